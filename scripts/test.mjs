@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// The test command (`npm test`): everything a fresh machine needs, then every test tier.
+// Each step stops the run on failure, so CI's exit code is the first failure's.
+import { spawnSync } from 'node:child_process';
+
+const steps = [
+  ['setup (local Neo4j + Redis installed)', 'npm', ['run', '--silent', 'setup']],
+  ['type-check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
+  ['lint', 'npx', ['eslint', '.']],
+  ['tests (unit + integration)', 'npx', ['vitest', 'run']],
+];
+
+for (const [name, cmd, args] of steps) {
+  console.log(`\n▶ ${name}`);
+  const started = Date.now();
+  const r = spawnSync(cmd, args, { stdio: 'inherit' });
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  if (r.status !== 0) {
+    console.error(`✖ ${name} failed after ${secs}s`);
+    process.exit(r.status ?? 1);
+  }
+  console.log(`✔ ${name} (${secs}s)`);
+}

@@ -1,0 +1,111 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Driver } from 'neo4j-driver';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { ApiKeyService } from './auth/api-keys.js';
+import type { Config } from './config/config.js';
+import { CypherLoader } from './graph/cypher-loader.js';
+import { connectNeo4j } from './graph/driver.js';
+import { CypherExecutor } from './graph/executor.js';
+import { migrate } from './graph/migrations.js';
+import { AppError } from './errors.js';
+import { Metrics } from './observability/metrics.js';
+import type { AppServices, HealthProbe } from './schema/context.js';
+import { createRedisPubSub } from './server/pubsub.js';
+
+/** Repository root: `cypher/`, `seeds/` and the models manifest are found from here. */
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface Connections {
+  neo4j: { uri: string; user: string; password: string };
+  redisUrl: string;
+}
+
+export interface App {
+  services: AppServices;
+  metrics: Metrics;
+  driver: Driver;
+  redis: Redis;
+  ready(): Promise<{ ready: boolean; checks: Record<string, boolean> }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds every long-lived service from config and resolved connections. Fails fast, with a message
+ * that names the fix, when Neo4j or Redis cannot be reached. Migrations run here, before serving.
+ */
+export async function buildApp(config: Config, connections: Connections, logger: Logger): Promise<App> {
+  const metrics = new Metrics();
+  const driver = await connectNeo4j({ ...connections.neo4j, database: config.neo4j.database, connectTimeoutMs: config.neo4j.connectTimeoutMs });
+  const redis = await connectRedis(connections.redisUrl, config.neo4j.connectTimeoutMs).catch(async (err) => {
+    await driver.close();
+    throw err;
+  });
+
+  const executor = new CypherExecutor(driver, new CypherLoader(path.join(projectRoot, 'cypher')), {
+    database: config.neo4j.database,
+    logger,
+    timeoutMs: config.graphql.resolverTimeoutMs,
+    observers: [metrics.observeQuery],
+  });
+  await migrate(executor, path.join(projectRoot, 'cypher', 'migrations'), logger);
+
+  const pubsub = createRedisPubSub(connections.redisUrl);
+  const health: HealthProbe = {
+    check: async () => {
+      const [neo4j, redisOk] = await Promise.all([
+        driver.getServerInfo({ database: config.neo4j.database }).then(() => true, () => false),
+        redis.ping().then((r) => r === 'PONG', () => false),
+      ]);
+      return { neo4j, redis: redisOk, models: true };
+    },
+  };
+  const services: AppServices = {
+    config,
+    logger,
+    executor,
+    apiKeys: new ApiKeyService(executor, { adminApiKey: config.adminApiKey }),
+    pubsub,
+    health,
+  };
+
+  return {
+    services,
+    metrics,
+    driver,
+    redis,
+    ready: async () => {
+      const checks = await health.check();
+      return { ready: checks.neo4j && checks.redis && checks.models, checks };
+    },
+    close: async () => {
+      await pubsub.close().catch((err) => logger.warn({ err }, 'closing pub/sub'));
+      redis.disconnect();
+      await driver.close();
+    },
+  };
+}
+
+async function connectRedis(url: string, timeoutMs: number): Promise<Redis> {
+  const redis = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  redis.on('error', () => undefined); // connection errors surface through the calls below and the health probe
+  try {
+    await redis.connect();
+    await redis.ping();
+    // Managed Redis may disable CONFIG; then we cannot check and trust the operator.
+    const policy = ((await redis.config('GET', 'maxmemory-policy').catch(() => [])) as string[]);
+    if (policy[1] && policy[1] !== 'noeviction') {
+      throw new AppError('SERVICE_UNAVAILABLE', `Redis at ${redactUrl(url)} has maxmemory-policy=${policy[1]}; BullMQ needs noeviction. Set it in redis.conf.`);
+    }
+    return redis;
+  } catch (err) {
+    redis.disconnect();
+    if (err instanceof AppError) throw err;
+    throw new AppError('SERVICE_UNAVAILABLE', `Cannot reach Redis at ${redactUrl(url)} (${(err as Error).message}). Check REDIS_URL, or unset it to use the local services (npm run services:up).`);
+  }
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}

@@ -1,0 +1,202 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one configuration module. `loadConfig(process.env)` is called once, in the composition
+ * root; every other module receives the values it needs through its constructor.
+ *
+ * Each variable is described once, here: default, meaning, whether it is a secret. The README's
+ * configuration table is generated from this list (`npm run config:table`) and a test keeps it current.
+ */
+export interface VariableSpec {
+  name: string;
+  default?: string;
+  secret: boolean;
+  description: string;
+}
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const port = z.coerce.number({ message: 'expected a port number' }).int().min(1).max(65535);
+const positiveInt = z.coerce.number({ message: 'expected a positive integer' }).int().positive();
+
+const neo4jUri = z
+  .string()
+  .regex(/^(neo4j|neo4j\+s|neo4j\+ssc|bolt|bolt\+s|bolt\+ssc):\/\/.+/, 'expected a neo4j:// or bolt:// URI');
+const redisUrl = z.string().regex(/^rediss?:\/\/.+/, 'expected a redis:// or rediss:// URL');
+
+/** zod schema and documentation, side by side so they cannot drift apart. */
+const variables = {
+  NODE_ENV: {
+    schema: z.enum(['development', 'production', 'test']).default('development'),
+    spec: { default: 'development', secret: false, description: 'development | production | test. Production turns off introspection, field suggestions and the GraphiQL page.' },
+  },
+  PORT: { schema: port.default(4000), spec: { default: '4000', secret: false, description: 'HTTP port of the API (GraphQL, subscriptions, health, metrics).' } },
+  HOST: { schema: z.string().min(1).default('127.0.0.1'), spec: { default: '127.0.0.1', secret: false, description: 'Interface the API binds to. Use 0.0.0.0 behind a load balancer.' } },
+  LOG_LEVEL: {
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    spec: { default: 'info', secret: false, description: 'pino log level.' },
+  },
+  NEO4J_URI: {
+    schema: neo4jUri.optional(),
+    spec: { secret: false, description: 'Bolt URI of Neo4j 5.26+. Unset: `npm start` runs the local Neo4j of `npm run services:up`.' },
+  },
+  NEO4J_USER: { schema: z.string().min(1).default('neo4j'), spec: { default: 'neo4j', secret: false, description: 'Neo4j user.' } },
+  NEO4J_PASSWORD: {
+    schema: z.string().min(1).optional(),
+    spec: { secret: true, description: 'Neo4j password. Required with NEO4J_URI; local services generate their own.' },
+  },
+  NEO4J_DATABASE: { schema: z.string().min(1).default('neo4j'), spec: { default: 'neo4j', secret: false, description: 'Neo4j database name used for every query.' } },
+  NEO4J_CONNECT_TIMEOUT_MS: {
+    schema: positiveInt.default(8000),
+    spec: { default: '8000', secret: false, description: 'How long start-up waits for Neo4j before failing with a clear message.' },
+  },
+  REDIS_URL: {
+    schema: redisUrl.optional(),
+    spec: { secret: true, description: 'Redis 7 URL (BullMQ, pub/sub). Unset: the local Redis of `npm run services:up`. Secret when it carries a password.' },
+  },
+  QDRANT_URL: {
+    schema: z.url().optional(),
+    spec: { secret: false, description: 'Qdrant URL. Set to keep vectors in Qdrant instead of the Neo4j vector index.' },
+  },
+  QDRANT_API_KEY: { schema: z.string().min(1).optional(), spec: { secret: true, description: 'Qdrant API key, if the server requires one.' } },
+  ADMIN_API_KEY: {
+    schema: z.string().min(24, 'must be at least 24 characters').optional(),
+    spec: { secret: true, description: 'Bootstrap admin API key. When set, this key authenticates as ADMIN.' },
+  },
+  SERVICES_PROFILE: {
+    schema: z.enum(['dev', 'test']).default('dev'),
+    spec: { default: 'dev', secret: false, description: 'Which local-services profile `npm start` uses when NEO4J_URI/REDIS_URL are unset.' },
+  },
+  SEED_ON_EMPTY: { schema: bool.default(true), spec: { default: 'true', secret: false, description: 'Load the demo knowledge base from seeds/ when the graph is empty.' } },
+  ANSWERGRAPH_MODELS_DIR: {
+    schema: z.string().min(1).default(path.join(os.homedir(), '.cache', 'answergraph', 'models')),
+    spec: { default: '~/.cache/answergraph/models', secret: false, description: 'Where `npm run models` writes the ONNX models and their manifest.' },
+  },
+  INFERENCE_DEVICE: {
+    schema: z.enum(['cpu', 'cuda', 'auto']).default('cpu'),
+    spec: { default: 'cpu', secret: false, description: 'cpu | cuda | auto. `cuda` fails at start when no CUDA device is usable.' },
+  },
+  INFERENCE_THREADS: { schema: positiveInt.default(2), spec: { default: '2', secret: false, description: 'ONNX Runtime intra-op threads per session.' } },
+  GRAPHQL_MAX_DEPTH: { schema: positiveInt.default(12), spec: { default: '12', secret: false, description: 'Maximum GraphQL query depth.' } },
+  GRAPHQL_MAX_ALIASES: { schema: positiveInt.default(30), spec: { default: '30', secret: false, description: 'Maximum aliases in one operation.' } },
+  GRAPHQL_MAX_COST: { schema: positiveInt.default(20000), spec: { default: '20000', secret: false, description: 'Maximum computed cost of one operation.' } },
+  GRAPHQL_MAX_TOKENS: { schema: positiveInt.default(2000), spec: { default: '2000', secret: false, description: 'Maximum tokens in one GraphQL document.' } },
+  GRAPHQL_MAX_PAGE_SIZE: { schema: positiveInt.default(100), spec: { default: '100', secret: false, description: 'Largest `first` a connection accepts.' } },
+  GRAPHQL_MAX_BATCH: { schema: positiveInt.default(10), spec: { default: '10', secret: false, description: 'Most operations in one batched HTTP request.' } },
+  REQUEST_BODY_LIMIT: { schema: z.string().regex(/^\d+(kb|mb)$/i, 'expected e.g. 2mb').default('2mb'), spec: { default: '2mb', secret: false, description: 'Largest HTTP request body (imports are sent in several calls).' } },
+  RESOLVER_TIMEOUT_MS: { schema: positiveInt.default(15000), spec: { default: '15000', secret: false, description: 'An operation taking longer is cancelled with a TIMEOUT error.' } },
+  SHUTDOWN_GRACE_MS: { schema: positiveInt.default(10000), spec: { default: '10000', secret: false, description: 'How long shutdown waits for requests and sockets to drain.' } },
+} as const;
+
+type Variables = typeof variables;
+export type RawConfig = { [K in keyof Variables]: z.output<Variables[K]['schema']> };
+
+export interface Config {
+  env: RawConfig['NODE_ENV'];
+  isProduction: boolean;
+  http: { host: string; port: number; bodyLimit: string; shutdownGraceMs: number };
+  logLevel: RawConfig['LOG_LEVEL'];
+  /** `undefined` means: start the local services of the given profile. */
+  neo4j: { uri?: string; user: string; password?: string; database: string; connectTimeoutMs: number };
+  redis: { url?: string };
+  localServicesProfile: RawConfig['SERVICES_PROFILE'];
+  qdrant: { url?: string; apiKey?: string };
+  adminApiKey?: string;
+  seedOnEmpty: boolean;
+  inference: { modelsDir: string; device: RawConfig['INFERENCE_DEVICE']; threads: number };
+  graphql: {
+    maxDepth: number;
+    maxAliases: number;
+    maxCost: number;
+    maxTokens: number;
+    maxPageSize: number;
+    maxBatch: number;
+    resolverTimeoutMs: number;
+  };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(
+    readonly variable: string,
+    readonly problem: string,
+    readonly fix: string,
+  ) {
+    super(`config: ${variable} ${problem} — ${fix}`);
+  }
+}
+
+export const configVariables: VariableSpec[] = Object.entries(variables).map(([name, v]) => ({
+  name,
+  ...(v.spec as Omit<VariableSpec, 'name'>),
+}));
+
+function fixFor(name: string, spec: VariableSpec): string {
+  const example = spec.default !== undefined ? `e.g. ${name}=${spec.default}` : `set ${name} or unset it`;
+  return `${spec.description.split('. ')[0]!.replace(/\.$/, '')}; ${example}`;
+}
+
+/** Parses and validates the environment. Throws {@link ConfigError} naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const raw: Record<string, unknown> = {};
+  for (const [name, v] of Object.entries(variables)) {
+    const value = env[name];
+    const parsed = v.schema.safeParse(value === '' ? undefined : value);
+    if (!parsed.success) {
+      const spec = configVariables.find((s) => s.name === name)!;
+      const issue = parsed.error.issues[0]!;
+      const shown = spec.secret ? '' : ` (got "${String(value)}")`;
+      throw new ConfigError(name, `is invalid: ${issue.message}${shown}`, fixFor(name, spec));
+    }
+    raw[name] = parsed.data;
+  }
+  const c = raw as RawConfig;
+
+  if (c.NEO4J_URI && !c.NEO4J_PASSWORD) {
+    throw new ConfigError('NEO4J_PASSWORD', 'is missing', 'NEO4J_URI is set, so give its password in NEO4J_PASSWORD');
+  }
+  if (!c.NEO4J_URI && c.NEO4J_PASSWORD) {
+    throw new ConfigError('NEO4J_URI', 'is missing', 'NEO4J_PASSWORD is set, so set NEO4J_URI too (or unset both to use local services)');
+  }
+
+  return {
+    env: c.NODE_ENV,
+    isProduction: c.NODE_ENV === 'production',
+    http: { host: c.HOST, port: c.PORT, bodyLimit: c.REQUEST_BODY_LIMIT, shutdownGraceMs: c.SHUTDOWN_GRACE_MS },
+    logLevel: c.LOG_LEVEL,
+    neo4j: {
+      uri: c.NEO4J_URI,
+      user: c.NEO4J_USER,
+      password: c.NEO4J_PASSWORD,
+      database: c.NEO4J_DATABASE,
+      connectTimeoutMs: c.NEO4J_CONNECT_TIMEOUT_MS,
+    },
+    redis: { url: c.REDIS_URL },
+    localServicesProfile: c.SERVICES_PROFILE,
+    qdrant: { url: c.QDRANT_URL, apiKey: c.QDRANT_API_KEY },
+    adminApiKey: c.ADMIN_API_KEY,
+    seedOnEmpty: c.SEED_ON_EMPTY,
+    inference: { modelsDir: c.ANSWERGRAPH_MODELS_DIR, device: c.INFERENCE_DEVICE, threads: c.INFERENCE_THREADS },
+    graphql: {
+      maxDepth: c.GRAPHQL_MAX_DEPTH,
+      maxAliases: c.GRAPHQL_MAX_ALIASES,
+      maxCost: c.GRAPHQL_MAX_COST,
+      maxTokens: c.GRAPHQL_MAX_TOKENS,
+      maxPageSize: c.GRAPHQL_MAX_PAGE_SIZE,
+      maxBatch: c.GRAPHQL_MAX_BATCH,
+      resolverTimeoutMs: c.RESOLVER_TIMEOUT_MS,
+    },
+  };
+}
+
+/** The README's configuration table, generated from the specs above. */
+export function configTableMarkdown(): string {
+  const rows = configVariables.map(
+    (v) => `| \`${v.name}\` | ${v.default !== undefined ? `\`${v.default}\`` : '—'} | ${v.secret ? 'yes' : 'no'} | ${v.description} |`,
+  );
+  return ['| variable | default | secret | meaning |', '|---|---|---|---|', ...rows].join('\n');
+}

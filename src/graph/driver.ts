@@ -1,0 +1,49 @@
+import neo4j, { type Driver } from 'neo4j-driver';
+import { AppError } from '../errors.js';
+
+export interface Neo4jConnection {
+  uri: string;
+  user: string;
+  password: string;
+  database: string;
+  connectTimeoutMs: number;
+}
+
+/**
+ * Creates the driver and proves it works before anything else starts: a wrong URI or password
+ * fails here, within `connectTimeoutMs`, with a message that says what to change.
+ */
+export async function connectNeo4j(c: Neo4jConnection): Promise<Driver> {
+  const driver = neo4j.driver(c.uri, neo4j.auth.basic(c.user, c.password), {
+    disableLosslessIntegers: true,
+    connectionTimeout: c.connectTimeoutMs,
+    connectionAcquisitionTimeout: c.connectTimeoutMs,
+    maxConnectionPoolSize: 50,
+    userAgent: 'answergraph',
+  });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${c.connectTimeoutMs} ms`), { code: 'ServiceUnavailable' })), c.connectTimeoutMs);
+    });
+    await Promise.race([driver.getServerInfo({ database: c.database }), deadline]);
+    return driver;
+  } catch (err) {
+    await driver.close().catch(() => undefined);
+    const code = typeof err === 'object' && err && 'code' in err ? String((err as { code: unknown }).code) : '';
+    const reason = err instanceof Error ? err.message : String(err);
+    if (code.startsWith('Neo.ClientError.Security')) {
+      throw new AppError('SERVICE_UNAVAILABLE', `Neo4j at ${c.uri} refused user "${c.user}": ${reason}. Check NEO4J_USER and NEO4J_PASSWORD.`, { code });
+    }
+    if (code === 'Neo.ClientError.Database.DatabaseNotFound') {
+      throw new AppError('SERVICE_UNAVAILABLE', `Neo4j at ${c.uri} has no database "${c.database}". Check NEO4J_DATABASE.`, { code });
+    }
+    throw new AppError(
+      'SERVICE_UNAVAILABLE',
+      `Cannot reach Neo4j at ${c.uri} (${reason}). Is it running? Check NEO4J_URI, or unset it to use the local services (npm run services:up).`,
+      { code },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}

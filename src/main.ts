@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+import { buildApp, type App, type Connections } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { AppError } from './errors.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { buildSchema } from './schema/index.js';
+import { createApiServer, type ApiServer } from './server/api-server.js';
+
+/**
+ * Composition root. `node dist/main.js <role>`:
+ *  - `api`: GraphQL over HTTP and WebSocket (stateless; run many behind a load balancer)
+ *  - `worker`: background jobs (ingestion); scale by adding workers
+ *  - `all`: both in one process, for local use (`npm start`)
+ */
+type Role = 'api' | 'worker' | 'all';
+
+async function resolveConnections(config: Config, logger: Logger): Promise<Connections> {
+  if (config.neo4j.uri && config.neo4j.password && config.redis.url) {
+    return { neo4j: { uri: config.neo4j.uri, user: config.neo4j.user, password: config.neo4j.password }, redisUrl: config.redis.url };
+  }
+  // No external services configured: run the project's own local Neo4j and Redis.
+  const { ensureInstalled, ensureLocalServices } = await import('./services/local-services.js');
+  logger.info({ profile: config.localServicesProfile }, 'NEO4J_URI/REDIS_URL not set: starting local services');
+  await ensureInstalled({ logger });
+  const local = await ensureLocalServices({ profile: config.localServicesProfile, logger });
+  return {
+    neo4j: config.neo4j.uri && config.neo4j.password
+      ? { uri: config.neo4j.uri, user: config.neo4j.user, password: config.neo4j.password }
+      : { uri: local.neo4jUri, user: local.neo4jUser, password: local.neo4jPassword },
+    redisUrl: config.redis.url ?? local.redisUrl,
+  };
+}
+
+async function main(argv: string[]): Promise<void> {
+  const role = (argv[0] ?? 'all') as Role;
+  if (!['api', 'worker', 'all'].includes(role)) {
+    console.error(`usage: answergraph <api|worker|all>  (got "${role}")`);
+    process.exit(2);
+  }
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel, { role });
+
+  let app: App | undefined;
+  let server: ApiServer | undefined;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const hardStop = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, config.http.shutdownGraceMs + 5000);
+    hardStop.unref();
+    await server?.close().catch((err) => logger.error({ err }, 'closing HTTP'));
+    await app?.close().catch((err) => logger.error({ err }, 'closing services'));
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  try {
+    const connections = await resolveConnections(config, logger);
+    app = await buildApp(config, connections, logger);
+    if (role === 'api' || role === 'all') {
+      server = await createApiServer({ schema: buildSchema(), services: app.services, metrics: app.metrics, ready: app.ready });
+      const port = await server.listen(config.http.port, config.http.host);
+      logger.info({ url: `http://${config.http.host}:${port}/graphql`, graphiql: config.isProduction ? undefined : `http://${config.http.host}:${port}/graphiql` }, 'API ready');
+    }
+  } catch (err) {
+    const message = err instanceof AppError || err instanceof ConfigError ? err.message : String((err as Error)?.stack ?? err);
+    logger.fatal({ code: err instanceof AppError ? err.code : undefined }, message);
+    console.error(`answergraph: ${message}`);
+    await app?.close().catch(() => undefined);
+    process.exit(1);
+  }
+}
+
+void main(process.argv.slice(2));

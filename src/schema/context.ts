@@ -1,0 +1,33 @@
+import type { Logger } from 'pino';
+import type { ApiKeyService } from '../auth/api-keys.js';
+import type { Viewer } from '../auth/roles.js';
+import type { Config } from '../config/config.js';
+import type { CypherExecutor } from '../graph/executor.js';
+import type { PubSub } from '../server/pubsub.js';
+
+/** What a resolver may ask for readiness. */
+export interface HealthProbe {
+  check(): Promise<{ neo4j: boolean; redis: boolean; models: boolean }>;
+}
+
+/**
+ * Long-lived services built once in the composition root. Feature modules extend this interface
+ * (declaration merging) with the services they add, so the root stays the only place that wires them.
+ */
+export interface AppServices {
+  config: Config;
+  logger: Logger;
+  executor: CypherExecutor;
+  apiKeys: ApiKeyService;
+  pubsub: PubSub;
+  health: HealthProbe;
+}
+
+export interface GraphQLContext {
+  requestId: string;
+  viewer: Viewer;
+  /** Per-request executor view: carries the request id in transaction metadata. */
+  executor: CypherExecutor;
+  services: AppServices;
+  logger: Logger;
+}

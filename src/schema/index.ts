@@ -1,0 +1,13 @@
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { builder } from './builder.js';
+// Every schema file registers its types on import; the list below is the API's table of contents.
+import './system.schema.js';
+import '../auth/auth.schema.js';
+
+export function buildSchema(): GraphQLSchema {
+  return builder.toSchema({ sortSchema: true });
+}
+
+export function printSchemaSDL(schema: GraphQLSchema = buildSchema()): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

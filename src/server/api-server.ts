@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { GraphQLError, type GraphQLSchema, parse, specifiedRules, validate, NoSchemaIntrospectionCustomRule } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { pinoHttp } from 'pino-http';
+import { WebSocketServer } from 'ws';
+import type { Viewer } from '../auth/roles.js';
+import { AppError } from '../errors.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { AppServices, GraphQLContext } from '../schema/context.js';
+import { createFormatError, httpGraphQLError } from './format-error.js';
+import { graphiqlRouter } from './graphiql.js';
+import { withResolverTimeout } from './resolver-timeout.js';
+
+export interface ApiServer {
+  readonly httpServer: Server;
+  /** Listens; resolves with the bound port (0 in tests picks a free one). */
+  listen(port: number, host: string): Promise<number>;
+  /** Stops taking requests, drains HTTP and sockets within the grace period. */
+  close(): Promise<void>;
+}
+
+export interface ApiServerOptions {
+  schema: GraphQLSchema;
+  services: AppServices;
+  metrics: Metrics;
+  /** Readiness: 200 on /readyz once this says true. */
+  ready: () => Promise<{ ready: boolean; checks: Record<string, boolean> }>;
+}
+
+export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  const { services, metrics } = opts;
+  const { config, logger } = services;
+  const schema = withResolverTimeout(opts.schema, config.graphql.resolverTimeoutMs);
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+
+  const armor = new ApolloArmor({
+    maxDepth: { n: config.graphql.maxDepth },
+    maxAliases: { n: config.graphql.maxAliases },
+    costLimit: { maxCost: config.graphql.maxCost },
+    maxTokens: { n: config.graphql.maxTokens },
+    maxDirectives: { n: 20 },
+    blockFieldSuggestion: { enabled: config.isProduction },
+  }).protect();
+  const validationRules = [...armor.validationRules, ...(config.isProduction ? [NoSchemaIntrospectionCustomRule] : [])];
+  const formatError = createFormatError(logger, { exposeFaults: !config.isProduction });
+
+  const authenticate = async (authorization: string | undefined | null): Promise<Viewer> => {
+    const viewer = await services.apiKeys.authenticate(authorization);
+    if (!viewer) {
+      throw new GraphQLError('The API key is not valid (unknown or revoked).', {
+        extensions: { code: 'UNAUTHENTICATED', category: 'auth', http: { status: 401 } },
+      });
+    }
+    return viewer;
+  };
+  const contextFor = (requestId: string, viewer: Viewer): GraphQLContext => ({
+    requestId,
+    viewer,
+    executor: services.executor.with({ metadata: { requestId, keyId: viewer.keyId ?? 'anonymous' } }),
+    services,
+    logger: logger.child({ requestId }),
+  });
+
+  // --- subscriptions: graphql-ws on the same port and path ---
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
+  const wsCleanup = useServer<{ authorization?: string }, { viewer?: Viewer }>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        try {
+          ctx.extra.viewer = await authenticate(ctx.connectionParams?.authorization);
+          return true;
+        } catch {
+          return false; // graphql-ws closes with 4403 Forbidden
+        }
+      },
+      context: (ctx) => contextFor(randomUUID(), ctx.extra.viewer!),
+      onSubscribe: (_ctx, _id, payload) => {
+        // The same limits as HTTP: armor's validation rules run on every subscription document.
+        const document = parse(payload.query);
+        const errors = validate(schema, document, [...specifiedRules, ...validationRules]);
+        if (errors.length > 0) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        metrics.subscriptionsActive.inc();
+        return undefined;
+      },
+      onError: (_ctx, _id, _payload, errors) => {
+        for (const e of errors) logger.warn({ err: e }, 'subscription error');
+      },
+    },
+    wsServer,
+  );
+
+  const metricsPlugin: ApolloServerPlugin<GraphQLContext> = {
+    async requestDidStart() {
+      const started = performance.now();
+      return {
+        async willSendResponse(rc) {
+          const operation = rc.operationName ?? rc.operation?.name?.value ?? 'anonymous';
+          const type = rc.operation?.operation ?? 'unknown';
+          const outcome = rc.errors && rc.errors.length > 0 ? 'error' : 'ok';
+          metrics.graphqlRequests.inc({ operation, type, outcome });
+          metrics.graphqlDuration.observe({ operation, type }, (performance.now() - started) / 1000);
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    validationRules,
+    // Batching is allowed, bounded by GRAPHQL_MAX_BATCH (checked before Apollo sees the body).
+    allowBatchedHttpRequests: true,
+    introspection: !config.isProduction,
+    includeStacktraceInErrorResponses: false,
+    formatError,
+    plugins: [
+      // armor's typings point at Apollo's CJS build; the plugins are plain objects either way.
+      ...(armor.plugins as unknown as ApolloServerPlugin<GraphQLContext>[]),
+      metricsPlugin,
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  // --- HTTP routes ---
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
+    }),
+  );
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const r = await opts.ready().catch(() => ({ ready: false, checks: {} }));
+    res.status(r.ready ? 200 : 503).json({ status: r.ready ? 'ready' : 'not ready', ...r.checks });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  if (!config.isProduction) app.use(graphiqlRouter());
+
+  app.use(
+    '/graphql',
+    express.json({ limit: config.http.bodyLimit }),
+    (req: Request, res: Response, next: NextFunction) => {
+      if (Array.isArray(req.body) && req.body.length > config.graphql.maxBatch) {
+        res.status(400).json(httpGraphQLError('QUERY_TOO_COMPLEX', `A batch may hold at most ${config.graphql.maxBatch} operations; this one has ${req.body.length}.`));
+        return;
+      }
+      next();
+    },
+    expressMiddleware(apollo, {
+      context: async ({ req }) => contextFor(String(req.id), await authenticate(req.headers.authorization)),
+    }),
+  );
+
+  // Errors from body parsing (too large, malformed JSON) leave in GraphQL's error shape.
+  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e.type === 'entity.too.large') {
+      res.status(413).json(httpGraphQLError('PAYLOAD_TOO_LARGE', `The request body is larger than ${config.http.bodyLimit}.`));
+    } else if (e.type === 'entity.parse.failed') {
+      res.status(400).json(httpGraphQLError('BAD_USER_INPUT', 'The request body is not valid JSON.'));
+    } else if (err instanceof AppError) {
+      res.status(400).json(httpGraphQLError(err.code, err.message));
+    } else {
+      logger.error({ err }, 'unhandled HTTP error');
+      res.status(500).json(httpGraphQLError('INTERNAL', 'Internal error; it has been logged.'));
+    }
+  });
+
+  return {
+    httpServer,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => resolve((httpServer.address() as AddressInfo).port));
+      }),
+    close: async () => {
+      const timer = setTimeout(() => httpServer.closeAllConnections(), config.http.shutdownGraceMs);
+      try {
+        await apollo.stop();
+        // Close any WebSocket clients that outlived the drain, then the socket server itself.
+        for (const client of wsServer.clients) client.close(1001, 'server shutting down');
+        await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}

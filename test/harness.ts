@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { buildApp, type App } from '../src/app.js';
+import { loadConfig, type Config } from '../src/config/config.js';
+import { createLogger } from '../src/observability/logger.js';
+import { buildSchema } from '../src/schema/index.js';
+import { createApiServer, type ApiServer } from '../src/server/api-server.js';
+
+export interface TestApi {
+  url: string;
+  wsUrl: string;
+  adminKey: string;
+  app: App;
+  config: Config;
+  /** POSTs one operation; returns the parsed body and status. */
+  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, key?: string | null): Promise<{ status: number; body: { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> } }>;
+  ws(key?: string): Client;
+  close(): Promise<void>;
+}
+
+/** The real API (real Neo4j and Redis of the test profile) in this process, on a free port. */
+export async function startTestApi(env: Record<string, string> = {}): Promise<TestApi> {
+  const s = inject('services');
+  const adminKey = `test-admin-${randomBytes(16).toString('hex')}`;
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ADMIN_API_KEY: adminKey, NEO4J_URI: s.neo4jUri, NEO4J_PASSWORD: s.neo4jPassword, REDIS_URL: s.redisUrl, ...env });
+  const logger = createLogger(config.logLevel);
+  const app = await buildApp(config, { neo4j: { uri: s.neo4jUri, user: s.neo4jUser, password: s.neo4jPassword }, redisUrl: s.redisUrl }, logger);
+  const server: ApiServer = await createApiServer({ schema: buildSchema(), services: app.services, metrics: app.metrics, ready: app.ready });
+  const port = await server.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}`;
+  const clients: Client[] = [];
+  return {
+    url,
+    wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    adminKey,
+    app,
+    config,
+    gql: async (query, variables, key = adminKey) => {
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: res.status, body: (await res.json()) as never };
+    },
+    ws: (key = adminKey) => {
+      const client = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${key}` }, retryAttempts: 0, lazy: true });
+      clients.push(client);
+      return client;
+    },
+    close: async () => {
+      for (const c of clients) await c.dispose();
+      await server.close();
+      await app.close();
+    },
+  };
+}
+
+/** Polls until `check` returns a value, or fails after `timeoutMs` (no sleeps in tests). */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
