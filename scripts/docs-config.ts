@@ -4,6 +4,6 @@ import { configTableMarkdown } from '../src/config/config.js';
 
 const file = new URL('../README.md', import.meta.url);
 const readme = readFileSync(file, 'utf8');
-const next = readme.replace(/<!-- config:start -->\n[\s\S]*?\n<!-- config:end -->/, `<!-- config:start -->\n${configTableMarkdown()}\n<!-- config:end -->`);
+const next = readme.replace(/<!-- config:start -->\n[\s\S]*?<!-- config:end -->/, `<!-- config:start -->\n${configTableMarkdown()}\n<!-- config:end -->`);
 writeFileSync(file, next);
 console.log(next === readme ? 'README configuration table already current' : 'README configuration table updated');

@@ -9,6 +9,7 @@ import { CypherLoader } from './graph/cypher-loader.js';
 import { connectNeo4j } from './graph/driver.js';
 import { CypherExecutor } from './graph/executor.js';
 import { migrate } from './graph/migrations.js';
+import { KnowledgeService } from './knowledge/knowledge.service.js';
 import { AppError } from './errors.js';
 import { Metrics } from './observability/metrics.js';
 import type { AppServices, HealthProbe } from './schema/context.js';
@@ -68,6 +69,7 @@ export async function buildApp(config: Config, connections: Connections, logger:
     apiKeys: new ApiKeyService(executor, { adminApiKey: config.adminApiKey }),
     pubsub,
     health,
+    knowledge: new KnowledgeService(executor, pubsub),
   };
 
   return {

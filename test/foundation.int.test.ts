@@ -159,11 +159,12 @@ describe('process start-up', () => {
       let output = '';
       const onData = (d: Buffer) => {
         output += d.toString();
-        if (signalAfterReady && output.includes('API ready')) child.kill('SIGTERM');
+        if (signalAfterReady && !child.killed && output.includes('API ready')) child.kill('SIGTERM');
       };
       child.stdout.on('data', onData);
       child.stderr.on('data', onData);
-      child.on('exit', (code) => resolve({ code, ms: Date.now() - started, output }));
+      // 'close', not 'exit': output still in the pipes arrives before 'close'.
+      child.on('close', (code) => resolve({ code, ms: Date.now() - started, output }));
     });
 
   it('bad config fails fast with one line naming the variable', async () => {

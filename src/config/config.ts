@@ -20,7 +20,7 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-const port = z.coerce.number({ message: 'expected a port number' }).int().min(1).max(65535);
+const port = z.coerce.number({ message: 'expected a port number from 0 (any free port) to 65535' }).int().min(0).max(65535);
 const positiveInt = z.coerce.number({ message: 'expected a positive integer' }).int().positive();
 
 const neo4jUri = z
@@ -32,7 +32,7 @@ const redisUrl = z.string().regex(/^rediss?:\/\/.+/, 'expected a redis:// or red
 const variables = {
   NODE_ENV: {
     schema: z.enum(['development', 'production', 'test']).default('development'),
-    spec: { default: 'development', secret: false, description: 'development | production | test. Production turns off introspection, field suggestions and the GraphiQL page.' },
+    spec: { default: 'development', secret: false, description: 'development, production or test. Production turns off introspection, field suggestions and the GraphiQL page.' },
   },
   PORT: { schema: port.default(4000), spec: { default: '4000', secret: false, description: 'HTTP port of the API (GraphQL, subscriptions, health, metrics).' } },
   HOST: { schema: z.string().min(1).default('127.0.0.1'), spec: { default: '127.0.0.1', secret: false, description: 'Interface the API binds to. Use 0.0.0.0 behind a load balancer.' } },
@@ -78,7 +78,7 @@ const variables = {
   },
   INFERENCE_DEVICE: {
     schema: z.enum(['cpu', 'cuda', 'auto']).default('cpu'),
-    spec: { default: 'cpu', secret: false, description: 'cpu | cuda | auto. `cuda` fails at start when no CUDA device is usable.' },
+    spec: { default: 'cpu', secret: false, description: 'cpu, cuda or auto. `cuda` fails at start when no CUDA device is usable.' },
   },
   INFERENCE_THREADS: { schema: positiveInt.default(2), spec: { default: '2', secret: false, description: 'ONNX Runtime intra-op threads per session.' } },
   GRAPHQL_MAX_DEPTH: { schema: positiveInt.default(12), spec: { default: '12', secret: false, description: 'Maximum GraphQL query depth.' } },

@@ -3,6 +3,7 @@ import type { ApiKeyService } from '../auth/api-keys.js';
 import type { Viewer } from '../auth/roles.js';
 import type { Config } from '../config/config.js';
 import type { CypherExecutor } from '../graph/executor.js';
+import type { KnowledgeService } from '../knowledge/knowledge.service.js';
 import type { PubSub } from '../server/pubsub.js';
 
 /** What a resolver may ask for readiness. */
@@ -10,10 +11,7 @@ export interface HealthProbe {
   check(): Promise<{ neo4j: boolean; redis: boolean; models: boolean }>;
 }
 
-/**
- * Long-lived services built once in the composition root. Feature modules extend this interface
- * (declaration merging) with the services they add, so the root stays the only place that wires them.
- */
+/** Long-lived services, built once in the composition root (`src/app.ts`), the only place that wires them. */
 export interface AppServices {
   config: Config;
   logger: Logger;
@@ -21,6 +19,7 @@ export interface AppServices {
   apiKeys: ApiKeyService;
   pubsub: PubSub;
   health: HealthProbe;
+  knowledge: KnowledgeService;
 }
 
 export interface GraphQLContext {

@@ -3,6 +3,8 @@ import { builder } from './builder.js';
 // Every schema file registers its types on import; the list below is the API's table of contents.
 import './system.schema.js';
 import '../auth/auth.schema.js';
+import '../knowledge/entity.schema.js';
+import '../knowledge/knowledge.schema.js';
 
 export function buildSchema(): GraphQLSchema {
   return builder.toSchema({ sortSchema: true });

@@ -29,7 +29,10 @@ export function createFormatError(logger: Logger, opts: { exposeFaults: boolean 
     if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
       // Apollo's own codes (GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, BAD_USER_INPUT, ...), or armor's limits.
       const limited = armorLimit.test(formatted.message);
-      return { ...formatted, extensions: { ...formatted.extensions, code: limited ? 'QUERY_TOO_COMPLEX' : code, category: limited ? 'limit' : 'client' } };
+      // armor's token counter parses the document itself, so real syntax errors surface from its validation step.
+      const syntax = !limited && formatted.message.startsWith('Syntax Error');
+      const mapped = limited ? 'QUERY_TOO_COMPLEX' : syntax ? 'GRAPHQL_PARSE_FAILED' : code;
+      return { ...formatted, extensions: { ...formatted.extensions, code: mapped, category: limited ? 'limit' : 'client' } };
     }
     if (original instanceof GraphQLError && !original.originalError && armorLimit.test(original.message)) {
       return { ...formatted, extensions: { code: 'QUERY_TOO_COMPLEX', category: 'limit' } };

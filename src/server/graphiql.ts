@@ -3,6 +3,8 @@ import path from 'node:path';
 import express, { type Router } from 'express';
 
 const require = createRequire(import.meta.url);
+/** A file inside an installed package (UMD builds are not in the packages' export maps). */
+const packageFile = (pkg: string, file: string) => path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
 
 /**
  * A GraphiQL page served entirely from our own npm packages (no CDN): graphiql's UMD bundle
@@ -11,10 +13,10 @@ const require = createRequire(import.meta.url);
 export function graphiqlRouter(): Router {
   const router = express.Router();
   const assets: Record<string, string> = {
-    'react.js': require.resolve('react/umd/react.production.min.js'),
-    'react-dom.js': require.resolve('react-dom/umd/react-dom.production.min.js'),
-    'graphiql.js': path.join(path.dirname(require.resolve('graphiql/package.json')), 'graphiql.min.js'),
-    'graphiql.css': path.join(path.dirname(require.resolve('graphiql/package.json')), 'graphiql.min.css'),
+    'react.js': packageFile('react', 'umd/react.production.min.js'),
+    'react-dom.js': packageFile('react-dom', 'umd/react-dom.production.min.js'),
+    'graphiql.js': packageFile('graphiql', 'graphiql.min.js'),
+    'graphiql.css': packageFile('graphiql', 'graphiql.min.css'),
   };
   router.get('/graphiql/assets/:file', (req, res) => {
     const file = assets[req.params.file];

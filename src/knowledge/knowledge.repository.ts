@@ -1,0 +1,178 @@
+import type { KnowledgeStatus, Visibility } from '../auth/roles.js';
+import type { CypherExecutor, Tx } from '../graph/executor.js';
+
+export type KnowledgeKind = 'fact' | 'rule' | 'process';
+export const knowledgeKinds: readonly KnowledgeKind[] = ['fact', 'rule', 'process'];
+
+/** Who may see what: always passed down, so no query can forget it. */
+export interface Access {
+  visibilities: Visibility[];
+  statuses: KnowledgeStatus[];
+}
+
+/** A knowledge item as stored. Rule conditions and process steps are JSON strings in the graph. */
+export interface KnowledgeRow {
+  id: string;
+  externalId: string | null;
+  kind: KnowledgeKind;
+  status: KnowledgeStatus;
+  visibility: Visibility;
+  version: number;
+  language: string;
+  contentHash: string;
+  qualityScore: number | null;
+  tags: string[] | null;
+  createdAt: string;
+  createdBy: string | null;
+  updatedAt: string;
+  updatedBy: string | null;
+  question?: string | null;
+  answer?: string | null;
+  statement?: string | null;
+  name?: string | null;
+  when?: string | null;
+  then?: string | null;
+  otherwise?: string | null;
+  steps?: string | null;
+  intent?: string | null;
+}
+
+export interface EntityRow {
+  id: string;
+  externalId: string | null;
+  key: string;
+  name: string;
+  type: string;
+  aliases: string[];
+}
+
+export interface SourceRow {
+  documentId: string;
+  documentTitle: string;
+  chunkId: string;
+  start: number;
+  end: number;
+  quote: string;
+}
+
+export interface VersionRow {
+  id: string;
+  version: number;
+  change: string;
+  changedFields: string[] | null;
+  status: KnowledgeStatus;
+  previousStatus?: KnowledgeStatus | null;
+  reason?: string | null;
+  by: string | null;
+  at: string;
+  snapshot?: string | null;
+}
+
+export interface KnowledgeListFilter {
+  kind?: KnowledgeKind | null;
+  status?: KnowledgeStatus | null;
+  visibility?: Visibility | null;
+  entityId?: string | null;
+  language?: string | null;
+  text?: string | null;
+}
+
+/** A row for `knowledge/upsert`: new or changed content only. */
+export interface UpsertRow {
+  id: string;
+  externalId: string | null;
+  kind: KnowledgeKind;
+  props: Record<string, string | number | string[] | null>;
+  contentHash: string;
+  status: KnowledgeStatus;
+  change: 'create' | 'update';
+  changedFields: string[];
+  snapshot: string;
+}
+
+const BATCH = 1000;
+
+/** Lucene query syntax is escaped so user text is searched, never interpreted. */
+export function escapeLucene(text: string): string {
+  return text.replace(/[+\-&|!(){}[\]^"~*?:\\/]/g, '\\$&').trim();
+}
+
+/** Groups rows `{id, <field>: T[]}` by id, in key order, for DataLoaders. */
+function byId<T>(ids: readonly string[], rows: Record<string, unknown>[], field: string): T[][] {
+  const map = new Map(rows.map((r) => [String(r.id), r[field] as T[]]));
+  return ids.map((id) => map.get(id) ?? []);
+}
+
+export class KnowledgeRepository {
+  constructor(private readonly executor: CypherExecutor) {}
+
+  async getByIds(ids: readonly string[], access: Access): Promise<Array<KnowledgeRow | null>> {
+    const rows = await this.executor.read('knowledge/get-by-ids', { ids, ...access });
+    const map = new Map(rows.map((r) => [(r.item as KnowledgeRow).id, r.item as KnowledgeRow]));
+    return ids.map((id) => map.get(id) ?? null);
+  }
+
+  async list(filter: KnowledgeListFilter, page: { skip: number; limit: number }, access: Access): Promise<{ total: number; items: KnowledgeRow[] }> {
+    const text = filter.text ? escapeLucene(filter.text) : '';
+    const params = {
+      ...access,
+      kind: filter.kind ?? null,
+      status: filter.status ?? null,
+      visibility: filter.visibility ?? null,
+      entityId: filter.entityId ?? null,
+      language: filter.language ?? null,
+      skip: page.skip,
+      limit: page.limit,
+    };
+    const [row] = text ? await this.executor.read('knowledge/list-text', { ...params, text }) : await this.executor.read('knowledge/list', params);
+    return { total: Number(row?.total ?? 0), items: (row?.items ?? []) as KnowledgeRow[] };
+  }
+
+  async entitiesOf(ids: readonly string[]): Promise<EntityRow[][]> {
+    return byId<EntityRow>(ids, await this.executor.read('knowledge/entities-of', { ids }), 'entities');
+  }
+
+  async sourcesOf(ids: readonly string[]): Promise<SourceRow[][]> {
+    return byId<SourceRow>(ids, await this.executor.read('knowledge/sources-of', { ids }), 'sources');
+  }
+
+  async historyOf(ids: readonly string[]): Promise<VersionRow[][]> {
+    return byId<VersionRow>(ids, await this.executor.read('knowledge/history-of', { ids }), 'versions');
+  }
+
+  async existingByExternalIds(tx: Tx, externalIds: string[]): Promise<Map<string, { id: string; contentHash: string; status: KnowledgeStatus; kind: KnowledgeKind }>> {
+    const out = new Map<string, { id: string; contentHash: string; status: KnowledgeStatus; kind: KnowledgeKind }>();
+    for (let i = 0; i < externalIds.length; i += BATCH) {
+      const rows = await tx.run('knowledge/existing-by-external-ids', { externalIds: externalIds.slice(i, i + BATCH) });
+      for (const r of rows) out.set(String(r.externalId), { id: String(r.id), contentHash: String(r.contentHash), status: r.status as KnowledgeStatus, kind: r.kind as KnowledgeKind });
+    }
+    return out;
+  }
+
+  /** Writes new/changed items and their ABOUT links inside the caller's transaction, 1,000 rows a statement. */
+  async upsert(tx: Tx, rows: UpsertRow[], about: Array<{ id: string; entityIds: string[] }>, by: string | null): Promise<void> {
+    for (let i = 0; i < rows.length; i += BATCH) {
+      await tx.run('knowledge/upsert', { rows: rows.slice(i, i + BATCH), by });
+    }
+    for (let i = 0; i < about.length; i += BATCH) {
+      await tx.run('knowledge/set-about', { rows: about.slice(i, i + BATCH) });
+    }
+  }
+
+  async setStatus(input: { id: string; status: KnowledgeStatus; from: KnowledgeStatus[]; by: string | null; reason: string | null }) {
+    const [row] = await this.executor.write('knowledge/set-status', input);
+    if (!row) return null;
+    return { item: row.item as KnowledgeRow, allowed: Boolean(row.allowed), previous: row.previous as KnowledgeStatus };
+  }
+
+  async link(input: { id: string; entityId: string; link: boolean; by: string | null }) {
+    const [row] = await this.executor.write('knowledge/link-entity', input);
+    if (!row) return null;
+    return { item: row.item as KnowledgeRow, entityFound: Boolean(row.entityFound) };
+  }
+
+  async exportAll(access: Access, kind: KnowledgeKind | null): Promise<Array<{ item: KnowledgeRow; entities: string[] }>> {
+    const rows = await this.executor.read('knowledge/export', { ...access, kind });
+    return rows as unknown as Array<{ item: KnowledgeRow; entities: string[] }>;
+  }
+}

@@ -1,0 +1,329 @@
+import { knowledgeAccess } from '../auth/roles.js';
+import { AppError } from '../errors.js';
+import { builder, editors, anyRole, KnowledgeStatusEnum, VisibilityEnum } from '../schema/builder.js';
+import type { GraphQLContext } from '../schema/context.js';
+import { offsetConnection } from '../schema/pagination.js';
+import { EntityRef } from './entity.schema.js';
+import { guessLanguage, type KnowledgeContent } from './knowledge.content.js';
+import { knowledgeKinds, type KnowledgeKind, type KnowledgeRow, type SourceRow, type VersionRow } from './knowledge.repository.js';
+import { KNOWLEDGE_TOPIC, type KnowledgeEvent, type Transition } from './knowledge.service.js';
+import type { Condition } from './rules/index.js';
+
+const KnowledgeKindEnum = builder.enumType('KnowledgeKind', { values: knowledgeKinds.map((k) => k.toUpperCase()) as ['FACT', 'RULE', 'PROCESS'] });
+const toKind = (k: string) => k.toLowerCase() as KnowledgeKind;
+
+const SourceRef = builder.objectRef<SourceRow>('KnowledgeSource').implement({
+  description: 'Where a knowledge item was read from: the document, chunk and character offsets of the sentence.',
+  fields: (t) => ({
+    documentId: t.exposeID('documentId'),
+    documentTitle: t.exposeString('documentTitle'),
+    chunkId: t.exposeID('chunkId'),
+    start: t.exposeInt('start'),
+    end: t.exposeInt('end'),
+    quote: t.exposeString('quote'),
+  }),
+});
+
+const VersionRef = builder.objectRef<VersionRow>('KnowledgeVersion').implement({
+  description: 'One entry of an item’s history: who changed what, when.',
+  fields: (t) => ({
+    version: t.exposeInt('version'),
+    change: t.exposeString('change', { description: 'create, update, publish, archive, reject, submit, restore, link or unlink.' }),
+    changedFields: t.stringList({ resolve: (v) => v.changedFields ?? [] }),
+    status: t.field({ type: KnowledgeStatusEnum, resolve: (v) => v.status }),
+    reason: t.string({ nullable: true, resolve: (v) => v.reason ?? null }),
+    by: t.string({ nullable: true, resolve: (v) => v.by }),
+    at: t.field({ type: 'DateTime', resolve: (v) => v.at }),
+    snapshot: t.field({ type: 'JSON', nullable: true, description: 'The content as of this version (content changes only).', resolve: (v) => (v.snapshot ? JSON.parse(v.snapshot) : null) }),
+  }),
+});
+
+export const KnowledgeItemRef = builder.interfaceRef<KnowledgeRow>('KnowledgeItem').implement({
+  resolveType: (row) => ({ fact: 'Fact', rule: 'Rule', process: 'Process' })[row.kind],
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    externalId: t.exposeString('externalId', { nullable: true }),
+    kind: t.exposeString('kind', { description: 'fact, rule or process.' }),
+    status: t.field({ type: KnowledgeStatusEnum, resolve: (k) => k.status }),
+    visibility: t.field({ type: VisibilityEnum, resolve: (k) => k.visibility }),
+    version: t.exposeInt('version'),
+    language: t.exposeString('language'),
+    qualityScore: t.float({ nullable: true, resolve: (k) => k.qualityScore ?? null }),
+    tags: t.stringList({ resolve: (k) => k.tags ?? [] }),
+    createdAt: t.field({ type: 'DateTime', resolve: (k) => k.createdAt }),
+    updatedAt: t.field({ type: 'DateTime', resolve: (k) => k.updatedAt }),
+    entities: t.loadableList({
+      type: EntityRef,
+      description: 'Entities this item is ABOUT.',
+      load: (ids: string[], ctx) => ctx.services.knowledge.repo.entitiesOf(ids),
+      resolve: (k) => k.id,
+    }),
+    sources: t.loadableList({
+      type: SourceRef,
+      description: 'Provenance: the source sentences it was derived from.',
+      load: (ids: string[], ctx) => ctx.services.knowledge.repo.sourcesOf(ids),
+      resolve: (k) => k.id,
+    }),
+    history: t.loadableList({
+      type: VersionRef,
+      authScopes: { role: ['AGENT', 'EDITOR', 'ADMIN', 'SERVICE'] },
+      load: (ids: string[], ctx) => ctx.services.knowledge.repo.historyOf(ids),
+      resolve: (k) => k.id,
+    }),
+  }),
+});
+
+builder.objectType(builder.objectRef<KnowledgeRow>('Fact'), {
+  interfaces: [KnowledgeItemRef],
+  isTypeOf: (row) => (row as KnowledgeRow).kind === 'fact',
+  fields: (t) => ({
+    question: t.string({ nullable: true, resolve: (k) => k.question ?? null }),
+    answer: t.string({ nullable: true, resolve: (k) => k.answer ?? null }),
+    statement: t.string({ nullable: true, resolve: (k) => k.statement ?? null }),
+  }),
+});
+
+builder.objectType(builder.objectRef<KnowledgeRow>('Rule'), {
+  interfaces: [KnowledgeItemRef],
+  isTypeOf: (row) => (row as KnowledgeRow).kind === 'rule',
+  fields: (t) => ({
+    name: t.string({ resolve: (k) => k.name ?? '' }),
+    when: t.field({ type: 'JSON', description: 'The condition (docs/knowledge-format.md).', resolve: (k) => JSON.parse(k.when ?? '{}') }),
+    then: t.string({ resolve: (k) => k.then ?? '' }),
+    otherwise: t.string({ nullable: true, resolve: (k) => k.otherwise ?? null }),
+  }),
+});
+
+builder.objectType(builder.objectRef<KnowledgeRow>('Process'), {
+  interfaces: [KnowledgeItemRef],
+  isTypeOf: (row) => (row as KnowledgeRow).kind === 'process',
+  fields: (t) => ({
+    name: t.string({ resolve: (k) => k.name ?? '' }),
+    intent: t.string({ nullable: true, resolve: (k) => k.intent ?? null }),
+    steps: t.field({ type: 'JSON', description: 'Steps with prompts, slots and branches (docs/knowledge-format.md).', resolve: (k) => JSON.parse(k.steps ?? '[]') }),
+  }),
+});
+
+const KnowledgeFilter = builder.inputType('KnowledgeFilter', {
+  fields: (t) => ({
+    kind: t.string({ description: 'fact, rule or process.' }),
+    status: t.field({ type: KnowledgeStatusEnum }),
+    visibility: t.field({ type: VisibilityEnum }),
+    entity: t.id({ description: 'Only items ABOUT this entity.' }),
+    language: t.string(),
+    text: t.string({ description: 'Fulltext search over questions, answers, statements and names (English and Chinese).' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  knowledgeItem: t.field({
+    type: KnowledgeItemRef,
+    nullable: true,
+    authScopes: { role: anyRole },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_r, args, ctx) => ctx.services.knowledge.get(String(args.id), knowledgeAccess(ctx.viewer)),
+  }),
+  knowledgeItems: t.connection(
+    {
+      type: KnowledgeItemRef,
+      authScopes: { role: anyRole },
+      args: { filter: t.arg({ type: KnowledgeFilter }) },
+      resolve: (_r, args, ctx) => {
+        const f = args.filter ?? {};
+        if (f.kind && !knowledgeKinds.includes(f.kind.toLowerCase() as KnowledgeKind)) {
+          throw new AppError('BAD_USER_INPUT', `filter.kind must be fact, rule or process; got "${f.kind}".`);
+        }
+        return offsetConnection(ctx, args, (page) =>
+          ctx.services.knowledge.repo.list(
+            { kind: f.kind ? toKind(f.kind) : null, status: f.status, visibility: f.visibility, entityId: f.entity ? String(f.entity) : null, language: f.language, text: f.text },
+            page,
+            knowledgeAccess(ctx.viewer),
+          ),
+        );
+      },
+    },
+    { fields: (c) => ({ totalCount: c.int({ resolve: (conn) => (conn as unknown as { totalCount: number }).totalCount }) }) },
+  ),
+}));
+
+// ---------- writes ----------
+
+const KnowledgeInput = builder.inputType('KnowledgeInput', {
+  description: 'A new knowledge item. Which fields apply depends on kind (see docs/knowledge-format.md).',
+  fields: (t) => ({
+    kind: t.field({ type: KnowledgeKindEnum, required: true }),
+    externalId: t.string(),
+    language: t.string({ description: 'en or zh; guessed from the text when omitted.' }),
+    visibility: t.field({ type: VisibilityEnum, defaultValue: 'PUBLIC' }),
+    entities: t.stringList({ description: 'Entity names or aliases; unknown names become Concept entities.' }),
+    tags: t.stringList(),
+    question: t.string(),
+    answer: t.string(),
+    statement: t.string(),
+    name: t.string(),
+    when: t.field({ type: 'JSON' }),
+    then: t.string(),
+    otherwise: t.string(),
+    intent: t.string(),
+    steps: t.field({ type: 'JSON' }),
+  }),
+});
+
+const KnowledgePatch = builder.inputType('KnowledgePatch', {
+  description: 'Changes to an item; omitted fields keep their value. Creates a new version.',
+  fields: (t) => ({
+    language: t.string(),
+    visibility: t.field({ type: VisibilityEnum }),
+    entities: t.stringList(),
+    tags: t.stringList(),
+    question: t.string(),
+    answer: t.string(),
+    statement: t.string(),
+    name: t.string(),
+    when: t.field({ type: 'JSON' }),
+    then: t.string(),
+    otherwise: t.string(),
+    intent: t.string(),
+    steps: t.field({ type: 'JSON' }),
+  }),
+});
+
+type InputShape = Partial<Record<'question' | 'answer' | 'statement' | 'name' | 'then' | 'otherwise' | 'intent' | 'language' | 'externalId', string | null>> & {
+  when?: unknown;
+  steps?: unknown;
+  entities?: string[] | null;
+  tags?: string[] | null;
+  visibility?: 'PUBLIC' | 'INTERNAL' | 'RESTRICTED' | null;
+};
+
+const MAX_TEXT = 20_000;
+function checkLengths(input: InputShape) {
+  for (const [k, v] of Object.entries(input)) {
+    if (typeof v === 'string' && v.length > MAX_TEXT) throw new AppError('BAD_USER_INPUT', `${k} is longer than ${MAX_TEXT} characters.`);
+  }
+}
+
+/** Builds content from a GraphQL input; `base` supplies omitted fields on updates. */
+function contentFrom(kind: KnowledgeKind, input: InputShape, base?: KnowledgeContent): KnowledgeContent {
+  checkLengths(input);
+  const pick = <K extends keyof InputShape>(k: K) => (input[k] !== undefined && input[k] !== null ? input[k] : (base as unknown as InputShape | undefined)?.[k]);
+  const text = [input.question, input.answer, input.statement, input.name, input.then].filter(Boolean).join(' ');
+  const common = {
+    externalId: (pick('externalId') as string | undefined) ?? null,
+    language: (pick('language') as string | undefined) ?? base?.language ?? guessLanguage(text),
+    visibility: (pick('visibility') as KnowledgeContent['visibility'] | undefined) ?? 'PUBLIC',
+    entities: ((pick('entities') as string[] | undefined) ?? []).map((e) => e.trim()).filter(Boolean),
+    tags: (pick('tags') as string[] | undefined) ?? [],
+  };
+  const s = (k: keyof InputShape) => (pick(k) as string | undefined | null) ?? null;
+  switch (kind) {
+    case 'fact':
+      return { ...common, kind, question: s('question'), answer: s('answer'), statement: s('statement') };
+    case 'rule':
+      return { ...common, kind, name: s('name') ?? '', when: (pick('when') ?? {}) as Condition, then: s('then') ?? '', otherwise: s('otherwise') };
+    case 'process': {
+      const steps = pick('steps');
+      return { ...common, kind, name: s('name') ?? '', intent: s('intent'), steps: Array.isArray(steps) ? steps : [] };
+    }
+  }
+}
+
+/** Writes act only on items the caller can see: an invisible item is NOT_FOUND, never FORBIDDEN (no existence leak). */
+const loadVisible = async (ctx: GraphQLContext, id: string) => {
+  const row = await ctx.services.knowledge.get(id, knowledgeAccess(ctx.viewer));
+  if (!row) throw new AppError('NOT_FOUND', `Knowledge item ${id} does not exist.`);
+  return row;
+};
+
+builder.mutationFields((t) => ({
+  createKnowledge: t.field({
+    type: KnowledgeItemRef,
+    authScopes: { role: editors },
+    description: 'Creates a DRAFT item (or PUBLISHED with publish: true).',
+    args: { input: t.arg({ type: KnowledgeInput, required: true }), publish: t.arg.boolean({ defaultValue: false }) },
+    resolve: async (_r, { input, publish }, ctx) => {
+      const content = contentFrom(toKind(input.kind), input as InputShape);
+      if (content.visibility === 'RESTRICTED' && !knowledgeAccess(ctx.viewer).visibilities.includes('RESTRICTED')) {
+        throw new AppError('FORBIDDEN', 'Your key may not write RESTRICTED knowledge.');
+      }
+      const id = await ctx.services.knowledge.create(content, { status: publish ? 'PUBLISHED' : 'DRAFT', by: ctx.viewer.keyId });
+      return loadVisible(ctx, id);
+    },
+  }),
+  updateKnowledge: t.field({
+    type: KnowledgeItemRef,
+    authScopes: { role: editors },
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: KnowledgePatch, required: true }) },
+    resolve: async (_r, { id, input }, ctx) => {
+      const current = await loadVisible(ctx, String(id));
+      if (input.visibility === 'RESTRICTED' && !knowledgeAccess(ctx.viewer).visibilities.includes('RESTRICTED')) {
+        throw new AppError('FORBIDDEN', 'Your key may not write RESTRICTED knowledge.');
+      }
+      await ctx.services.knowledge.update(current.id, (base) => contentFrom(current.kind, input as InputShape, base), ctx.viewer.keyId);
+      return loadVisible(ctx, current.id);
+    },
+  }),
+  ...Object.fromEntries(
+    (
+      [
+        ['publishKnowledge', 'publish', 'Makes an item live.'],
+        ['archiveKnowledge', 'archive', 'Takes an item out of service; it stays in the graph with its history.'],
+        ['submitKnowledgeForReview', 'submit', 'Moves a draft to the review queue.'],
+        ['rejectKnowledge', 'reject', 'Rejects a draft, with a reason.'],
+        ['restoreKnowledge', 'restore', 'Brings an archived or rejected item back as a draft.'],
+      ] as Array<[string, Transition, string]>
+    ).map(([field, move, description]) => [
+      field,
+      t.field({
+        type: KnowledgeItemRef,
+        authScopes: { role: editors },
+        description,
+        args: { id: t.arg.id({ required: true }), reason: t.arg.string() },
+        resolve: async (_r, args, ctx) => {
+          const current = await loadVisible(ctx, String(args.id));
+          return ctx.services.knowledge.transition(current.id, move, ctx.viewer.keyId, args.reason ?? null);
+        },
+      }),
+    ]),
+  ),
+  linkEntity: t.field({
+    type: KnowledgeItemRef,
+    authScopes: { role: editors },
+    args: { knowledgeId: t.arg.id({ required: true }), entityId: t.arg.id({ required: true }) },
+    resolve: async (_r, args, ctx) => {
+      const current = await loadVisible(ctx, String(args.knowledgeId));
+      return ctx.services.knowledge.link(current.id, String(args.entityId), true, ctx.viewer.keyId);
+    },
+  }),
+  unlinkEntity: t.field({
+    type: KnowledgeItemRef,
+    authScopes: { role: editors },
+    args: { knowledgeId: t.arg.id({ required: true }), entityId: t.arg.id({ required: true }) },
+    resolve: async (_r, args, ctx) => {
+      const current = await loadVisible(ctx, String(args.knowledgeId));
+      return ctx.services.knowledge.link(current.id, String(args.entityId), false, ctx.viewer.keyId);
+    },
+  }),
+}));
+
+// ---------- live changes for the review console ----------
+
+const KnowledgeEventRef = builder.objectRef<KnowledgeEvent>('KnowledgeEvent').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    change: t.exposeString('change'),
+    status: t.field({ type: KnowledgeStatusEnum, resolve: (e) => e.status }),
+    version: t.exposeInt('version'),
+    by: t.exposeString('by', { nullable: true }),
+  }),
+});
+
+builder.subscriptionField('knowledgeChanged', (t) =>
+  t.field({
+    type: KnowledgeEventRef,
+    description: 'Every change to knowledge (create, update, status moves, links), from any API replica.',
+    authScopes: { role: editors },
+    subscribe: (_r, _a, ctx) => ctx.services.pubsub.subscribe<KnowledgeEvent>(KNOWLEDGE_TOPIC),
+    resolve: (e) => e,
+  }),
+);

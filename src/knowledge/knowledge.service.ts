@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import type { KnowledgeStatus } from '../auth/roles.js';
+import { AppError } from '../errors.js';
+import type { CypherExecutor, Tx } from '../graph/executor.js';
+import type { PubSub } from '../server/pubsub.js';
+import { EntityRepository, entityKey, type EntityInput } from './entity.repository.js';
+import { changedFields, contentHash, fromRow, toProps, type KnowledgeContent } from './knowledge.content.js';
+import { KnowledgeRepository, type Access, type KnowledgeRow, type UpsertRow } from './knowledge.repository.js';
+import { parseCondition, formatProblem } from './rules/index.js';
+import { validateProcess } from './process/index.js';
+
+export type SaveOutcome = 'created' | 'updated' | 'unchanged';
+
+export interface KnowledgeEvent {
+  id: string;
+  change: string;
+  status: KnowledgeStatus;
+  version: number;
+  by: string | null;
+}
+
+export const KNOWLEDGE_TOPIC = 'knowledge';
+
+/** Status moves: target ← the statuses it may come from. */
+const transitions: Record<'submit' | 'publish' | 'reject' | 'archive' | 'restore', { to: KnowledgeStatus; from: KnowledgeStatus[] }> = {
+  submit: { to: 'IN_REVIEW', from: ['DRAFT', 'REJECTED'] },
+  publish: { to: 'PUBLISHED', from: ['DRAFT', 'IN_REVIEW', 'ARCHIVED'] },
+  reject: { to: 'REJECTED', from: ['DRAFT', 'IN_REVIEW'] },
+  archive: { to: 'ARCHIVED', from: ['DRAFT', 'IN_REVIEW', 'PUBLISHED', 'REJECTED'] },
+  restore: { to: 'DRAFT', from: ['ARCHIVED', 'REJECTED'] },
+};
+export type Transition = keyof typeof transitions;
+
+/**
+ * Validates a knowledge item's content: rule conditions against the condition grammar, process
+ * steps against the flow checks. Returns problems as sentences; empty means valid.
+ */
+export function contentProblems(c: KnowledgeContent): string[] {
+  const problems: string[] = [];
+  if (c.kind === 'fact') {
+    const q = c.question?.trim();
+    const a = c.answer?.trim();
+    const s = c.statement?.trim();
+    if (!s && !(q && a)) problems.push('a fact needs a question and an answer, or a statement');
+  } else if (c.kind === 'rule') {
+    if (!c.name.trim()) problems.push('a rule needs a name');
+    if (!c.then.trim()) problems.push('a rule needs an outcome ("then")');
+    const parsed = parseCondition(c.when, { root: 'when' } as never);
+    if (!parsed.ok) problems.push(...parsed.problems.map(formatProblem));
+  } else {
+    if (!c.name.trim()) problems.push('a process needs a name');
+    const result = validateProcess(c.steps);
+    if (!result.ok) problems.push(...result.problems.map(formatProblem));
+  }
+  return problems;
+}
+
+export class KnowledgeService {
+  readonly repo: KnowledgeRepository;
+  readonly entities: EntityRepository;
+
+  constructor(
+    private readonly executor: CypherExecutor,
+    private readonly pubsub: PubSub,
+  ) {
+    this.repo = new KnowledgeRepository(executor);
+    this.entities = new EntityRepository(executor);
+  }
+
+  /**
+   * Saves items (new or changed) and entities in the caller's transaction. Items are matched by
+   * `externalId` when they have one, else by `id` (updates). Unchanged content writes nothing.
+   */
+  async saveInTx(
+    tx: Tx,
+    input: { items: Array<{ id?: string; content: KnowledgeContent }>; entities?: EntityInput[]; status: KnowledgeStatus; keepStatus?: boolean; by: string | null },
+  ): Promise<{ outcomes: Array<{ id: string; outcome: SaveOutcome }>; entities: { created: number; updated: number; unchanged: number } }> {
+    const entityResult = await this.entities.upsertInTx(tx, input.entities ?? [], input.by);
+
+    // Resolve every entity name the items mention; unknown names become Concept entities.
+    const names = [...new Set(input.items.flatMap((i) => i.content.entities))];
+    const resolved = await this.entities.resolveNamesInTx(tx, names, input.by);
+
+    const externalIds = input.items.map((i) => i.content.externalId).filter((x): x is string => !!x);
+    const existingByExt = await this.repo.existingByExternalIds(tx, externalIds);
+    const existingById = new Map<string, { row: KnowledgeRow; entities: string[] }>();
+    const idsToLoad = input.items.map((i) => i.id).filter((x): x is string => !!x);
+    if (idsToLoad.length > 0) {
+      const rows = await tx.run('knowledge/export-by-ids', { ids: idsToLoad });
+      for (const r of rows) existingById.set((r.item as KnowledgeRow).id, { row: r.item as KnowledgeRow, entities: r.entities as string[] });
+    }
+
+    const upserts: UpsertRow[] = [];
+    const about: Array<{ id: string; entityIds: string[] }> = [];
+    const outcomes: Array<{ id: string; outcome: SaveOutcome }> = [];
+    for (const { id: givenId, content } of input.items) {
+      const hash = contentHash(content);
+      const byExt = content.externalId ? existingByExt.get(content.externalId) : undefined;
+      const byId = givenId ? existingById.get(givenId) : undefined;
+      if (givenId && !byId) throw new AppError('NOT_FOUND', `Knowledge item ${givenId} does not exist.`);
+      const current = byId ? { id: byId.row.id, contentHash: byId.row.contentHash, status: byId.row.status, kind: byId.row.kind } : byExt;
+      if (current && current.kind !== content.kind) {
+        throw new AppError('VALIDATION_FAILED', `${content.externalId ?? current.id} is a ${current.kind}; it cannot become a ${content.kind}.`);
+      }
+      if (current && current.contentHash === hash && (input.keepStatus || current.status === input.status)) {
+        outcomes.push({ id: current.id, outcome: 'unchanged' });
+        continue;
+      }
+      const id = current?.id ?? randomUUID();
+      const before = byId ? fromRow(byId.row, byId.entities) : null;
+      upserts.push({
+        id,
+        externalId: content.externalId ?? byId?.row.externalId ?? null,
+        kind: content.kind,
+        props: toProps(content),
+        contentHash: hash,
+        status: input.keepStatus && current ? current.status : input.status,
+        change: current ? 'update' : 'create',
+        changedFields: current && current.contentHash === hash ? ['status'] : changedFields(before, content),
+        snapshot: JSON.stringify(content),
+      });
+      about.push({ id, entityIds: [...new Set(content.entities.map((n) => resolved.get(entityKey(n))!))] });
+      outcomes.push({ id, outcome: current ? 'updated' : 'created' });
+    }
+    await this.repo.upsert(tx, upserts, about, input.by);
+    return { outcomes, entities: entityResult };
+  }
+
+  async create(content: KnowledgeContent, opts: { status: KnowledgeStatus; by: string | null }): Promise<string> {
+    this.assertValid(content);
+    const { outcomes } = await this.executor.writeTx('knowledge/create', (tx) =>
+      this.saveInTx(tx, { items: [{ content }], status: opts.status, by: opts.by }),
+    );
+    const id = outcomes[0]!.id;
+    await this.notify(id, outcomes[0]!.outcome === 'created' ? 'create' : 'update', opts.by);
+    return id;
+  }
+
+  /** A new version with the merged content; status is kept (published stays published). */
+  async update(id: string, patch: (current: KnowledgeContent) => KnowledgeContent, by: string | null): Promise<SaveOutcome> {
+    const [row] = await this.executor.read('knowledge/export-by-ids', { ids: [id] });
+    if (!row) throw new AppError('NOT_FOUND', `Knowledge item ${id} does not exist.`);
+    const current = fromRow(row.item as KnowledgeRow, row.entities as string[]);
+    const next = patch(current);
+    this.assertValid(next);
+    const { outcomes } = await this.executor.writeTx('knowledge/update', (tx) =>
+      this.saveInTx(tx, { items: [{ id, content: next }], status: (row.item as KnowledgeRow).status, keepStatus: true, by }),
+    );
+    if (outcomes[0]!.outcome !== 'unchanged') await this.notify(id, 'update', by);
+    return outcomes[0]!.outcome;
+  }
+
+  async transition(id: string, move: Transition, by: string | null, reason: string | null = null): Promise<KnowledgeRow> {
+    const t = transitions[move];
+    const r = await this.repo.setStatus({ id, status: t.to, from: t.from, by, reason });
+    if (!r) throw new AppError('NOT_FOUND', `Knowledge item ${id} does not exist.`);
+    if (!r.allowed) {
+      throw new AppError('CONFLICT', `Cannot ${move} an item that is ${r.previous}; allowed from ${t.from.join(', ')}.`, { status: r.previous });
+    }
+    await this.notify(id, move, by);
+    return r.item;
+  }
+
+  async link(id: string, entityId: string, link: boolean, by: string | null): Promise<KnowledgeRow> {
+    const r = await this.repo.link({ id, entityId, link, by });
+    if (!r) throw new AppError('NOT_FOUND', `Knowledge item ${id} does not exist.`);
+    if (!r.entityFound) throw new AppError('NOT_FOUND', `Entity ${entityId} does not exist.`);
+    await this.notify(id, link ? 'link' : 'unlink', by);
+    return r.item;
+  }
+
+  async get(id: string, access: Access): Promise<KnowledgeRow | null> {
+    return (await this.repo.getByIds([id], access))[0] ?? null;
+  }
+
+  private assertValid(content: KnowledgeContent) {
+    const problems = contentProblems(content);
+    if (problems.length > 0) throw new AppError('VALIDATION_FAILED', `Invalid ${content.kind}: ${problems.join('; ')}`, { problems });
+  }
+
+  async notify(id: string, change: string, by: string | null): Promise<void> {
+    const [row] = await this.repo.getByIds([id], { visibilities: ['PUBLIC', 'INTERNAL', 'RESTRICTED'], statuses: ['DRAFT', 'IN_REVIEW', 'PUBLISHED', 'ARCHIVED', 'REJECTED'] });
+    if (!row) return;
+    const event: KnowledgeEvent = { id, change, status: row.status, version: row.version, by };
+    await this.pubsub.publish(KNOWLEDGE_TOPIC, event);
+  }
+}
+
+export type { EntityInput };
