@@ -5,14 +5,14 @@
 MATCH (centre:Entity {id: $id})
 OPTIONAL MATCH p = (centre)-[rels*1..2]-(other:Entity)
 WHERE length(p) <= $depth AND all(r IN rels WHERE NOT type(r) IN ['ABOUT', 'MENTIONS'])
-WITH centre, collect(DISTINCT other)[..$limit] AS others, collect(p) AS paths
+WITH centre, collect(DISTINCT other)[..toInteger($limit)] AS others, collect(p) AS paths
 WITH centre, others, [p IN paths | relationships(p)] AS relLists
 UNWIND (CASE WHEN size(relLists) = 0 THEN [[]] ELSE relLists END) AS rl
 UNWIND (CASE WHEN size(rl) = 0 THEN [null] ELSE rl END) AS r
 WITH centre, others, collect(DISTINCT r) AS rels
 OPTIONAL MATCH (k:Knowledge)-[:ABOUT]->(about:Entity)
 WHERE (about = centre OR about IN others) AND k.visibility IN $visibilities AND k.status IN $statuses
-WITH centre, others, rels, collect(DISTINCT {k: k, about: about.id})[..$limit] AS knowledge
+WITH centre, others, rels, collect(DISTINCT {k: k, about: about.id})[..toInteger($limit)] AS knowledge
 RETURN
   [n IN [centre] + others | {id: n.id, label: 'Entity', name: n.name, type: n.type}] +
   [x IN knowledge WHERE x.k IS NOT NULL | {id: x.k.id, label: 'Knowledge', name: coalesce(x.k.question, x.k.name, x.k.statement), type: x.k.kind}] AS nodes,

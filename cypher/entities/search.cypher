@@ -12,4 +12,4 @@ CALL (*) {
 WITH e, score WHERE $type IS NULL OR e.type = $type
 WITH e, score ORDER BY score DESC, e.name
 WITH count(e) AS total, collect(e) AS all
-RETURN total, [e IN all[$skip..($skip + $limit)] | e {.*, embedding: null, aliasKeys: null}] AS items
+RETURN total, [e IN all[toInteger($skip)..toInteger($skip + $limit)] | e {.*, embedding: null, aliasKeys: null}] AS items

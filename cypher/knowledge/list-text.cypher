@@ -19,7 +19,7 @@ CALL () {
     AND ($visibility IS NULL OR k.visibility = $visibility)
     AND ($language IS NULL OR k.language = $language)
     AND ($entityId IS NULL OR EXISTS { (k)-[:ABOUT]->(:Entity {id: $entityId}) })
-  WITH k, score ORDER BY score DESC, k.id SKIP $skip LIMIT $limit
+  WITH k, score ORDER BY score DESC, k.id SKIP toInteger($skip) LIMIT toInteger($limit)
   RETURN collect(k {.*, embedding: null}) AS items
 }
 RETURN total, items

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { CypherExecutor, Tx } from '../graph/executor.js';
 import { canonicalJson } from './knowledge.content.js';
-import { escapeLucene, type Access, type EntityRow } from './knowledge.repository.js';
+import { escapeLucene, type Access, type EntityRow, type KnowledgeRow } from './knowledge.repository.js';
 
 /** The controlled vocabulary of entity types. Labels and types never come from free text. */
 export const entityTypes = ['Product', 'Service', 'Policy', 'Plan', 'Organization', 'Location', 'Channel', 'Document', 'Concept', 'Person', 'Event'] as const;
@@ -31,6 +31,13 @@ export class EntityRepository {
     const rows = await this.executor.read('entities/get-by-ids', { ids });
     const map = new Map(rows.map((r) => [(r.entity as EntityRow).id, r.entity as EntityRow]));
     return ids.map((id) => map.get(id) ?? null);
+  }
+
+  /** Visible knowledge ABOUT each entity (at most `per` each), in key order, for DataLoaders. */
+  async knowledgeOf(ids: readonly string[], per: number, access: Access): Promise<KnowledgeRow[][]> {
+    const rows = await this.executor.read('entities/knowledge-of', { ids, per, ...access });
+    const map = new Map(rows.map((r) => [String(r.id), r.items as KnowledgeRow[]]));
+    return ids.map((id) => map.get(id) ?? []);
   }
 
   async search(filter: { text?: string | null; type?: string | null }, page: { skip: number; limit: number }): Promise<{ total: number; items: EntityRow[] }> {

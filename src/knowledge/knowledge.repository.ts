@@ -159,7 +159,7 @@ export class KnowledgeRepository {
     }
   }
 
-  async setStatus(input: { id: string; status: KnowledgeStatus; from: KnowledgeStatus[]; by: string | null; reason: string | null }) {
+  async setStatus(input: { id: string; status: KnowledgeStatus; from: KnowledgeStatus[]; change: string; by: string | null; reason: string | null }) {
     const [row] = await this.executor.write('knowledge/set-status', input);
     if (!row) return null;
     return { item: row.item as KnowledgeRow, allowed: Boolean(row.allowed), previous: row.previous as KnowledgeStatus };

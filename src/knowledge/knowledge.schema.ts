@@ -73,6 +73,16 @@ export const KnowledgeItemRef = builder.interfaceRef<KnowledgeRow>('KnowledgeIte
   }),
 });
 
+// Entities point back at the knowledge about them (graph exploration); defined here to avoid an import cycle.
+builder.objectField(EntityRef, 'knowledge', (t) =>
+  t.loadableList({
+    type: KnowledgeItemRef,
+    description: 'Visible knowledge items ABOUT this entity, newest first (at most 20).',
+    load: (ids: string[], ctx) => ctx.services.knowledge.entities.knowledgeOf(ids, 20, knowledgeAccess(ctx.viewer)),
+    resolve: (e) => e.id,
+  }),
+);
+
 builder.objectType(builder.objectRef<KnowledgeRow>('Fact'), {
   interfaces: [KnowledgeItemRef],
   isTypeOf: (row) => (row as KnowledgeRow).kind === 'fact',

@@ -4,6 +4,7 @@ import { AppError } from '../errors.js';
 import type { CypherExecutor, Tx } from '../graph/executor.js';
 import type { PubSub } from '../server/pubsub.js';
 import { EntityRepository, entityKey, type EntityInput } from './entity.repository.js';
+import { IntentRepository } from './intent.repository.js';
 import { changedFields, contentHash, fromRow, toProps, type KnowledgeContent } from './knowledge.content.js';
 import { KnowledgeRepository, type Access, type KnowledgeRow, type UpsertRow } from './knowledge.repository.js';
 import { parseCondition, formatProblem } from './rules/index.js';
@@ -45,7 +46,7 @@ export function contentProblems(c: KnowledgeContent): string[] {
   } else if (c.kind === 'rule') {
     if (!c.name.trim()) problems.push('a rule needs a name');
     if (!c.then.trim()) problems.push('a rule needs an outcome ("then")');
-    const parsed = parseCondition(c.when, { root: 'when' } as never);
+    const parsed = parseCondition(c.when, { at: 'when' });
     if (!parsed.ok) problems.push(...parsed.problems.map(formatProblem));
   } else {
     if (!c.name.trim()) problems.push('a process needs a name');
@@ -58,6 +59,7 @@ export function contentProblems(c: KnowledgeContent): string[] {
 export class KnowledgeService {
   readonly repo: KnowledgeRepository;
   readonly entities: EntityRepository;
+  readonly intents: IntentRepository;
 
   constructor(
     private readonly executor: CypherExecutor,
@@ -65,6 +67,7 @@ export class KnowledgeService {
   ) {
     this.repo = new KnowledgeRepository(executor);
     this.entities = new EntityRepository(executor);
+    this.intents = new IntentRepository(executor);
   }
 
   /**
@@ -152,7 +155,7 @@ export class KnowledgeService {
 
   async transition(id: string, move: Transition, by: string | null, reason: string | null = null): Promise<KnowledgeRow> {
     const t = transitions[move];
-    const r = await this.repo.setStatus({ id, status: t.to, from: t.from, by, reason });
+    const r = await this.repo.setStatus({ id, status: t.to, from: t.from, change: move, by, reason });
     if (!r) throw new AppError('NOT_FOUND', `Knowledge item ${id} does not exist.`);
     if (!r.allowed) {
       throw new AppError('CONFLICT', `Cannot ${move} an item that is ${r.previous}; allowed from ${t.from.join(', ')}.`, { status: r.previous });

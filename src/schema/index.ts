@@ -5,6 +5,8 @@ import './system.schema.js';
 import '../auth/auth.schema.js';
 import '../knowledge/entity.schema.js';
 import '../knowledge/knowledge.schema.js';
+import '../knowledge/rule.schema.js';
+import '../knowledge/intent.schema.js';
 
 export function buildSchema(): GraphQLSchema {
   return builder.toSchema({ sortSchema: true });
