@@ -14,7 +14,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/config/**', 'scripts/**', 'test/**', 'bench/**', 'vitest.config.ts', '**/*.test.ts'],
+    files: ['src/config/**', 'src/main.ts', 'scripts/**', 'test/**', 'bench/**', 'vitest.config.ts', '**/*.test.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

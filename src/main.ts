@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-import { buildApp, type App, type Connections } from './app.js';
+import path from 'node:path';
+import { buildApp, projectRoot, type App, type Connections } from './app.js';
+import { seedIfEmpty } from './knowledge/seed.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { AppError } from './errors.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -73,6 +75,9 @@ async function main(argv: string[]): Promise<void> {
   try {
     const connections = await resolveConnections(config, logger);
     app = await buildApp(config, connections, logger);
+    if (config.seedOnEmpty && role !== 'worker') {
+      await seedIfEmpty(app.services.knowledge, app.services.executor, path.join(projectRoot, 'seeds'), logger);
+    }
     if (role === 'api' || role === 'all') {
       server = await createApiServer({ schema: buildSchema(), services: app.services, metrics: app.metrics, ready: app.ready });
       const port = await server.listen(config.http.port, config.http.host);

@@ -9,11 +9,17 @@ import { ensureInstalled, ensureLocalServices } from '../src/services/local-serv
  */
 export default async function setup(project: TestProject) {
   await ensureInstalled({});
-  const c = await ensureLocalServices({ profile: 'test' });
+  // TEST_SERVICES_SLOT=n gives a separate Neo4j + Redis (ports +10n, .data/test-n), so parallel
+  // checkouts on one machine do not wipe each other's graph. Unset: the `test` profile itself.
+  const slot = Number(process.env.TEST_SERVICES_SLOT ?? 0);
+  const c = slot
+    ? await ensureLocalServices({ profile: 'test', dataDir: `.data/test-${slot}`, ports: { neo4jBolt: 17687 + 10 * slot, neo4jHttp: 17474 + 10 * slot, redis: 16379 + 10 * slot } })
+    : await ensureLocalServices({ profile: 'test' });
   const driver = neo4j.driver(c.neo4jUri, neo4j.auth.basic(c.neo4jUser, c.neo4jPassword));
   try {
     // Batched delete: one transaction per 10,000 nodes keeps memory bounded after big benchmarks.
-    await driver.executeQuery('MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS', {}, { database: 'neo4j' }).catch(async () => {
+    // KEEP_GRAPH=1 skips the wipe, to inspect what an earlier run left behind.
+    if (!process.env.KEEP_GRAPH) await driver.executeQuery('MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS', {}, { database: 'neo4j' }).catch(async () => {
       await driver.executeQuery('MATCH (n) DETACH DELETE n', {}, { database: 'neo4j' });
     });
     const schema = await driver.executeQuery('SHOW INDEXES YIELD name, type WHERE type <> "LOOKUP" RETURN name', {}, { database: 'neo4j' });

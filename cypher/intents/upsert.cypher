@@ -13,7 +13,8 @@ WITH DISTINCT i, row
 CALL (i, row) {
   UNWIND row.handlers AS h
   MATCH (k:Knowledge {externalId: h.externalId})
-  CREATE (i)-[:HANDLED_BY {language: h.language}]->(k)
+  // A handler for a multilingual intent serves the language of the item it points at.
+  CREATE (i)-[:HANDLED_BY {language: CASE WHEN h.language = 'mul' THEN k.language ELSE h.language END}]->(k)
   RETURN count(*) AS linked
 }
 RETURN i.name AS name, i.id AS id, linked

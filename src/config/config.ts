@@ -87,7 +87,7 @@ const variables = {
   GRAPHQL_MAX_TOKENS: { schema: positiveInt.default(2000), spec: { default: '2000', secret: false, description: 'Maximum tokens in one GraphQL document.' } },
   GRAPHQL_MAX_PAGE_SIZE: { schema: positiveInt.default(100), spec: { default: '100', secret: false, description: 'Largest `first` a connection accepts.' } },
   GRAPHQL_MAX_BATCH: { schema: positiveInt.default(10), spec: { default: '10', secret: false, description: 'Most operations in one batched HTTP request.' } },
-  REQUEST_BODY_LIMIT: { schema: z.string().regex(/^\d+(kb|mb)$/i, 'expected e.g. 2mb').default('2mb'), spec: { default: '2mb', secret: false, description: 'Largest HTTP request body (imports are sent in several calls).' } },
+  REQUEST_BODY_LIMIT: { schema: z.string().regex(/^\d+(kb|mb)$/i, 'expected e.g. 8mb').default('8mb'), spec: { default: '8mb', secret: false, description: 'Largest HTTP request body; an import of 10,000 facts is about 3 MB.' } },
   RESOLVER_TIMEOUT_MS: { schema: positiveInt.default(15000), spec: { default: '15000', secret: false, description: 'An operation taking longer is cancelled with a TIMEOUT error.' } },
   SHUTDOWN_GRACE_MS: { schema: positiveInt.default(10000), spec: { default: '10000', secret: false, description: 'How long shutdown waits for requests and sockets to drain.' } },
 } as const;

@@ -1,4 +1,4 @@
-import neo4j, { type Driver, type ManagedTransaction, isDate, isDateTime, isDuration, isLocalDateTime, isLocalTime, isTime, isNode, isRelationship } from 'neo4j-driver';
+import neo4j, { Neo4jError, type Driver, type ManagedTransaction, isDate, isDateTime, isDuration, isLocalDateTime, isLocalTime, isTime, isNode, isRelationship } from 'neo4j-driver';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import type { CypherLoader } from './cypher-loader.js';
@@ -92,7 +92,8 @@ export class CypherExecutor {
       const fn = (mtx: ManagedTransaction) => work(this.wrap(mtx, mode));
       return mode === 'READ' ? await session.executeRead(fn, txConfig) : await session.executeWrite(fn, txConfig);
     } catch (err) {
-      if (err instanceof AppError) throw err;
+      // Errors of our own thrown inside a unit of work (to roll it back) pass through untouched.
+      if (err instanceof AppError || !(err instanceof Neo4jError)) throw err;
       throw fromNeo4jError(err, unit);
     } finally {
       await session.close();

@@ -81,17 +81,21 @@ export class EntityRepository {
     return counts;
   }
 
-  /** Maps names (or aliases) to entity ids; names that match nothing become Concept entities. */
-  async resolveNamesInTx(tx: Tx, names: string[], by: string | null): Promise<Map<string, string>> {
+  /**
+   * Maps names (or aliases) to entities, by normalised key; names that match nothing become
+   * Concept entities. Returns key → {id, canonical name}.
+   */
+  async resolveNamesInTx(tx: Tx, names: string[], by: string | null): Promise<Map<string, { id: string; name: string }>> {
     const keys = [...new Set(names.map(entityKey))];
-    const out = new Map<string, string>();
+    const out = new Map<string, { id: string; name: string }>();
     if (keys.length === 0) return out;
-    for (const r of await tx.run('entities/resolve-keys', { keys })) if (!out.has(String(r.key))) out.set(String(r.key), String(r.id));
+    const found = (r: Record<string, unknown>) => ({ id: String(r.id), name: String(r.name) });
+    for (const r of await tx.run('entities/resolve-keys', { keys })) if (!out.has(String(r.key))) out.set(String(r.key), found(r));
     const missing = keys.filter((k) => !out.has(k));
     if (missing.length > 0) {
       const nameOf = new Map(names.map((n) => [entityKey(n), n.trim()]));
       const rows = missing.map((key) => ({ id: randomUUID(), key, name: nameOf.get(key)! }));
-      for (const r of await tx.run('entities/create-concepts', { rows, by })) out.set(String(r.key), String(r.id));
+      for (const r of await tx.run('entities/create-concepts', { rows, by })) out.set(String(r.key), found(r));
     }
     return out;
   }

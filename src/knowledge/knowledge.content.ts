@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Visibility } from '../auth/roles.js';
+import { canonicalJson } from './import/index.js';
 import type { Condition } from './rules/index.js';
 import type { KnowledgeKind, KnowledgeRow } from './knowledge.repository.js';
 
@@ -37,17 +38,7 @@ export interface ProcessContent extends Common {
   steps: unknown[];
 }
 
-/** Sorted-key JSON: equal content gives equal text whatever the key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined && v !== null)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+export { canonicalJson };
 
 /** The fields that make up an item's meaning; status and bookkeeping are not content. */
 export function semanticFields(c: KnowledgeContent): Record<string, unknown> {

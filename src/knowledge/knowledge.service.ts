@@ -96,7 +96,11 @@ export class KnowledgeService {
     const upserts: UpsertRow[] = [];
     const about: Array<{ id: string; entityIds: string[] }> = [];
     const outcomes: Array<{ id: string; outcome: SaveOutcome }> = [];
-    for (const { id: givenId, content } of input.items) {
+    for (const { id: givenId, content: given } of input.items) {
+      // Entities are part of the content by what they resolve to, so an alias and the canonical
+      // name are the same content (and export → import is unchanged).
+      const entityNames = [...new Set(given.entities.map((n) => resolved.get(entityKey(n))!.name))];
+      const content: KnowledgeContent = { ...given, entities: entityNames };
       const hash = contentHash(content);
       const byExt = content.externalId ? existingByExt.get(content.externalId) : undefined;
       const byId = givenId ? existingById.get(givenId) : undefined;
@@ -122,7 +126,7 @@ export class KnowledgeService {
         changedFields: current && current.contentHash === hash ? ['status'] : changedFields(before, content),
         snapshot: JSON.stringify(content),
       });
-      about.push({ id, entityIds: [...new Set(content.entities.map((n) => resolved.get(entityKey(n))!))] });
+      about.push({ id, entityIds: [...new Set(given.entities.map((n) => resolved.get(entityKey(n))!.id))] });
       outcomes.push({ id, outcome: current ? 'updated' : 'created' });
     }
     await this.repo.upsert(tx, upserts, about, input.by);
@@ -179,6 +183,11 @@ export class KnowledgeService {
   private assertValid(content: KnowledgeContent) {
     const problems = contentProblems(content);
     if (problems.length > 0) throw new AppError('VALIDATION_FAILED', `Invalid ${content.kind}: ${problems.join('; ')}`, { problems });
+  }
+
+  /** One event for a whole import (subscribers refetch), rather than one per row. */
+  async notifyImport(by: string | null): Promise<void> {
+    await this.pubsub.publish(KNOWLEDGE_TOPIC, { id: 'import', change: 'import', status: 'DRAFT', version: 0, by } satisfies KnowledgeEvent);
   }
 
   async notify(id: string, change: string, by: string | null): Promise<void> {

@@ -7,6 +7,7 @@ import '../knowledge/entity.schema.js';
 import '../knowledge/knowledge.schema.js';
 import '../knowledge/rule.schema.js';
 import '../knowledge/intent.schema.js';
+import '../knowledge/import.schema.js';
 
 export function buildSchema(): GraphQLSchema {
   return builder.toSchema({ sortSchema: true });

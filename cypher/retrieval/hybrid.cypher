@@ -1,0 +1,97 @@
+// GraphRAG retrieval in one round trip: vector kNN (knowledge_embedding, or ids a separate vector store
+// found: $vectorHits), fulltext (knowledge_text, cjk analyzer), the graph neighbourhood of linked
+// entities (items ABOUT them, then items ABOUT their related entities), and chunk evidence
+// (chunk_embedding + chunk_text, with the knowledge DERIVED_FROM those chunks). Every list is filtered to
+// what the caller may see; the union is hydrated with provenance (sources in documents the caller may see)
+// and each item's cosine to the query.
+// Params: $vector (list<float> | null), $vectorHits ([{id, score}] | null), $text (Lucene-escaped | null),
+//   $entityIds (list), $extraIds (items to hydrate whatever the lists found, e.g. an intent's handler), $kVector, $kVectorScan, $kText, $kGraph, $graphScan, $kChunk,
+//   $visibilities, $statuses, $languages (list | null = any language).
+// Returns: one row {vectorHits, textHits, graphHits, chunkHits, items}; hits are [{id, score, ...}] best first.
+CALL () {
+  WITH $vector AS v WHERE v IS NOT NULL AND $vectorHits IS NULL AND $kVector > 0
+  CALL db.index.vector.queryNodes('knowledge_embedding', toInteger($kVectorScan), v) YIELD node AS k, score
+  WITH k, score WHERE k.status IN $statuses AND k.visibility IN $visibilities AND ($languages IS NULL OR k.language IN $languages)
+  WITH k, score ORDER BY score DESC LIMIT toInteger($kVector)
+  RETURN collect({id: k.id, score: score}) AS indexHits
+}
+CALL () {
+  UNWIND coalesce($vectorHits, []) AS h
+  MATCH (k:Knowledge {id: h.id})
+  WHERE k.status IN $statuses AND k.visibility IN $visibilities AND ($languages IS NULL OR k.language IN $languages)
+  WITH h ORDER BY h.score DESC LIMIT toInteger($kVector)
+  RETURN collect({id: h.id, score: h.score}) AS storeHits
+}
+CALL () {
+  WITH $text AS q WHERE q IS NOT NULL AND q <> '' AND $kText > 0
+  CALL db.index.fulltext.queryNodes('knowledge_text', q, {limit: toInteger($kText * 4)}) YIELD node AS k, score
+  WITH k, score WHERE k.status IN $statuses AND k.visibility IN $visibilities AND ($languages IS NULL OR k.language IN $languages)
+  WITH k, score ORDER BY score DESC LIMIT toInteger($kText)
+  RETURN collect({id: k.id, score: score}) AS textHits
+}
+CALL () {
+  UNWIND $entityIds AS eid
+  MATCH (e:Entity {id: eid})
+  CALL (e) {
+    MATCH (e)<-[:ABOUT]-(k:Knowledge)
+    WITH k LIMIT toInteger($graphScan)
+    RETURN k, 1.0 AS weight
+    UNION ALL
+    MATCH (e)-[r]-(n:Entity)
+    WITH DISTINCT n LIMIT 10
+    MATCH (n)<-[:ABOUT]-(k:Knowledge)
+    WITH k LIMIT toInteger($graphScan)
+    RETURN k, 0.5 AS weight
+  }
+  WITH e, k, weight WHERE k.status IN $statuses AND k.visibility IN $visibilities AND ($languages IS NULL OR k.language IN $languages)
+  WITH k, sum(weight) AS weight, collect(DISTINCT e.id) AS about
+  WITH k, weight, about,
+       CASE WHEN $vector IS NULL OR k.embedding IS NULL THEN 0.0 ELSE vector.similarity.cosine(k.embedding, $vector) END AS sim
+  ORDER BY weight DESC, sim DESC
+  LIMIT toInteger($kGraph)
+  RETURN collect({id: k.id, score: sim, weight: weight, about: about}) AS graphHits
+}
+CALL () {
+  CALL () {
+    WITH $vector AS v WHERE v IS NOT NULL AND $kChunk > 0
+    CALL db.index.vector.queryNodes('chunk_embedding', toInteger($kChunk * 3), v) YIELD node AS c, score
+    RETURN c, score, 'vector' AS via
+    UNION ALL
+    WITH $text AS q WHERE q IS NOT NULL AND q <> '' AND $kChunk > 0
+    CALL db.index.fulltext.queryNodes('chunk_text', q, {limit: toInteger($kChunk * 3)}) YIELD node AS c, score
+    RETURN c, score, 'text' AS via
+  }
+  MATCH (d:Document)-[:HAS_CHUNK]->(c)
+  WHERE coalesce(d.visibility, 'PUBLIC') IN $visibilities AND ($languages IS NULL OR d.language IS NULL OR d.language IN $languages)
+  WITH c, d, via, max(score) AS score ORDER BY score DESC
+  WITH via, collect({c: c, d: d, score: score})[..toInteger($kChunk)] AS ranked
+  UNWIND range(0, size(ranked) - 1) AS i
+  WITH via, i, ranked[i].c AS c, ranked[i].d AS d, ranked[i].score AS score
+  OPTIONAL MATCH (k:Knowledge)-[:DERIVED_FROM]->(c)
+  WHERE k.status IN $statuses AND k.visibility IN $visibilities AND ($languages IS NULL OR k.language IN $languages)
+  WITH via, i, c, d, score, collect(k.id) AS knowledge
+  ORDER BY via, i
+  RETURN collect({chunkId: c.id, documentId: d.id, documentTitle: d.title, text: c.text, start: coalesce(c.start, 0),
+                  score: score, via: via, knowledge: knowledge}) AS chunkHits
+}
+WITH indexHits + storeHits AS vectorHits, textHits, graphHits, chunkHits
+CALL (vectorHits, textHits, graphHits, chunkHits) {
+  UNWIND [h IN vectorHits | h.id] + [h IN textHits | h.id] + [h IN graphHits | h.id] + reduce(acc = [], x IN chunkHits | acc + x.knowledge) + $extraIds AS id
+  WITH DISTINCT id
+  MATCH (k:Knowledge {id: id})
+  WHERE k.status IN $statuses AND k.visibility IN $visibilities AND ($languages IS NULL OR k.language IN $languages)
+  CALL (k) {
+    OPTIONAL MATCH (k)-[r:DERIVED_FROM]->(c:Chunk)<-[:HAS_CHUNK]-(d:Document)
+    WHERE coalesce(d.visibility, 'PUBLIC') IN $visibilities
+    WITH r, c, d ORDER BY d.title, c.index LIMIT 3
+    RETURN collect(CASE WHEN c IS NULL THEN null ELSE {documentId: d.id, documentTitle: d.title, chunkId: c.id, start: r.start, end: r.end,
+                   quote: substring(c.text, r.start - coalesce(c.start, 0), r.end - r.start)} END) AS sources
+  }
+  CALL (k) {
+    OPTIONAL MATCH (k)-[:ABOUT]->(e:Entity)
+    RETURN collect(e.id) AS about
+  }
+  RETURN collect(k {.*, embedding: null, sources: sources, about: about,
+                    sim: CASE WHEN $vector IS NULL OR k.embedding IS NULL THEN null ELSE vector.similarity.cosine(k.embedding, $vector) END}) AS items
+}
+RETURN vectorHits, textHits, graphHits, chunkHits, items

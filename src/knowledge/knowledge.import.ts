@@ -1,0 +1,136 @@
+import type { KnowledgeStatus } from '../auth/roles.js';
+import { AppError } from '../errors.js';
+import type { CypherExecutor } from '../graph/executor.js';
+import { entityTypes, type EntityInput, type EntityType } from './entity.repository.js';
+import { exportRecords, parseKnowledgeImport, type ImportFormat, type ImportedRecord, type KnowledgeRecord } from './import/index.js';
+import type { IntentInput } from './intent.repository.js';
+import type { KnowledgeContent } from './knowledge.content.js';
+import type { Access, KnowledgeKind, KnowledgeRow } from './knowledge.repository.js';
+import type { KnowledgeService } from './knowledge.service.js';
+
+export interface ImportRowError {
+  line: number;
+  message: string;
+}
+
+export interface ImportResult {
+  created: number;
+  updated: number;
+  unchanged: number;
+  errors: ImportRowError[];
+}
+
+/** Raised inside the import transaction to roll it back with row errors. */
+class ImportRejected extends Error {
+  constructor(readonly errors: ImportRowError[]) {
+    super('import rejected');
+  }
+}
+
+function toContent(r: Extract<KnowledgeRecord, { type: 'fact' | 'rule' | 'process' }>): KnowledgeContent {
+  const common = { externalId: r.externalId, language: r.language, visibility: r.visibility, entities: r.entities, tags: r.tags };
+  switch (r.type) {
+    case 'fact':
+      return { ...common, kind: 'fact', question: r.question ?? null, answer: r.answer ?? null, statement: r.statement ?? null };
+    case 'rule':
+      return { ...common, kind: 'rule', name: r.name, when: r.when, then: r.then, otherwise: r.otherwise ?? null };
+    case 'process':
+      return { ...common, kind: 'process', name: r.name, intent: r.intent ?? null, steps: r.steps };
+  }
+}
+
+/**
+ * `importKnowledge`: parse and validate every row first (line-numbered errors), then write the
+ * whole call in one transaction — all of it or nothing. Idempotent by `externalId`: same content is
+ * `unchanged`, new content is `updated` (a new version).
+ */
+export async function importKnowledge(
+  service: KnowledgeService,
+  executor: CypherExecutor,
+  input: { format: ImportFormat; data: string; publish: boolean; by: string | null; access: Access },
+): Promise<ImportResult> {
+  const empty = { created: 0, updated: 0, unchanged: 0 };
+  const parsed = parseKnowledgeImport(input.data, input.format);
+  const errors: ImportRowError[] = parsed.errors.map((e) => ({ line: e.line, message: e.message }));
+  const items: ImportedRecord[] = [];
+  const entities: EntityInput[] = [];
+  const intents: Array<IntentInput & { line: number }> = [];
+  for (const imported of parsed.records) {
+    const { record, line } = imported;
+    if (record.type === 'document') {
+      errors.push({ line, message: `line ${line}: documents are loaded with ingestDocument, which extracts knowledge from them` });
+    } else if (record.type === 'entity') {
+      if (!entityTypes.includes(record.entityType as EntityType)) {
+        errors.push({ line, message: `line ${line}: entity "entityType": "${record.entityType}" is not one of ${entityTypes.join(', ')}` });
+      } else {
+        entities.push({ externalId: record.externalId, name: record.name, type: record.entityType as EntityType, aliases: record.aliases });
+      }
+    } else if (record.type === 'intent') {
+      intents.push({ line, externalId: record.externalId, name: record.name, language: record.language, examples: record.examples, handlers: record.handlers ?? [] });
+    } else {
+      if (record.visibility === 'RESTRICTED' && !input.access.visibilities.includes('RESTRICTED')) {
+        errors.push({ line, message: `line ${line}: your key may not write RESTRICTED knowledge` });
+      }
+      items.push(imported);
+    }
+  }
+  if (errors.length > 0) return { ...empty, errors: errors.sort((a, b) => a.line - b.line) };
+
+  const status: KnowledgeStatus = input.publish ? 'PUBLISHED' : 'DRAFT';
+  try {
+    return await executor.writeTx('knowledge/import', async (tx) => {
+      const saved = await service.saveInTx(tx, {
+        items: items.map((i) => ({ content: toContent(i.record as Extract<KnowledgeRecord, { type: 'fact' | 'rule' | 'process' }>) })),
+        entities,
+        status,
+        // Without `publish`, existing items keep their status (a re-import never unpublishes).
+        keepStatus: !input.publish,
+        by: input.by,
+      });
+      // Intent handlers must name knowledge that exists (in this file or already in the graph).
+      const wanted = [...new Set(intents.flatMap((i) => i.handlers.map((h) => h.externalId)))];
+      const found = await service.repo.existingByExternalIds(tx, wanted);
+      const missing = intents.flatMap((i) =>
+        i.handlers.filter((h) => !found.has(h.externalId)).map((h) => ({ line: i.line, message: `line ${i.line}: intent "${i.name}" handler "${h.externalId}" is not a known fact, rule or process` })),
+      );
+      if (missing.length > 0) throw new ImportRejected(missing);
+      const intentCounts = await service.intents.upsertInTx(tx, intents, input.by);
+      await service.intents.linkProcessesInTx(tx, [...new Set([...intents.map((i) => i.name), ...items.flatMap((i) => (i.record.type === 'process' && i.record.intent ? [i.record.intent] : []))])]);
+      const count = (o: string) => saved.outcomes.filter((x) => x.outcome === o).length;
+      return {
+        created: count('created') + saved.entities.created + intentCounts.created,
+        updated: count('updated') + saved.entities.updated + intentCounts.updated,
+        unchanged: count('unchanged') + saved.entities.unchanged + intentCounts.unchanged,
+        errors: [],
+      };
+    });
+  } catch (err) {
+    if (err instanceof ImportRejected) return { ...empty, errors: err.errors };
+    throw err;
+  }
+}
+
+function toRecord(item: KnowledgeRow, entities: string[]): KnowledgeRecord {
+  const common = {
+    externalId: item.externalId ?? item.id,
+    language: item.language as 'en',
+    visibility: item.visibility,
+    entities: [...entities].sort(),
+    tags: item.tags ?? [],
+  };
+  switch (item.kind) {
+    case 'fact':
+      return { type: 'fact', ...common, ...(item.question ? { question: item.question } : {}), ...(item.answer ? { answer: item.answer } : {}), ...(item.statement ? { statement: item.statement } : {}) };
+    case 'rule':
+      return { type: 'rule', ...common, name: item.name ?? '', when: JSON.parse(item.when ?? '{}'), then: item.then ?? '', ...(item.otherwise ? { otherwise: item.otherwise } : {}) };
+    case 'process':
+      return { type: 'process', ...common, name: item.name ?? '', ...(item.intent ? { intent: item.intent } : {}), steps: JSON.parse(item.steps ?? '[]') };
+  }
+}
+
+/** Everything the caller may see, in the import format; importing it back is all `unchanged`. */
+export async function exportKnowledge(service: KnowledgeService, input: { format: ImportFormat; kind: KnowledgeKind | null; access: Access }): Promise<string> {
+  const rows = await service.repo.exportAll(input.access, input.kind);
+  if (rows.length > 100_000) throw new AppError('PAYLOAD_TOO_LARGE', 'More than 100,000 items: export by kind.');
+  return exportRecords(rows.map((r) => toRecord(r.item, r.entities)), input.format);
+}
