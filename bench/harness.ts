@@ -30,7 +30,7 @@ export async function startBenchStack(env: Record<string, string> = {}): Promise
     { neo4j: { uri: config.neo4j.uri!, user: config.neo4j.user, password: config.neo4j.password! }, redisUrl: config.redis.url! },
     createLogger(config.logLevel),
   );
-  const server: ApiServer = await createApiServer({ schema: buildSchema(), services: app.services, metrics: app.metrics, ready: app.ready });
+  const server: ApiServer = await createApiServer({ schema: buildSchema(), services: app.services, metrics: app.metrics, ready: app.ready, redis: app.redis });
   const port = await server.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   return {

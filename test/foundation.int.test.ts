@@ -195,3 +195,19 @@ describe('process start-up', () => {
     expect(r.code).toBe(0);
   });
 });
+
+describe('rate limits', () => {
+  it('counts operations per API key in Redis and answers 429 RATE_LIMITED past the limit', async () => {
+    const limited = await startTestApi({ RATE_LIMIT_PER_MINUTE: '3' });
+    try {
+      const codes: Array<string | undefined> = [];
+      for (let i = 0; i < 4; i++) codes.push((await limited.gql('{ viewer { role } }')).body.errors?.[0]?.extensions?.code);
+      expect(codes).toEqual([undefined, undefined, undefined, 'RATE_LIMITED']);
+      const res = await fetch(`${limited.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${limited.adminKey}` }, body: '{"query":"{ viewer { role } }"}' });
+      expect(res.status).toBe(429);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await limited.close();
+    }
+  });
+});

@@ -10,6 +10,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { GraphQLError, type GraphQLSchema, parse, specifiedRules, validate, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { pinoHttp } from 'pino-http';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { WebSocketServer } from 'ws';
 import type { Viewer } from '../auth/roles.js';
 import { AppError } from '../errors.js';
@@ -33,6 +35,8 @@ export interface ApiServerOptions {
   metrics: Metrics;
   /** Readiness: 200 on /readyz once this says true. */
   ready: () => Promise<{ ready: boolean; checks: Record<string, boolean> }>;
+  /** Shared rate-limit counters across replicas; without it each process counts alone. */
+  redis?: Redis;
 }
 
 export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer> {
@@ -63,6 +67,20 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     }
     return viewer;
   };
+  // Per API key (or per IP for anonymous callers), a fixed window of one minute.
+  const limiterOptions = { points: config.graphql.ratePerMinute, duration: 60, keyPrefix: 'answergraph:rate' };
+  const limiter = opts.redis ? new RateLimiterRedis({ ...limiterOptions, storeClient: opts.redis }) : new RateLimiterMemory(limiterOptions);
+  const rateLimit = async (key: string, ops: number) => {
+    try {
+      await limiter.consume(key, ops);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err; // the store failed: let the request through, Redis health shows it
+      throw new GraphQLError(`Rate limit of ${config.graphql.ratePerMinute} operations a minute reached; retry in ${Math.ceil(err.msBeforeNext / 1000)} s.`, {
+        extensions: { code: 'RATE_LIMITED', category: 'limit', http: { status: 429, headers: new Map([['retry-after', String(Math.ceil(err.msBeforeNext / 1000))]]) } },
+      });
+    }
+  };
+
   const contextFor = (requestId: string, viewer: Viewer): GraphQLContext => ({
     requestId,
     viewer,
@@ -178,7 +196,11 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       next();
     },
     expressMiddleware(apollo, {
-      context: async ({ req }) => contextFor(String(req.id), await authenticate(req.headers.authorization)),
+      context: async ({ req }) => {
+        const viewer = await authenticate(req.headers.authorization);
+        await rateLimit(viewer.keyId ?? `ip:${req.ip}`, Array.isArray(req.body) ? req.body.length : 1);
+        return contextFor(String(req.id), viewer);
+      },
     }),
   );
 
