@@ -9,6 +9,11 @@ import { CypherLoader } from './graph/cypher-loader.js';
 import { connectNeo4j } from './graph/driver.js';
 import { CypherExecutor } from './graph/executor.js';
 import { migrate } from './graph/migrations.js';
+import { InferenceService } from './inference/index.js';
+import { maskPii } from './ingestion/pii.js';
+import { createDialogue, startDialogue } from './dialogue/dialogue.module.js';
+import { dialogueMetrics } from './dialogue/dialogue.metrics.js';
+import { createRetrieval, startEmbedding } from './retrieval/retrieval.module.js';
 import { KnowledgeService } from './knowledge/knowledge.service.js';
 import { AppError } from './errors.js';
 import { Metrics } from './observability/metrics.js';
@@ -62,6 +67,20 @@ export async function buildApp(config: Config, connections: Connections, logger:
       return { neo4j, redis: redisOk, models: true };
     },
   };
+  const knowledge = new KnowledgeService(executor, pubsub);
+  const inference = new InferenceService({ modelsDir: config.inference.modelsDir, device: config.inference.device, intraOpThreads: config.inference.threads, logger });
+  const retrieval = createRetrieval({ executor, embed: inference, model: inference.models.embedding, qdrant: config.qdrant, redis, logger });
+  const dialogue = createDialogue({
+    executor,
+    redis,
+    redisUrl: connections.redisUrl,
+    inference,
+    intentRepository: knowledge.intents,
+    retrieval,
+    maskPii: (text) => maskPii(text).text,
+    logger,
+    metrics: dialogueMetrics(metrics.registry),
+  });
   const services: AppServices = {
     config,
     logger,
@@ -69,8 +88,14 @@ export async function buildApp(config: Config, connections: Connections, logger:
     apiKeys: new ApiKeyService(executor, { adminApiKey: config.adminApiKey }),
     pubsub,
     health,
-    knowledge: new KnowledgeService(executor, pubsub),
+    knowledge,
+    inference,
+    retrieval,
+    dialogue,
   };
+  // Embeddings and the intent classifier follow knowledge changes (and are built once now).
+  startEmbedding(retrieval, pubsub);
+  startDialogue(dialogue, pubsub, logger);
 
   return {
     services,
@@ -82,6 +107,9 @@ export async function buildApp(config: Config, connections: Connections, logger:
       return { ready: checks.neo4j && checks.redis && checks.models, checks };
     },
     close: async () => {
+      await dialogue.close().catch((err) => logger.warn({ err }, 'closing dialogue'));
+      await retrieval.close().catch((err) => logger.warn({ err }, 'closing retrieval'));
+      await inference.close().catch((err) => logger.warn({ err }, 'closing inference'));
       await pubsub.close().catch((err) => logger.warn({ err }, 'closing pub/sub'));
       redis.disconnect();
       await driver.close();

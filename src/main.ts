@@ -76,10 +76,12 @@ async function main(argv: string[]): Promise<void> {
     const connections = await resolveConnections(config, logger);
     app = await buildApp(config, connections, logger);
     if (config.seedOnEmpty && role !== 'worker') {
-      await seedIfEmpty(app.services.knowledge, app.services.executor, path.join(projectRoot, 'seeds'), logger);
+      const seeded = await seedIfEmpty(app.services.knowledge, app.services.executor, path.join(projectRoot, 'seeds'), logger);
+      // Answers need the seed's embeddings and intents before the first question.
+      if (seeded) await Promise.all([app.services.retrieval.embedder.embedPending(), app.services.dialogue.intents.refresh()]);
     }
     if (role === 'api' || role === 'all') {
-      server = await createApiServer({ schema: buildSchema(), services: app.services, metrics: app.metrics, ready: app.ready });
+      server = await createApiServer({ schema: buildSchema(), services: app.services, metrics: app.metrics, ready: app.ready, redis: app.redis });
       const port = await server.listen(config.http.port, config.http.host);
       logger.info({ url: `http://${config.http.host}:${port}/graphql`, graphiql: config.isProduction ? undefined : `http://${config.http.host}:${port}/graphiql` }, 'API ready');
     }

@@ -4,6 +4,9 @@ import type { Viewer } from '../auth/roles.js';
 import type { Config } from '../config/config.js';
 import type { CypherExecutor } from '../graph/executor.js';
 import type { KnowledgeService } from '../knowledge/knowledge.service.js';
+import type { DialogueModule } from '../dialogue/dialogue.module.js';
+import type { InferenceService } from '../inference/index.js';
+import type { RetrievalModule } from '../retrieval/retrieval.module.js';
 import type { PubSub } from '../server/pubsub.js';
 
 /** What a resolver may ask for readiness. */
@@ -20,6 +23,11 @@ export interface AppServices {
   pubsub: PubSub;
   health: HealthProbe;
   knowledge: KnowledgeService;
+  inference: InferenceService;
+  /** Vector store, GraphRAG retriever, entity linking, knowledge embeddings. */
+  retrieval: RetrievalModule;
+  /** Conversations, answers, intents, hand-off. */
+  dialogue: DialogueModule;
 }
 
 export interface GraphQLContext {

@@ -8,6 +8,9 @@ import '../knowledge/knowledge.schema.js';
 import '../knowledge/rule.schema.js';
 import '../knowledge/intent.schema.js';
 import '../knowledge/import.schema.js';
+import '../retrieval/retrieval.schema.js';
+import '../dialogue/answer.schema.js';
+import '../dialogue/dialogue.schema.js';
 
 export function buildSchema(): GraphQLSchema {
   return builder.toSchema({ sortSchema: true });

@@ -1,0 +1,14 @@
+// Customer satisfaction (CSAT 1-5) for a conversation, linked to every item its messages used.
+// Params: $conversationId, $feedbackId, $score, $comment (nullable), $by.
+// Returns: {feedback, knowledge}; nothing when the conversation does not exist.
+MATCH (c:Conversation {id: $conversationId})
+CREATE (f:Feedback {id: $feedbackId, kind: 'csat', score: $score, comment: $comment, by: $by, at: datetime()})-[:RATES]->(c)
+SET c.csat = $score
+WITH f, c
+CALL (f, c) {
+  OPTIONAL MATCH (c)-[:HAS_MESSAGE]->(:Message)-[:USED]->(k:Knowledge)
+  WITH f, collect(DISTINCT k) AS items
+  FOREACH (k IN items | MERGE (f)-[:CONCERNS]->(k))
+  RETURN [k IN items | k.id] AS knowledge
+}
+RETURN f {.*} AS feedback, knowledge

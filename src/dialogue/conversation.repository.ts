@@ -1,0 +1,99 @@
+import type { CypherExecutor } from '../graph/executor.js';
+import type { Access, KnowledgeRow } from '../knowledge/knowledge.repository.js';
+import type { ConversationRow, ConversationStatus, MessageRow } from './conversation.types.js';
+
+interface StoredMessage extends Omit<MessageRow, 'citations' | 'mentions'> {
+  citations: string | null;
+  mentions: string | null;
+}
+
+interface StoredConversation extends Omit<ConversationRow, 'customerContext'> {
+  customerContext: string | null;
+}
+
+const parse = <T>(json: string | null | undefined, fallback: T): T => {
+  if (!json) return fallback;
+  try {
+    return JSON.parse(json) as T;
+  } catch {
+    return fallback;
+  }
+};
+
+export function toMessage(m: StoredMessage): MessageRow {
+  return { ...m, knowledgeIds: m.knowledgeIds ?? [], citations: parse(m.citations, []), mentions: parse(m.mentions, []) };
+}
+
+export function toConversation(c: StoredConversation): ConversationRow {
+  return { ...c, messageCount: Number(c.messageCount ?? 0), customerContext: parse(c.customerContext, {}) };
+}
+
+/** Conversations, messages and feedback in Neo4j. */
+export class ConversationRepository {
+  constructor(private readonly executor: CypherExecutor) {}
+
+  async create(c: { id: string; channel: string | null; language: string | null; customerContext: Record<string, unknown>; ownerKeyId: string | null }): Promise<ConversationRow> {
+    const [row] = await this.executor.write('dialogue/create-conversation', { ...c, customerContext: JSON.stringify(c.customerContext) });
+    return toConversation(row?.conversation as StoredConversation);
+  }
+
+  async appendMessages(conversationId: string, status: ConversationStatus, escalationReason: string | null, messages: ReadonlyArray<MessageRow & { entityIds: string[] }>): Promise<void> {
+    await this.executor.write('dialogue/append-messages', {
+      conversationId,
+      status,
+      escalationReason,
+      messages: messages.map((m) => ({ ...m, citations: JSON.stringify(m.citations), mentions: JSON.stringify(m.mentions) })),
+    });
+  }
+
+  async setStatus(id: string, status: ConversationStatus, opts: { agent?: { keyId: string | null; name: string } | null; keepAgent?: boolean; escalationReason?: string | null } = {}): Promise<ConversationRow | null> {
+    const [row] = await this.executor.write('dialogue/set-status', {
+      id,
+      status,
+      agentKeyId: opts.agent?.keyId ?? null,
+      agentName: opts.agent?.name ?? null,
+      keepAgent: opts.keepAgent ?? false,
+      escalationReason: opts.escalationReason ?? null,
+    });
+    return row ? toConversation(row.conversation as StoredConversation) : null;
+  }
+
+  async getByIds(ids: readonly string[]): Promise<Array<ConversationRow | null>> {
+    const rows = await this.executor.read('dialogue/get-conversations', { ids });
+    const map = new Map(rows.map((r) => [(r.conversation as StoredConversation).id, toConversation(r.conversation as StoredConversation)]));
+    return ids.map((id) => map.get(id) ?? null);
+  }
+
+  async list(statuses: readonly ConversationStatus[], agentKeyId: string | null, page: { skip: number; limit: number }): Promise<{ total: number; items: ConversationRow[] }> {
+    const [row] = await this.executor.read('dialogue/list-conversations', { statuses, agentKeyId, ...page });
+    return { total: Number(row?.total ?? 0), items: ((row?.items ?? []) as StoredConversation[]).map(toConversation) };
+  }
+
+  async transcripts(ids: readonly string[], limit: number): Promise<MessageRow[][]> {
+    const rows = await this.executor.read('dialogue/messages', { ids, limit });
+    const map = new Map(rows.map((r) => [String(r.id), (r.messages as StoredMessage[]).map(toMessage)]));
+    return ids.map((id) => map.get(id) ?? []);
+  }
+
+  async messagesByIds(ids: readonly string[]): Promise<Array<MessageRow | null>> {
+    const rows = await this.executor.read('dialogue/get-messages', { ids });
+    const map = new Map(rows.map((r) => [(r.message as StoredMessage).id, toMessage(r.message as StoredMessage)]));
+    return ids.map((id) => map.get(id) ?? null);
+  }
+
+  async knowledgeOf(messageIds: readonly string[], access: Access): Promise<KnowledgeRow[][]> {
+    const rows = await this.executor.read('dialogue/message-knowledge', { ids: messageIds, ...access });
+    const map = new Map(rows.map((r) => [String(r.id), r.items as KnowledgeRow[]]));
+    return messageIds.map((id) => map.get(id) ?? []);
+  }
+
+  async rateMessage(input: { messageId: string; feedbackId: string; helpful: boolean; comment: string | null; by: string | null }): Promise<{ knowledge: string[] } | null> {
+    const [row] = await this.executor.write('dialogue/rate-message', input);
+    return row ? { knowledge: row.knowledge as string[] } : null;
+  }
+
+  async rateConversation(input: { conversationId: string; feedbackId: string; score: number; comment: string | null; by: string | null }): Promise<{ knowledge: string[] } | null> {
+    const [row] = await this.executor.write('dialogue/rate-conversation', input);
+    return row ? { knowledge: row.knowledge as string[] } : null;
+  }
+}

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import { AppError } from '../errors.js';
+import type { ConversationState } from './conversation.types.js';
+
+export interface ConversationStoreOptions {
+  /** State expires this long after the last turn (the conversation itself stays in Neo4j). Default 30 days. */
+  ttlSeconds?: number;
+  /** How long a turn may wait for the previous turn of the same conversation. Default 15 s. */
+  lockWaitMs?: number;
+  prefix?: string;
+}
+
+/**
+ * Turn-to-turn state of conversations in Redis, shared by every API replica, with a per-conversation
+ * lock so two messages of one conversation (sent to two replicas, say) are answered one after the other.
+ */
+export class ConversationStore {
+  private readonly ttl: number;
+  private readonly lockWaitMs: number;
+  private readonly prefix: string;
+
+  constructor(
+    private readonly redis: Redis,
+    options: ConversationStoreOptions = {},
+  ) {
+    this.ttl = options.ttlSeconds ?? 30 * 24 * 3600;
+    this.lockWaitMs = options.lockWaitMs ?? 15_000;
+    this.prefix = options.prefix ?? 'answergraph:conversation:';
+  }
+
+  async get(id: string): Promise<ConversationState | null> {
+    const raw = await this.redis.get(`${this.prefix}${id}:state`);
+    return raw ? (JSON.parse(raw) as ConversationState) : null;
+  }
+
+  async put(state: ConversationState): Promise<void> {
+    await this.redis.set(`${this.prefix}${state.id}:state`, JSON.stringify(state), 'EX', this.ttl);
+  }
+
+  /** Runs `work` holding the conversation's lock (released after, even when `work` throws). */
+  async withLock<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const key = `${this.prefix}${id}:lock`;
+    const token = randomUUID();
+    const deadline = Date.now() + this.lockWaitMs;
+    let wait = 5;
+    while ((await this.redis.set(key, token, 'PX', 30_000, 'NX')) !== 'OK') {
+      if (Date.now() > deadline) throw new AppError('TIMEOUT', 'The previous message of this conversation is still being answered; try again.');
+      await delay(wait);
+      wait = Math.min(wait * 2, 100);
+    }
+    try {
+      return await work();
+    } finally {
+      await this.redis.eval(RELEASE, 1, key, token).catch(() => undefined);
+    }
+  }
+}
+
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;

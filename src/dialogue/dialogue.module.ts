@@ -1,0 +1,67 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { knowledgeAccess } from '../auth/roles.js';
+import type { CypherExecutor } from '../graph/executor.js';
+import type { InferenceService } from '../inference/index.js';
+import type { IntentRepository } from '../knowledge/intent.repository.js';
+import type { RetrievalModule } from '../retrieval/retrieval.module.js';
+import type { PubSub } from '../server/pubsub.js';
+import { Answerer, type AnswerPolicyOptions } from './answerer.js';
+import { ConversationRepository } from './conversation.repository.js';
+import { ConversationStore } from './conversation.store.js';
+import { DialogueService, type DialogueMetrics } from './dialogue.service.js';
+import { ConversationEventStream } from './event-stream.js';
+import { IntentModel } from './intent-model.js';
+import { DialoguePolicy } from './policy.js';
+import { Understander, type PiiMasker } from './understanding.js';
+
+export interface DialogueModule {
+  service: DialogueService;
+  answerer: Answerer;
+  understander: Understander;
+  intents: IntentModel;
+  events: ConversationEventStream;
+  close(): Promise<void>;
+}
+
+export interface DialogueModuleOptions {
+  executor: CypherExecutor;
+  redis: Redis;
+  redisUrl: string;
+  inference: InferenceService;
+  intentRepository: IntentRepository;
+  retrieval: RetrievalModule;
+  maskPii: PiiMasker;
+  logger: Logger;
+  metrics?: DialogueMetrics;
+  policy?: AnswerPolicyOptions & { maxFailedTurns?: number };
+}
+
+/** Builds the dialogue engine. Nothing connects until used, except the event subscriber connection. */
+export function createDialogue(o: DialogueModuleOptions): DialogueModule {
+  const intents = new IntentModel(o.executor, o.intentRepository, o.inference.embedding(), o.logger);
+  const understander = new Understander(o.inference, intents, o.retrieval.linker, o.maskPii, o.logger);
+  const answerer = new Answerer(o.retrieval.retriever, intents, o.inference, o.policy);
+  // The bot speaks to customers: it cites only what a customer may see, whatever key started the chat.
+  const botAccess = knowledgeAccess({ role: 'CUSTOMER', keyId: null, name: 'bot', grants: new Set() });
+  const policy = new DialoguePolicy(answerer, botAccess, { maxFailedTurns: o.policy?.maxFailedTurns });
+  const events = new ConversationEventStream(o.redis, o.redisUrl, o.logger);
+  const service = new DialogueService(new ConversationRepository(o.executor), new ConversationStore(o.redis), events, understander, policy, answerer, o.logger, o.metrics);
+  return {
+    service,
+    answerer,
+    understander,
+    intents,
+    events,
+    close: async () => {
+      await intents.stop();
+      await events.close();
+    },
+  };
+}
+
+/** Builds the intent classifier now and after knowledge changes. */
+export function startDialogue(module: DialogueModule, pubsub: PubSub, logger: Logger): void {
+  module.intents.start(pubsub);
+  module.intents.refresh().catch((err: unknown) => logger.warn({ err }, 'intent classifier not built; it is retried after the next knowledge change'));
+}

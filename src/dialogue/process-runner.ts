@@ -1,0 +1,49 @@
+import { advance, parseProcess, renderPrompt, start, type Language, type ProcessState, type ProcessStep, type ProcessTurn } from '../knowledge/process/index.js';
+import type { KnowledgeRow } from '../knowledge/knowledge.repository.js';
+import { interpretAnswer } from './slot-answer.js';
+
+/** A process running in a conversation: its definition (as of when it started) and where it stands. */
+export interface ActiveProcess {
+  knowledgeId: string;
+  name: string;
+  intent: string | null;
+  steps: ProcessStep[];
+  state: ProcessState;
+}
+
+const asLanguage = (l: string | null | undefined): Language => (l === 'zh' ? 'zh' : 'en');
+
+/** Starts a process item; null when its steps no longer parse (validated on write, so a fault). */
+export function startProcess(item: Pick<KnowledgeRow, 'id' | 'name' | 'intent' | 'steps' | 'language'>, context: unknown): { active: ActiveProcess; turn: ProcessTurn } | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(item.steps ?? 'null');
+  } catch {
+    return null;
+  }
+  const parsed = parseProcess(raw);
+  if (!parsed.ok) return null;
+  const steps = parsed.value;
+  const turn = start({ steps, language: asLanguage(item.language) }, { context });
+  return { active: { knowledgeId: item.id, name: item.name ?? '', intent: item.intent ?? null, steps, state: turn.state }, turn };
+}
+
+/** Feeds the customer's answer to the waiting step, turning a sentence into the value the slot wants. */
+export function continueProcess(active: ActiveProcess, text: string, context: unknown): { active: ActiveProcess; turn: ProcessTurn } {
+  const step = active.steps.find((s) => s.id === active.state.stepId);
+  const value = interpretAnswer(step?.validate, text, active.state.language);
+  const turn = advance({ steps: active.steps, language: active.state.language }, active.state, value, { context });
+  return { active: { ...active, state: turn.state }, turn };
+}
+
+/** The question the process is waiting on, with filled slots rendered. */
+export function currentPrompt(active: ActiveProcess): string {
+  const step = active.steps.find((s) => s.id === active.state.stepId);
+  return step ? renderPrompt(step.prompt, active.state.slots) : '';
+}
+
+/** The validator type of the waiting step (`string` when it takes anything). */
+export function waitingSlotType(active: ActiveProcess): string {
+  const step = active.steps.find((s) => s.id === active.state.stepId);
+  return step?.validate?.type ?? 'string';
+}

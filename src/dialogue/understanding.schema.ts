@@ -1,0 +1,28 @@
+import type { EntityMention, IntentPrediction, SentimentPrediction } from '../inference/index.js';
+import { builder } from '../schema/builder.js';
+
+/** Types of the contract's `Understanding`, shared by answers and messages. */
+export const IntentPredictionRef = builder.objectRef<IntentPrediction>('IntentPrediction').implement({
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    confidence: t.exposeFloat('confidence'),
+    outOfScope: t.exposeBoolean('outOfScope', { description: 'True when the confidence is below the tuned threshold; name is then the best in-scope guess.' }),
+  }),
+});
+
+export const SentimentPredictionRef = builder.objectRef<SentimentPrediction>('SentimentPrediction').implement({
+  fields: (t) => ({
+    label: t.exposeString('label', { description: 'positive, negative or neutral.' }),
+    score: t.exposeFloat('score'),
+  }),
+});
+
+export const EntityMentionRef = builder.objectRef<EntityMention>('EntityMention').implement({
+  fields: (t) => ({
+    text: t.exposeString('text'),
+    type: t.exposeString('type'),
+    start: t.exposeInt('start'),
+    end: t.exposeInt('end'),
+    entityId: t.id({ nullable: true, resolve: (m) => m.entityId }),
+  }),
+});

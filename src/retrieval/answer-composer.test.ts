@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { composePassage, evidenceConfidence } from './answer-composer.js';
+
+describe('answer composition', () => {
+  it('extracts-the-best-covering-sentence-with-document-offsets', () => {
+    const text = 'Opening hours. Stores open at 9am every day. Parking is free for two hours.';
+    const a = composePassage('When do stores open?', [{ chunkId: 'c1', documentId: 'd1', documentTitle: 'Stores', text, start: 1000, score: 0.8, via: 'vector', knowledge: [] }], 'en');
+    expect(a?.text).toBe('Stores open at 9am every day.');
+    expect(a?.citations[0]).toEqual({ knowledgeId: null, documentId: 'd1', chunkId: 'c1', start: 1015, end: 1044, quote: 'Stores open at 9am every day.' });
+  });
+
+  it('returns-null-when-no-sentence-shares-a-word-with-the-question', () => {
+    expect(composePassage('banana bread recipe', [{ chunkId: 'c', documentId: 'd', documentTitle: 't', text: 'Stores open at 9am.', start: 0, score: 0.5, via: 'text', knowledge: [] }], 'en')).toBeNull();
+  });
+
+  it('grows-confidence-with-similarity-coverage-and-agreement', () => {
+    const weak = evidenceConfidence({ cosine: 0.2, coverage: 0.1, agreement: 0, intent: false, graph: false }, 'en');
+    const strong = evidenceConfidence({ cosine: 0.75, coverage: 0.6, agreement: 1, intent: false, graph: true }, 'en');
+    expect(weak).toBeLessThan(0.2);
+    expect(strong).toBeGreaterThan(0.9);
+    expect(evidenceConfidence({ cosine: 0.75, coverage: 0.6, agreement: 1, intent: true, graph: true }, 'en')).toBeGreaterThan(strong);
+  });
+});

@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { CypherExecutor } from '../graph/executor.js';
+import { KNOWLEDGE_TOPIC, type KnowledgeEvent } from '../knowledge/knowledge.service.js';
+import type { PubSub } from '../server/pubsub.js';
+import type { VectorStore } from './vector-store.js';
+
+/** What the embedder needs from inference: L2-normalised vectors, one per text. */
+export interface TextEmbedder {
+  embed(texts: readonly string[]): Promise<Float32Array[]>;
+}
+
+export interface KnowledgeEmbedderOptions {
+  /** Name of the embedding model, stored on each item so a model change re-embeds everything. */
+  model: string;
+  /** Items embedded per model call and per write. Default 64. */
+  batch?: number;
+  /** Wait after a knowledge event before sweeping, so an import's events make one sweep. Default 100 ms. */
+  debounceMs?: number;
+  /** With Redis, one replica sweeps at a time (a lock); the others retry a little later. */
+  redis?: Redis;
+  logger: Logger;
+}
+
+interface PendingRow {
+  id: string;
+  hash: string;
+  kind: string;
+  language: string;
+  question: string | null;
+  answer: string | null;
+  statement: string | null;
+  name: string | null;
+  then: string | null;
+  intent: string | null;
+  steps: string | null;
+}
+
+/** The text an item is embedded from: what a customer's question should be near. */
+export function embeddingText(row: Pick<PendingRow, 'kind' | 'question' | 'answer' | 'statement' | 'name' | 'then' | 'intent' | 'steps'>): string {
+  switch (row.kind) {
+    case 'fact':
+      return [row.question, row.answer ?? row.statement].filter(Boolean).join(' ');
+    case 'rule':
+      return [row.name, row.then].filter(Boolean).join('. ');
+    default: {
+      let first = '';
+      try {
+        first = String((JSON.parse(row.steps ?? '[]') as Array<{ prompt?: string }>)[0]?.prompt ?? '');
+      } catch {
+        first = '';
+      }
+      return [row.name, row.intent?.replace(/_/g, ' '), first].filter(Boolean).join('. ');
+    }
+  }
+}
+
+const LOCK_KEY = 'answergraph:retrieval:embed-lock';
+
+/**
+ * Keeps knowledge embeddings current. `embedKnowledge(ids)` embeds the given items (ingestion and
+ * imports call it, or just publish a knowledge event); `embedPending()` sweeps every item whose vector
+ * is missing or stale (content hash or model changed). `start()` sweeps after knowledge events.
+ * Idempotent: an item is embedded again only when what it was embedded from changed.
+ */
+export class KnowledgeEmbedder {
+  private readonly batch: number;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+  private again = false;
+  private events: AsyncIterableIterator<KnowledgeEvent> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly executor: CypherExecutor,
+    private readonly store: VectorStore,
+    private readonly embedder: TextEmbedder,
+    private readonly options: KnowledgeEmbedderOptions,
+  ) {
+    this.batch = options.batch ?? 64;
+  }
+
+  /** Embeds these items if their embedding is missing or stale. Returns how many were embedded. */
+  async embedKnowledge(ids: readonly string[]): Promise<number> {
+    let done = 0;
+    for (let i = 0; i < ids.length; i += this.batch) {
+      const rows = (await this.executor.read('retrieval/pending-embeddings', { ids: ids.slice(i, i + this.batch), model: this.options.model, limit: this.batch })) as unknown as PendingRow[];
+      done += await this.embedRows(rows);
+    }
+    return done;
+  }
+
+  /** Embeds every item whose embedding is missing or stale, batch after batch, until none is left. */
+  embedPending(): Promise<number> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.sweep().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async sweep(): Promise<number> {
+    const token = randomUUID();
+    if (this.options.redis) {
+      const got = await this.options.redis.set(LOCK_KEY, token, 'PX', 120_000, 'NX');
+      if (got !== 'OK') {
+        // Another replica is sweeping; look again shortly in case it finished before our item was written.
+        this.schedule(1000);
+        return 0;
+      }
+    }
+    let total = 0;
+    try {
+      do {
+        this.again = false;
+        for (;;) {
+          const rows = (await this.executor.read('retrieval/pending-embeddings', { ids: null, model: this.options.model, limit: this.batch })) as unknown as PendingRow[];
+          if (rows.length === 0) break;
+          const n = await this.embedRows(rows);
+          total += n;
+          await this.options.redis?.pexpire(LOCK_KEY, 120_000);
+          if (n === 0) break;
+        }
+      } while (this.again && !this.stopped);
+    } finally {
+      if (this.options.redis) {
+        // Release only our own lock.
+        const holder = await this.options.redis.get(LOCK_KEY).catch(() => null);
+        if (holder === token) await this.options.redis.del(LOCK_KEY).catch(() => undefined);
+      }
+    }
+    if (total > 0) this.options.logger.info({ embedded: total, store: this.store.name }, 'knowledge embeddings updated');
+    return total;
+  }
+
+  private async embedRows(rows: PendingRow[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const texts = rows.map((r) => embeddingText(r) || r.id);
+    const vectors = await this.embedder.embed(texts);
+    await this.store.upsert(
+      rows.map((r, i) => ({ id: r.id, vector: vectors[i] as Float32Array, hash: r.hash, language: r.language, kind: r.kind })),
+      this.options.model,
+    );
+    return rows.length;
+  }
+
+  /** Sweeps after knowledge changes (this replica's and others', via pub/sub), and once now. */
+  start(pubsub: PubSub): void {
+    const events = pubsub.subscribe<KnowledgeEvent>(KNOWLEDGE_TOPIC);
+    this.events = events;
+    void (async () => {
+      try {
+        for await (const _event of events) {
+          if (this.stopped) break;
+          this.schedule(this.options.debounceMs ?? 100);
+        }
+      } catch (err) {
+        if (!this.stopped) this.options.logger.warn({ err }, 'knowledge event stream ended');
+      }
+    })();
+    this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.embedPending().catch((err: unknown) => this.options.logger.warn({ err }, 'embedding sweep failed; it runs again on the next knowledge change'));
+    }, ms);
+    this.timer.unref();
+  }
+
+  /** Waits for a running sweep (so shutdown does not cut a write in half). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.events?.return?.();
+    await this.running?.catch(() => undefined);
+  }
+}

@@ -1,0 +1,86 @@
+import { knowledgeAccess } from '../auth/roles.js';
+import { AppError } from '../errors.js';
+import { KnowledgeItemRef } from '../knowledge/knowledge.schema.js';
+import { builder, ingesters, staff } from '../schema/builder.js';
+import { evidenceConfidence, evidenceOf } from './answer-composer.js';
+import type { Candidate, Citation, RetrievalMode } from './retrieval.types.js';
+
+export const CitationRef = builder.objectRef<Citation>('Citation').implement({
+  description: 'Where an answer comes from: the knowledge item, and the document, chunk and character offsets of the source sentence.',
+  fields: (t) => ({
+    knowledgeId: t.id({ nullable: true, resolve: (c) => c.knowledgeId }),
+    documentId: t.id({ nullable: true, resolve: (c) => c.documentId }),
+    chunkId: t.id({ nullable: true, resolve: (c) => c.chunkId }),
+    start: t.int({ nullable: true, resolve: (c) => c.start }),
+    end: t.int({ nullable: true, resolve: (c) => c.end }),
+    quote: t.string({ nullable: true, resolve: (c) => c.quote }),
+  }),
+});
+
+const RetrievalModeEnum = builder.enumType('RetrievalMode', {
+  values: { HYBRID: { value: 'hybrid' }, VECTOR: { value: 'vector' }, FULLTEXT: { value: 'fulltext' } } as const,
+});
+
+interface Hit {
+  candidate: Candidate;
+  rank: number;
+  confidence: number;
+}
+
+const RetrievalHitRef = builder.objectRef<Hit>('RetrievalHit').implement({
+  description: 'One ranked candidate of GraphRAG retrieval, with the evidence behind its rank.',
+  fields: (t) => ({
+    rank: t.exposeInt('rank'),
+    item: t.field({ type: KnowledgeItemRef, resolve: (h) => h.candidate.item }),
+    score: t.float({ description: 'Fused reciprocal-rank score.', resolve: (h) => h.candidate.fused }),
+    similarity: t.float({ nullable: true, description: 'Cosine similarity to the question, mapped to 0..1.', resolve: (h) => h.candidate.item.sim }),
+    confidence: t.exposeFloat('confidence', { description: 'Confidence that this item answers the question (0..1).' }),
+    ranks: t.field({ type: 'JSON', description: 'Rank in each list that found it: vector, text, graph, chunk, intent.', resolve: (h) => h.candidate.ranks }),
+  }),
+});
+
+builder.queryField('retrieve', (t) =>
+  t.field({
+    type: [RetrievalHitRef],
+    authScopes: { role: staff },
+    description: 'GraphRAG retrieval on its own, for evaluation and debugging: ranked candidates for a question (fused, or one list alone).',
+    args: {
+      query: t.arg.string({ required: true }),
+      language: t.arg.string(),
+      mode: t.arg({ type: RetrievalModeEnum, defaultValue: 'hybrid' }),
+      first: t.arg.int({ defaultValue: 10 }),
+    },
+    resolve: async (_r, args, ctx) => {
+      const first = args.first ?? 10;
+      if (first < 1 || first > 50) throw new AppError('BAD_USER_INPUT', `first must be between 1 and 50; got ${first}.`);
+      const { understander, answerer } = ctx.services.dialogue;
+      const mode = (args.mode ?? 'hybrid') as RetrievalMode;
+      const u = await understander.understand(args.query, args.language);
+      const handler = mode === 'hybrid' ? answerer.actionable(u.intent) : null;
+      const intentHandler = handler ? ctx.services.dialogue.intents.handlerFor(handler.name, u.language, knowledgeAccess(ctx.viewer)) : null;
+      const result = await ctx.services.retrieval.retriever.retrieve({
+        query: u.text,
+        vector: mode === 'fulltext' ? null : u.vector,
+        entityIds: u.entities.map((e) => e.id),
+        access: knowledgeAccess(ctx.viewer),
+        languages: null,
+        mode,
+        k: first,
+        extraLists: intentHandler ? [{ name: 'intent', ids: [intentHandler.knowledgeId], weight: 1.5 }] : [],
+      });
+      return result.candidates.map((candidate, i) => ({ candidate, rank: i + 1, confidence: evidenceConfidence(evidenceOf(u.text, candidate), u.language) }));
+    },
+  }),
+);
+
+builder.mutationField('embedKnowledge', (t) =>
+  t.int({
+    authScopes: { role: ingesters },
+    description: 'Embeds the given knowledge items now (or every item whose embedding is missing or stale); returns how many were embedded. Embedding also runs by itself after every knowledge change.',
+    args: { ids: t.arg.idList() },
+    resolve: (_r, args, ctx) => {
+      const { embedder } = ctx.services.retrieval;
+      return args.ids ? embedder.embedKnowledge(args.ids.map(String)) : embedder.embedPending();
+    },
+  }),
+);
