@@ -88,8 +88,36 @@ const variables = {
   GRAPHQL_MAX_PAGE_SIZE: { schema: positiveInt.default(100), spec: { default: '100', secret: false, description: 'Largest `first` a connection accepts.' } },
   GRAPHQL_MAX_BATCH: { schema: positiveInt.default(10), spec: { default: '10', secret: false, description: 'Most operations in one batched HTTP request.' } },
   REQUEST_BODY_LIMIT: { schema: z.string().regex(/^\d+(kb|mb)$/i, 'expected e.g. 8mb').default('8mb'), spec: { default: '8mb', secret: false, description: 'Largest HTTP request body; an import of 10,000 facts is about 3 MB.' } },
+  RATE_LIMIT_PER_MINUTE: {
+    schema: positiveInt.default(1200),
+    spec: { default: '1200', secret: false, description: 'GraphQL operations one API key (or one anonymous IP) may send per minute, across replicas (counted in Redis).' },
+  },
   RESOLVER_TIMEOUT_MS: { schema: positiveInt.default(15000), spec: { default: '15000', secret: false, description: 'An operation taking longer is cancelled with a TIMEOUT error.' } },
   SHUTDOWN_GRACE_MS: { schema: positiveInt.default(10000), spec: { default: '10000', secret: false, description: 'How long shutdown waits for requests and sockets to drain.' } },
+  INGEST_QUEUES: {
+    schema: z.string().regex(/^(all|(prepare|model|write)(,(prepare|model|write))*)$/, 'expected all, or a comma list of prepare, model, write').default('all'),
+    spec: { default: 'all', secret: false, description: 'Ingestion queues a worker consumes: all, or e.g. `model` on GPU workers and `prepare,write` on CPU workers.' },
+  },
+  INGEST_CONCURRENCY: { schema: positiveInt.default(2), spec: { default: '2', secret: false, description: 'Documents one worker parses and writes at a time (prepare and write queues).' } },
+  INGEST_MODEL_CONCURRENCY: { schema: positiveInt.default(2), spec: { default: '2', secret: false, description: 'Documents one worker runs through the models at a time (their batches are merged).' } },
+  INGEST_ATTEMPTS: { schema: positiveInt.default(5), spec: { default: '5', secret: false, description: 'Attempts per ingestion step on transient faults (exponential backoff); bad documents fail at once.' } },
+  INGEST_BACKOFF_MS: { schema: positiveInt.default(1000), spec: { default: '1000', secret: false, description: 'First retry delay of an ingestion step; doubles every attempt.' } },
+  INGEST_LOCK_MS: { schema: positiveInt.default(30000), spec: { default: '30000', secret: false, description: 'A job whose worker stops renewing its lock this long (crash) is stalled and taken over by another worker.' } },
+  INGEST_STALLED_INTERVAL_MS: { schema: positiveInt.default(15000), spec: { default: '15000', secret: false, description: 'How often workers look for stalled ingestion jobs.' } },
+  INGEST_KEEP_COMPLETED: { schema: positiveInt.default(1000), spec: { default: '1000', secret: false, description: 'Finished BullMQ jobs kept per queue (removeOnComplete).' } },
+  INGEST_KEEP_FAILED: { schema: positiveInt.default(5000), spec: { default: '5000', secret: false, description: 'Failed BullMQ jobs kept per queue (removeOnFail).' } },
+  INGEST_JOB_RETENTION_S: { schema: positiveInt.default(604800), spec: { default: '604800', secret: false, description: 'Seconds a finished ingestion job stays visible in ingestionJob(s).' } },
+  INGEST_MAX_BYTES: { schema: positiveInt.default(10485760), spec: { default: '10485760', secret: false, description: 'Largest document accepted (bytes, after base64 decoding); larger ones fail with a clear reason.' } },
+  INGEST_MAX_CHARS: { schema: positiveInt.default(2000000), spec: { default: '2000000', secret: false, description: 'Largest extracted text accepted (characters).' } },
+  INGEST_TRUSTED_SOURCES: {
+    schema: z.string().default(''),
+    spec: { default: '', secret: false, description: 'Comma-separated source prefixes (e.g. `seed:,https://help.example.com/`) whose drafts are published without review.' },
+  },
+  ANSWERGRAPH_API_URL: {
+    schema: z.url().default('http://127.0.0.1:4000/graphql'),
+    spec: { default: 'http://127.0.0.1:4000/graphql', secret: false, description: 'GraphQL endpoint the `answergraph ingest` CLI talks to.' },
+  },
+  ANSWERGRAPH_API_KEY: { schema: z.string().min(1).optional(), spec: { secret: true, description: 'API key the CLI sends (EDITOR, ADMIN or SERVICE); ADMIN_API_KEY is used when unset.' } },
 } as const;
 
 type Variables = typeof variables;
@@ -108,6 +136,23 @@ export interface Config {
   adminApiKey?: string;
   seedOnEmpty: boolean;
   inference: { modelsDir: string; device: RawConfig['INFERENCE_DEVICE']; threads: number };
+  ingestion: {
+    queues: Array<'prepare' | 'model' | 'write'>;
+    concurrency: number;
+    modelConcurrency: number;
+    attempts: number;
+    backoffMs: number;
+    lockMs: number;
+    stalledIntervalMs: number;
+    keepCompleted: number;
+    keepFailed: number;
+    jobRetentionS: number;
+    maxBytes: number;
+    maxChars: number;
+    trustedSources: string[];
+  };
+  /** The `answergraph ingest` CLI's API endpoint and key. */
+  cli: { apiUrl: string; apiKey?: string };
   graphql: {
     maxDepth: number;
     maxAliases: number;
@@ -116,6 +161,7 @@ export interface Config {
     maxPageSize: number;
     maxBatch: number;
     resolverTimeoutMs: number;
+    ratePerMinute: number;
   };
 }
 
@@ -181,6 +227,22 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     adminApiKey: c.ADMIN_API_KEY,
     seedOnEmpty: c.SEED_ON_EMPTY,
     inference: { modelsDir: c.ANSWERGRAPH_MODELS_DIR, device: c.INFERENCE_DEVICE, threads: c.INFERENCE_THREADS },
+    ingestion: {
+      queues: c.INGEST_QUEUES === 'all' ? ['prepare', 'model', 'write'] : (c.INGEST_QUEUES.split(',') as Array<'prepare' | 'model' | 'write'>),
+      concurrency: c.INGEST_CONCURRENCY,
+      modelConcurrency: c.INGEST_MODEL_CONCURRENCY,
+      attempts: c.INGEST_ATTEMPTS,
+      backoffMs: c.INGEST_BACKOFF_MS,
+      lockMs: c.INGEST_LOCK_MS,
+      stalledIntervalMs: c.INGEST_STALLED_INTERVAL_MS,
+      keepCompleted: c.INGEST_KEEP_COMPLETED,
+      keepFailed: c.INGEST_KEEP_FAILED,
+      jobRetentionS: c.INGEST_JOB_RETENTION_S,
+      maxBytes: c.INGEST_MAX_BYTES,
+      maxChars: c.INGEST_MAX_CHARS,
+      trustedSources: c.INGEST_TRUSTED_SOURCES.split(',').map((s) => s.trim()).filter(Boolean),
+    },
+    cli: { apiUrl: c.ANSWERGRAPH_API_URL, apiKey: c.ANSWERGRAPH_API_KEY ?? c.ADMIN_API_KEY },
     graphql: {
       maxDepth: c.GRAPHQL_MAX_DEPTH,
       maxAliases: c.GRAPHQL_MAX_ALIASES,
@@ -189,8 +251,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       maxPageSize: c.GRAPHQL_MAX_PAGE_SIZE,
       maxBatch: c.GRAPHQL_MAX_BATCH,
       resolverTimeoutMs: c.RESOLVER_TIMEOUT_MS,
+      ratePerMinute: c.RATE_LIMIT_PER_MINUTE,
     },
   };
+}
+
+/** For command-line tools (`answergraph ingest`): the process environment, read here and only here. */
+export function loadProcessConfig(): Config {
+  return loadConfig(process.env);
 }
 
 /** The README's configuration table, generated from the specs above. */
