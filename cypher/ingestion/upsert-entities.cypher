@@ -1,0 +1,12 @@
+// Entities a document introduced (resolution found no existing one), keyed by normalised name.
+// Params: $rows: [{id, key, name, type, embedding (list of floats or null)}], $by.
+// Returns: {key, id, created}. `type` is from the controlled vocabulary (checked by the caller).
+// An entity that appeared meanwhile (another document) is reused, never duplicated (unique key).
+UNWIND $rows AS row
+MERGE (e:Entity {key: row.key})
+ON CREATE SET e.id = row.id, e.name = row.name, e.type = row.type, e.aliases = [], e.aliasKeys = [], e.aliasText = '',
+              e.origin = 'ingestion', e.createdAt = datetime(), e.createdBy = $by, e._new = true
+SET e.embedding = CASE WHEN e.embedding IS NULL THEN row.embedding ELSE e.embedding END
+WITH e, coalesce(e._new, false) AS created
+REMOVE e._new
+RETURN e.key AS key, e.id AS id, created

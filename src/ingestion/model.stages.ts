@@ -1,0 +1,114 @@
+import type { Logger } from 'pino';
+import type { InferenceService } from '../inference/index.js';
+import { entityKey } from '../knowledge/entity.repository.js';
+import type { ChunkData, DraftData, EntityCandidate } from './ingestion.types.js';
+import { stage } from './stage.js';
+
+/**
+ * The model-heavy stages (NER, embeddings). They run on their own queue so that GPU workers
+ * (`INFERENCE_DEVICE=cuda`, `INGEST_QUEUES=model`) can take them while CPU workers do the rest.
+ */
+
+/** What the model stages need; {@link modelAccess} builds it from the inference service. */
+export interface ModelAccess {
+  /** Name of the embedding model, or null when none is built (embeddings are then skipped, not faked). */
+  embeddingModel: string | null;
+  embed(texts: readonly string[]): Promise<Float32Array[]>;
+  /** Name of the NER model, or null when the manifest has no `ner`. */
+  nerModel: string | null;
+  /** Languages the NER model was trained for (empty: any). */
+  nerLanguages: readonly string[];
+  ner(text: string): Promise<Array<{ text: string; type: string; start: number; end: number; score: number }>>;
+}
+
+/** Asks the manifest which models exist; the NER step uses the model only when the manifest has it. */
+export async function modelAccess(inference: InferenceService, names: { embedding: string; ner: string }, logger: Logger): Promise<ModelAccess> {
+  const has = async (name: string) => {
+    try {
+      return await inference.registry.has(name);
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'model manifest unreadable: ingestion runs without models');
+      return false;
+    }
+  };
+  const [embedding, ner] = await Promise.all([has(names.embedding), has(names.ner)]);
+  const nerSpec = ner ? await inference.registry.spec(names.ner) : null;
+  if (!embedding) logger.warn({ model: names.embedding }, 'embedding model not built (npm run models): chunks and drafts are stored without embeddings');
+  return {
+    embeddingModel: embedding ? names.embedding : null,
+    embed: (texts) => inference.embed(texts, names.embedding),
+    nerModel: ner ? names.ner : null,
+    nerLanguages: nerSpec?.languages ?? [],
+    ner: (text) => inference.tokenClassify(text, names.ner),
+  };
+}
+
+/** NER labels (CoNLL and friends) → the controlled vocabulary of entity types. */
+const NER_TYPES: Record<string, string> = {
+  PER: 'Person', PERSON: 'Person', ORG: 'Organization', ORGANIZATION: 'Organization', LOC: 'Location', GPE: 'Location', LOCATION: 'Location',
+  PRODUCT: 'Product', PROD: 'Product', EVENT: 'Event', MISC: 'Concept',
+};
+const MIN_NER_SCORE = 0.6;
+
+export const nerStage = (models: ModelAccess) =>
+  stage('ner', async (input: { chunks: ChunkData[]; language: string }, ctx): Promise<EntityCandidate[]> => {
+    if (!models.nerModel) return [];
+    if (models.nerLanguages.length > 0 && !models.nerLanguages.includes(input.language.split('-')[0]!)) return [];
+    const out: EntityCandidate[] = [];
+    for (const [i, chunk] of input.chunks.entries()) {
+      for (const span of await models.ner(chunk.text)) {
+        if (span.score < MIN_NER_SCORE || span.text.trim().length < 2) continue;
+        out.push({ start: chunk.start + span.start, end: chunk.start + span.end, text: span.text, type: NER_TYPES[span.type.toUpperCase()] ?? 'Concept', source: 'ner', confidence: span.score });
+      }
+      ctx.progress((i + 1) / input.chunks.length);
+    }
+    return out;
+  });
+
+/**
+ * The text a draft is embedded from — the same recipe as retrieval's knowledge embedder
+ * (question + answer, rule name + outcome, process name + intent + first prompt), so vectors written
+ * here are what its sweep would have written.
+ */
+export function draftEmbeddingText(d: DraftData): string {
+  const c = d.content;
+  if (c.kind === 'fact') return [c.question, c.answer ?? c.statement].filter(Boolean).join(' ');
+  if (c.kind === 'rule') return [c.name, c.then].filter(Boolean).join('. ');
+  const first = String((c.steps[0] as { prompt?: string } | undefined)?.prompt ?? '');
+  return [c.name, c.intent?.replace(/_/g, ' '), first].filter(Boolean).join('. ');
+}
+
+export const encodeVector = (v: Float32Array): string => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+export const decodeVector = (s: string): number[] => {
+  const buf = Buffer.from(s, 'base64');
+  return Array.from(new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4));
+};
+
+export interface Embeddings {
+  chunks: Array<string | null>;
+  drafts: Array<string | null>;
+  names: Record<string, string>;
+}
+
+/** Embeds chunks, drafts and candidate entity names in batches, reporting progress per batch. */
+export const embedStage = (models: ModelAccess, batchSize = 64) =>
+  stage('embed', async (input: { chunks: ChunkData[]; drafts: DraftData[]; names: string[] }, ctx): Promise<Embeddings> => {
+    if (!models.embeddingModel) return { chunks: input.chunks.map(() => null), drafts: input.drafts.map(() => null), names: {} };
+    const names = [...new Map(input.names.map((n) => [entityKey(n), n])).entries()];
+    const texts = [...input.chunks.map((c) => c.text), ...input.drafts.map(draftEmbeddingText), ...names.map(([, n]) => n)];
+    const vectors: string[] = [];
+    for (let i = 0; i < texts.length; i += batchSize) {
+      // One batch at a time keeps memory flat and lets progress move; the micro-batcher still
+      // merges batches of concurrent jobs into one model run.
+      const batch = await models.embed(texts.slice(i, i + batchSize));
+      vectors.push(...batch.map(encodeVector));
+      ctx.progress(Math.min(1, (i + batchSize) / texts.length));
+    }
+    const nc = input.chunks.length;
+    const nd = input.drafts.length;
+    return {
+      chunks: vectors.slice(0, nc),
+      drafts: vectors.slice(nc, nc + nd),
+      names: Object.fromEntries(names.map(([key], i) => [key, vectors[nc + nd + i]!])),
+    };
+  });
