@@ -117,7 +117,7 @@ describe('answer (GraphRAG over the demo knowledge base)', () => {
     const count = async () => {
       const metric = await api.app.metrics.registry.getSingleMetric('answergraph_cypher_query_duration_seconds')!.get();
       const counts: Record<string, number> = {};
-      for (const v of metric.values) if (v.metricName?.endsWith('_count')) counts[String(v.labels.query)] = (counts[String(v.labels.query)] ?? 0) + v.value;
+      for (const v of metric.values) if ((v as { metricName?: string }).metricName?.endsWith('_count')) counts[String(v.labels.query)] = (counts[String(v.labels.query)] ?? 0) + v.value;
       return counts;
     };
     const before = await count();

@@ -3,7 +3,7 @@
 // and updates the conversation (status, counters).
 // Params: $conversationId, $status, $escalationReason (nullable), $messages: [{id, seq, role, text, at (ISO), language,
 //   intent, intentConfidence, outOfScope, sentiment, sentimentScore, confidence, latencyMs, escalate, kind,
-//   citations (JSON string), mentions (JSON string), author, replyTo, knowledgeIds, entityIds}].
+//   citations (JSON string), mentions (JSON string), author, replyTo, resolvedQuestion, knowledgeIds, entityIds}].
 // Returns: {id} per message; nothing when the conversation does not exist.
 MATCH (c:Conversation {id: $conversationId})
 SET c.status = $status, c.updatedAt = datetime(), c.lastMessageAt = datetime(), c.messageCount = coalesce(c.messageCount, 0) + size($messages),
@@ -14,7 +14,7 @@ UNWIND $messages AS row
 CREATE (c)-[:HAS_MESSAGE]->(m:Message {id: row.id, conversationId: $conversationId, seq: row.seq, role: row.role, text: row.text,
   at: datetime(row.at), language: row.language, intent: row.intent, intentConfidence: row.intentConfidence, outOfScope: row.outOfScope,
   sentiment: row.sentiment, sentimentScore: row.sentimentScore, confidence: row.confidence, latencyMs: row.latencyMs,
-  escalate: row.escalate, kind: row.kind, citations: row.citations, mentions: row.mentions, author: row.author, replyTo: row.replyTo,
+  escalate: row.escalate, kind: row.kind, citations: row.citations, mentions: row.mentions, author: row.author, replyTo: row.replyTo, resolvedQuestion: row.resolvedQuestion,
   knowledgeIds: row.knowledgeIds})
 WITH m, row
 CALL (m, row) {

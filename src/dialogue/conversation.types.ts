@@ -58,6 +58,8 @@ export interface MessageRow {
   author: string | null;
   /** Bot messages: the customer message it answers. */
   replyTo: string | null;
+  /** Bot messages: the question as searched, when a follow-up was resolved against earlier turns. */
+  resolvedQuestion: string | null;
 }
 
 export interface ConversationRow {

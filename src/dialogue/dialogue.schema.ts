@@ -37,6 +37,7 @@ export const MessageRef = builder.objectRef<MessageRow>('Message').implement({
     kind: t.string({ nullable: true, description: 'Bot messages: smalltalk, process, rule, fact, passage, handoff or none.', resolve: (m) => m.kind }),
     author: t.string({ nullable: true, description: 'Agent messages: who wrote it.', resolve: (m) => m.author }),
     replyTo: t.id({ nullable: true, resolve: (m) => m.replyTo }),
+    resolvedQuestion: t.string({ nullable: true, description: 'Bot messages: the question as searched, when a follow-up was resolved with earlier turns.', resolve: (m) => m.resolvedQuestion ?? null }),
     citations: t.field({ type: [CitationRef], resolve: (m) => m.citations }),
     entities: t.field({ type: [EntityMentionRef], resolve: (m) => m.mentions }),
     knowledge: t.loadableList({

@@ -8,6 +8,7 @@ import type { ConversationRepository } from './conversation.repository.js';
 import type { ConversationStore } from './conversation.store.js';
 import type { ConversationEvent, ConversationRow, ConversationState, ConversationStatus, MessageRow, NewEvent } from './conversation.types.js';
 import { checkCursor, type ConversationEventStream } from './event-stream.js';
+import { HUMAN_AGENT_INTENT, SMALL_TALK_INTENTS } from './intent-model.js';
 import type { DialoguePolicy } from './policy.js';
 import { replies, replyChunks } from './replies.js';
 import type { Understander, Understood } from './understanding.js';
@@ -113,6 +114,7 @@ export class DialogueService {
         citations: turn.citations,
         knowledgeIds: [...new Set(turn.knowledgeIds)],
         replyTo: customer.id,
+        resolvedQuestion: turn.resolvedQuestion,
       };
       const status: ConversationStatus = turn.escalate ? 'ESCALATED' : 'BOT';
       // Stored text has personal data masked; the customer sees the reply as written for them.
@@ -207,9 +209,12 @@ export class DialogueService {
   /** Answers an agent might send: the same retrieval as the bot, with the agent's access (internal knowledge too). */
   async suggestions(row: ConversationRow, viewer: Viewer, n = 3): Promise<ComposedAnswer[]> {
     const [transcript] = await this.repo.transcripts([row.id], 20);
-    const last = [...(transcript ?? [])].reverse().find((m) => m.role === 'customer');
+    // The customer's last real question: not "get me a human", not "thanks".
+    const customer = [...(transcript ?? [])].reverse().filter((m) => m.role === 'customer');
+    const last = customer.find((m) => !m.intent || !(SMALL_TALK_INTENTS.has(m.intent) || m.intent === HUMAN_AGENT_INTENT)) ?? customer[0];
     if (!last) return [];
-    const u: Understood = await this.understander.understand(last.text, row.language);
+    const understood: Understood = await this.understander.understand(last.text, row.language);
+    const u = understood.intent && (SMALL_TALK_INTENTS.has(understood.intent.name) || understood.intent.name === HUMAN_AGENT_INTENT) ? { ...understood, intent: null } : understood;
     return this.answerer.suggestions({ understood: u, context: row.customerContext, access: knowledgeAccess(viewer) }, n);
   }
 
@@ -280,6 +285,7 @@ function blankMessage(id: string, conversationId: string, seq: number, role: Mes
     mentions: [],
     author: null,
     replyTo: null,
+    resolvedQuestion: null,
   };
 }
 

@@ -164,6 +164,11 @@ export class ConversationEventStream {
     return iterator;
   }
 
+  /** Subscribers of a conversation in this process (tests wait on it before sending). */
+  followers(conversationId: string): number {
+    return this.listeners.get(conversationId)?.size ?? 0;
+  }
+
   private async addListener(id: string, listener: (e: ConversationEvent) => void): Promise<void> {
     let set = this.listeners.get(id);
     if (!set) {
@@ -198,7 +203,7 @@ local ids = {}
 for i = 3, #ARGV do
   local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'e', ARGV[i])
   ids[#ids + 1] = id
-  redis.call('PUBLISH', KEYS[2], id .. '\n' .. ARGV[i])
+  redis.call('PUBLISH', KEYS[2], id .. '\\n' .. ARGV[i])
 end
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
 return ids

@@ -16,6 +16,8 @@ export interface TurnOutcome {
   citations: Citation[];
   knowledgeIds: string[];
   escalate: EscalationReason | null;
+  /** The question as searched, when it was resolved against earlier turns (a follow-up). */
+  resolvedQuestion: string | null;
   /** The state after the turn (the caller stores it). */
   state: ConversationState;
 }
@@ -57,7 +59,7 @@ export class DialoguePolicy {
         const resumed = s.suspended.pop() ?? null;
         s = { ...s, process: resumed, failedTurns: 0 };
         const text = [replies.cancelled(running.name, language), resumed ? replies.resume(resumed.name, currentPrompt(resumed), language) : null].filter(Boolean).join('\n');
-        return { text, kind: 'process', confidence: 1, citations: [processCitation(running)], knowledgeIds: [running.knowledgeId], escalate: null, state: s };
+        return { text, kind: 'process', confidence: 1, citations: [processCitation(running)], knowledgeIds: [running.knowledgeId], escalate: null, resolvedQuestion: null, state: s };
       }
       const { active, turn } = continueProcess(running, raw, s.context);
       if (!turn.error) {
@@ -68,14 +70,14 @@ export class DialoguePolicy {
           s.process = resumed;
           text = `${text}\n${replies.resume(resumed.name, currentPrompt(resumed), language)}`;
         }
-        return { text, kind: 'process', confidence: 1, citations: [processCitation(running)], knowledgeIds: [running.knowledgeId], escalate: null, state: s };
+        return { text, kind: 'process', confidence: 1, citations: [processCitation(running)], knowledgeIds: [running.knowledgeId], escalate: null, resolvedQuestion: null, state: s };
       }
       if (turn.error.code === 'invalid-answer' && !this.isTopicSwitch(u, raw, running)) {
         const failedTurns = s.failedTurns + 1;
         s = { ...s, process: active, failedTurns };
         const escalate = failedTurns >= this.maxFailedTurns ? 'failed-turns' : null;
         const text = escalate ? `${turn.reply}\n\n${replies.handoff(language)}` : turn.reply;
-        return { text, kind: 'process', confidence: 0.3, citations: [processCitation(running)], knowledgeIds: [running.knowledgeId], escalate, state: s };
+        return { text, kind: 'process', confidence: 0.3, citations: [processCitation(running)], knowledgeIds: [running.knowledgeId], escalate, resolvedQuestion: null, state: s };
       }
       if (turn.error.code === 'invalid-answer') resumeAfter = running; // a question in between: answer it, then come back
       else s = { ...s, process: null }; // finished or broken: drop it
@@ -91,7 +93,7 @@ export class DialoguePolicy {
         // Switching to another process suspends the running one; it resumes when this one ends.
         if (resumeAfter) s.suspended.push(resumeAfter);
         s = { ...s, process: started.turn.done ? null : started.active, failedTurns: 0 };
-        return { text: started.turn.reply, kind: 'process', confidence: outcome.confidence, citations: outcome.citations, knowledgeIds: [outcome.process.id], escalate: null, state: s };
+        return { text: started.turn.reply, kind: 'process', confidence: outcome.confidence, citations: outcome.citations, knowledgeIds: [outcome.process.id], escalate: null, resolvedQuestion: null, state: s };
       }
     }
 
@@ -100,7 +102,10 @@ export class DialoguePolicy {
     const failedTurns = failed ? s.failedTurns + 1 : 0;
     let text = outcome.text;
     if (failed) text = outcome.kind === 'none' || outcome.confidence < this.answerer.options.escalateBelow ? replies.notSure(language) : replies.bestGuess(outcome.text, language);
-    const escalate: EscalationReason | null = outcome.escalateReason ?? (failedTurns >= this.maxFailedTurns ? 'failed-turns' : null);
+    // No answer to a question we handle (a confident in-scope intent) goes to a human at once; an
+    // out-of-scope one is a failed turn, and two of those in a row go to a human.
+    const immediate = outcome.escalateReason === 'low-confidence' && !this.answerer.actionable(u.intent) ? null : outcome.escalateReason;
+    const escalate: EscalationReason | null = immediate ?? (failedTurns >= this.maxFailedTurns ? 'failed-turns' : null);
     if (escalate && outcome.kind !== 'handoff') text = `${text}\n\n${replies.handoff(language)}`;
     if (resumeAfter && !escalate) text = `${text}\n\n${replies.resume(resumeAfter.name, currentPrompt(resumeAfter), language)}`;
     s = { ...s, failedTurns: escalate ? 0 : failedTurns, process: escalate ? null : (resumeAfter ?? s.process) };
@@ -111,6 +116,7 @@ export class DialoguePolicy {
       citations: failed && outcome.confidence < this.answerer.options.escalateBelow ? [] : outcome.citations,
       knowledgeIds: outcome.used.map((i) => i.id),
       escalate,
+      resolvedQuestion: outcome.rewritten.followUp ? outcome.rewritten.query : null,
       state: s,
     };
   }
