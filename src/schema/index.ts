@@ -8,9 +8,12 @@ import '../knowledge/knowledge.schema.js';
 import '../knowledge/rule.schema.js';
 import '../knowledge/intent.schema.js';
 import '../knowledge/import.schema.js';
+import '../analytics/analytics.schema.js';
 import '../retrieval/retrieval.schema.js';
 import '../dialogue/answer.schema.js';
 import '../dialogue/dialogue.schema.js';
+import '../ingestion/ingestion.schema.js';
+import '../review/review.schema.js';
 
 export function buildSchema(): GraphQLSchema {
   return builder.toSchema({ sortSchema: true });
