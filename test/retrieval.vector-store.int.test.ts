@@ -78,7 +78,10 @@ describe.each(stores)('vector store contract: %s', (name, make) => {
     expect(hits[0]!.score).toBeCloseTo(1, 3);
     const b = hits.find((h) => h.id === ids.b)!;
     expect(b.score).toBeCloseTo((1 + Math.SQRT1_2) / 2, 2);
-    for (const h of hits) expect(h.score).toBeGreaterThanOrEqual(0), expect(h.score).toBeLessThanOrEqual(1);
+    for (const h of hits) {
+      expect(h.score).toBeGreaterThanOrEqual(0);
+      expect(h.score).toBeLessThanOrEqual(1);
+    }
   });
 
   it('filters-by-language', async () => {
