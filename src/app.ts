@@ -11,6 +11,8 @@ import { CypherExecutor } from './graph/executor.js';
 import { migrate } from './graph/migrations.js';
 import { InferenceService } from './inference/index.js';
 import { maskPii } from './ingestion/pii.js';
+import { createIngestion } from './ingestion/ingestion.module.js';
+import { ReviewService } from './review/review.service.js';
 import { createDialogue, startDialogue } from './dialogue/dialogue.module.js';
 import { dialogueMetrics } from './dialogue/dialogue.metrics.js';
 import { createRetrieval, startEmbedding } from './retrieval/retrieval.module.js';
@@ -34,6 +36,8 @@ export interface App {
   driver: Driver;
   redis: Redis;
   ready(): Promise<{ ready: boolean; checks: Record<string, boolean> }>;
+  /** Starts the background workers (ingestion queues): roles `worker` and `all`. */
+  startWorkers(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -81,6 +85,7 @@ export async function buildApp(config: Config, connections: Connections, logger:
     logger,
     metrics: dialogueMetrics(metrics.registry),
   });
+  const ingestion = createIngestion({ config, redis, redisUrl: connections.redisUrl, pubsub, executor, knowledge, inference, logger });
   const services: AppServices = {
     config,
     logger,
@@ -92,6 +97,8 @@ export async function buildApp(config: Config, connections: Connections, logger:
     inference,
     retrieval,
     dialogue,
+    ingestion: ingestion.service,
+    review: new ReviewService(executor, knowledge),
   };
   // Embeddings and the intent classifier follow knowledge changes (and are built once now).
   startEmbedding(retrieval, pubsub);
@@ -106,7 +113,11 @@ export async function buildApp(config: Config, connections: Connections, logger:
       const checks = await health.check();
       return { ready: checks.neo4j && checks.redis && checks.models, checks };
     },
+    startWorkers: async () => {
+      await ingestion.startWorkers();
+    },
     close: async () => {
+      await ingestion.close().catch((err) => logger.warn({ err }, 'closing ingestion'));
       await dialogue.close().catch((err) => logger.warn({ err }, 'closing dialogue'));
       await retrieval.close().catch((err) => logger.warn({ err }, 'closing retrieval'));
       await inference.close().catch((err) => logger.warn({ err }, 'closing inference'));

@@ -80,6 +80,7 @@ async function main(argv: string[]): Promise<void> {
       // Answers need the seed's embeddings and intents before the first question.
       if (seeded) await Promise.all([app.services.retrieval.embedder.embedPending(), app.services.dialogue.intents.refresh()]);
     }
+    if (role === 'worker' || role === 'all') await app.startWorkers();
     if (role === 'api' || role === 'all') {
       server = await createApiServer({ schema: buildSchema(), services: app.services, metrics: app.metrics, ready: app.ready, redis: app.redis });
       const port = await server.listen(config.http.port, config.http.host);

@@ -154,6 +154,10 @@ export class IngestionPipeline {
       env,
     );
     if ((result.counts.entitiesCreated ?? 0) > 0) this.dictionary = null; // new names: reload the gazetteer
+    if (!result.alreadyWritten && result.draftIds.length > 0) {
+      // One event for the whole document: review consoles refresh, retrieval embeds what it lacks.
+      await this.deps.knowledge.notifyImport(doc.by).catch((err: unknown) => env.logger.warn({ err }, 'knowledge event not published'));
+    }
     return result;
   }
 }

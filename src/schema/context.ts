@@ -7,6 +7,8 @@ import type { KnowledgeService } from '../knowledge/knowledge.service.js';
 import type { DialogueModule } from '../dialogue/dialogue.module.js';
 import type { InferenceService } from '../inference/index.js';
 import type { RetrievalModule } from '../retrieval/retrieval.module.js';
+import type { IngestionService } from '../ingestion/ingestion.service.js';
+import type { ReviewService } from '../review/review.service.js';
 import type { PubSub } from '../server/pubsub.js';
 
 /** What a resolver may ask for readiness. */
@@ -28,6 +30,10 @@ export interface AppServices {
   retrieval: RetrievalModule;
   /** Conversations, answers, intents, hand-off. */
   dialogue: DialogueModule;
+  /** Document ingestion: submit, job records, progress. */
+  ingestion: IngestionService;
+  /** Review tasks of machine-extracted knowledge. */
+  review: ReviewService;
 }
 
 export interface GraphQLContext {

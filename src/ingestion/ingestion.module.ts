@@ -1,0 +1,90 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import type { CypherExecutor } from '../graph/executor.js';
+import type { InferenceService } from '../inference/index.js';
+import type { KnowledgeService } from '../knowledge/knowledge.service.js';
+import type { PubSub } from '../server/pubsub.js';
+import { IngestionQueue, type QueuePolicy } from './ingestion.queues.js';
+import { IngestionService } from './ingestion.service.js';
+import { IngestionWorkers } from './ingestion.workers.js';
+import { modelAccess, type ModelAccess } from './model.stages.js';
+import { IngestionPipeline } from './pipeline.js';
+
+/** BullMQ keys live under this prefix (queues `answergraph:bull:ingest-*`). */
+export const BULL_PREFIX = 'answergraph:bull';
+
+export interface IngestionModule {
+  service: IngestionService;
+  /** Starts the BullMQ workers of the queues this process consumes (`worker` and `all` roles). */
+  startWorkers(): Promise<IngestionWorkers>;
+  close(): Promise<void>;
+}
+
+const QUEUE_BY_NAME: Record<'prepare' | 'model' | 'write', IngestionQueue> = {
+  prepare: IngestionQueue.Prepare,
+  model: IngestionQueue.Model,
+  write: IngestionQueue.Write,
+};
+
+export function queuePolicy(config: Config['ingestion']): QueuePolicy {
+  return { attempts: config.attempts, backoffMs: config.backoffMs, keepCompleted: config.keepCompleted, keepFailed: config.keepFailed };
+}
+
+/** Wires the ingestion service (every role) and, on demand, its workers. Nothing connects at import. */
+export function createIngestion(deps: {
+  config: Config;
+  redis: Redis;
+  redisUrl: string;
+  pubsub: PubSub;
+  executor: CypherExecutor;
+  knowledge: KnowledgeService;
+  inference: InferenceService;
+  logger: Logger;
+}): IngestionModule {
+  const c = deps.config.ingestion;
+  const policy = queuePolicy(c);
+  const service = new IngestionService(deps.redis, deps.pubsub, deps.logger, { prefix: BULL_PREFIX, policy, trustedSources: c.trustedSources });
+  let workers: IngestionWorkers | null = null;
+  let models: Promise<ModelAccess> | null = null;
+  return {
+    service,
+    startWorkers: async () => {
+      if (workers) return workers;
+      const pipeline = new IngestionPipeline(
+        {
+          executor: deps.executor,
+          knowledge: deps.knowledge,
+          logger: deps.logger,
+          models: () => {
+            models ??= modelAccess(deps.inference, { embedding: deps.inference.models.embedding, ner: deps.inference.models.ner }, deps.logger);
+            models.catch(() => {
+              models = null;
+            });
+            return models;
+          },
+        },
+        { maxBytes: c.maxBytes, maxChars: c.maxChars },
+      );
+      workers = new IngestionWorkers(
+        { pipeline, store: service.store, logger: deps.logger },
+        {
+          redisUrl: deps.redisUrl,
+          prefix: BULL_PREFIX,
+          queues: c.queues.map((q) => QUEUE_BY_NAME[q]),
+          concurrency: { [IngestionQueue.Prepare]: c.concurrency, [IngestionQueue.Model]: c.modelConcurrency, [IngestionQueue.Write]: c.concurrency },
+          lockDurationMs: c.lockMs,
+          stalledIntervalMs: c.stalledIntervalMs,
+          maxStalledCount: 2,
+          policy,
+        },
+      );
+      await workers.start();
+      return workers;
+    },
+    close: async () => {
+      await workers?.close();
+      await service.close();
+    },
+  };
+}
