@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildApp, projectRoot, type App, type Connections } from './app.js';
 import { seedIfEmpty } from './knowledge/seed.js';
@@ -31,6 +33,20 @@ async function resolveConnections(config: Config, logger: Logger): Promise<Conne
       : { uri: local.neo4jUri, user: local.neo4jUser, password: local.neo4jPassword },
     redisUrl: config.redis.url ?? local.redisUrl,
   };
+}
+
+/**
+ * With local services in development, `npm start` must be usable at once: when no ADMIN_API_KEY is set,
+ * a random admin key is generated on first start and kept beside the local data (git-ignored, mode 600).
+ */
+function localAdminKey(profile: string, logger: Logger): string {
+  const file = path.join(projectRoot, '.data', profile, 'admin-api-key');
+  if (!existsSync(file)) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `ag_dev_${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
+  }
+  logger.info({ file: path.relative(projectRoot, file) }, 'ADMIN_API_KEY not set: using the local development admin key');
+  return readFileSync(file, 'utf8').trim();
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -74,6 +90,9 @@ async function main(argv: string[]): Promise<void> {
 
   try {
     const connections = await resolveConnections(config, logger);
+    if (!config.adminApiKey && !config.isProduction && !config.neo4j.uri) {
+      config = { ...config, adminApiKey: localAdminKey(config.localServicesProfile, logger) };
+    }
     app = await buildApp(config, connections, logger);
     if (config.seedOnEmpty && role !== 'worker') {
       const seeded = await seedIfEmpty(app.services.knowledge, app.services.executor, path.join(projectRoot, 'seeds'), logger);
