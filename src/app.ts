@@ -73,7 +73,7 @@ export async function buildApp(config: Config, connections: Connections, logger:
   };
   const knowledge = new KnowledgeService(executor, pubsub);
   const inference = new InferenceService({ modelsDir: config.inference.modelsDir, device: config.inference.device, intraOpThreads: config.inference.threads, logger });
-  const retrieval = createRetrieval({ executor, embed: inference, model: inference.models.embedding, qdrant: config.qdrant, redis, logger });
+  const retrieval = createRetrieval({ executor, embed: inference, model: inference.models.embedding, qdrant: config.qdrant, redis, logger, retriever: { fusion: { fusion: config.dialogue.fusion } } });
   const dialogue = createDialogue({
     executor,
     redis,
@@ -84,6 +84,7 @@ export async function buildApp(config: Config, connections: Connections, logger:
     maskPii: (text) => maskPii(text).text,
     logger,
     metrics: dialogueMetrics(metrics.registry),
+    policy: config.dialogue,
   });
   const ingestion = createIngestion({ config, redis, redisUrl: connections.redisUrl, pubsub, executor, knowledge, inference, logger });
   const services: AppServices = {

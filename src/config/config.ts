@@ -22,6 +22,7 @@ const bool = z
 
 const port = z.coerce.number({ message: 'expected a port number from 0 (any free port) to 65535' }).int().min(0).max(65535);
 const positiveInt = z.coerce.number({ message: 'expected a positive integer' }).int().positive();
+const unitInterval = z.coerce.number({ message: 'expected a number from 0 to 1' }).min(0).max(1);
 
 const neo4jUri = z
   .string()
@@ -118,6 +119,23 @@ const variables = {
     spec: { default: 'http://127.0.0.1:4000/graphql', secret: false, description: 'GraphQL endpoint the `answergraph ingest` CLI talks to.' },
   },
   ANSWERGRAPH_API_KEY: { schema: z.string().min(1).optional(), spec: { secret: true, description: 'API key the CLI sends (EDITOR, ADMIN or SERVICE); ADMIN_API_KEY is used when unset.' } },
+  ANSWER_MIN_CONFIDENCE: {
+    schema: unitInterval.default(0.45),
+    spec: { default: '0.45', secret: false, description: 'In a conversation, an answer below this confidence is offered as a guess and counts as a failed turn.' },
+  },
+  ESCALATE_BELOW_CONFIDENCE: {
+    schema: unitInterval.default(0.15),
+    spec: { default: '0.15', secret: false, description: '`answer` sets escalate below this confidence; in a conversation, a question the bot should handle (confident in-scope intent) answered below it goes to a human at once.' },
+  },
+  ESCALATE_NEGATIVE_SENTIMENT: {
+    schema: unitInterval.default(0.9),
+    spec: { default: '0.9', secret: false, description: 'A message whose negative sentiment score is at least this goes to a human.' },
+  },
+  MAX_FAILED_TURNS: { schema: positiveInt.default(2), spec: { default: '2', secret: false, description: 'Failed bot turns in a row (low confidence, out of scope, rejected process answers) before a human takes over.' } },
+  RETRIEVAL_FUSION: {
+    schema: z.enum(['convex', 'rrf']).default('convex'),
+    spec: { default: 'convex', secret: false, description: 'How hybrid retrieval fuses vector, fulltext and graph lists: convex (normalised scores, weighted) or rrf (reciprocal rank fusion). See docs/dialogue.md.' },
+  },
 } as const;
 
 type Variables = typeof variables;
@@ -163,6 +181,8 @@ export interface Config {
     resolverTimeoutMs: number;
     ratePerMinute: number;
   };
+  /** Answering and hand-off thresholds (docs/dialogue.md). */
+  dialogue: { answerAbove: number; escalateBelow: number; negativeAbove: number; maxFailedTurns: number; fusion: 'convex' | 'rrf' };
 }
 
 export class ConfigError extends Error {
@@ -252,6 +272,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       maxBatch: c.GRAPHQL_MAX_BATCH,
       resolverTimeoutMs: c.RESOLVER_TIMEOUT_MS,
       ratePerMinute: c.RATE_LIMIT_PER_MINUTE,
+    },
+    dialogue: {
+      answerAbove: c.ANSWER_MIN_CONFIDENCE,
+      escalateBelow: c.ESCALATE_BELOW_CONFIDENCE,
+      negativeAbove: c.ESCALATE_NEGATIVE_SENTIMENT,
+      maxFailedTurns: c.MAX_FAILED_TURNS,
+      fusion: c.RETRIEVAL_FUSION,
     },
   };
 }

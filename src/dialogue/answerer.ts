@@ -140,7 +140,7 @@ export class Answerer {
     if (req.context && Object.keys(req.context).length > 0) {
       const top = retrieval.candidates.slice(0, this.o.ruleRanks).filter((c) => c.item.kind === 'rule');
       for (const c of top) {
-        const confidence = evidenceConfidence(evidenceOf(rewritten.query, c), u.language);
+        const confidence = evidenceConfidence(evidenceOf(rewritten.query, c, retrieval.candidates), u.language);
         if (confidence < this.o.minRuleConfidence && c.ranks.intent === undefined) continue;
         const applied = applyRule(c.item, req.context);
         if (!applied) continue;
@@ -170,7 +170,7 @@ export class Answerer {
     for (const c of outcome.retrieval?.candidates ?? []) {
       if (out.length >= n) break;
       if (c.item.kind !== 'fact' || out.some((s) => s.used.some((i) => i.id === c.id))) continue;
-      const e = evidenceOf(outcome.rewritten.query, c);
+      const e = evidenceOf(outcome.rewritten.query, c, outcome.retrieval?.candidates ?? []);
       out.push({
         kind: 'fact',
         text: c.item.answer ?? c.item.statement ?? '',

@@ -55,8 +55,8 @@ export class IntentModel {
   }
 
   /** Prediction for an already embedded message; null when the tenant has no intents. */
-  predict(vector: Float32Array): IntentPrediction | null {
-    return this.classifier?.predictVector(vector) ?? null;
+  predict(text: string, vector: Float32Array): IntentPrediction | null {
+    return this.classifier?.predictEmbedded(text, vector) ?? null;
   }
 
   /** The handler of an intent in a language the caller may see, preferring the given kind order. */

@@ -82,7 +82,7 @@ export class Understander {
     let spans: EntitySpan[] = [];
     const result = await understand(
       {
-        intent: async () => this.intents.predict(await vectorP),
+        intent: async (t) => this.intents.predict(t, await vectorP),
         sentiment: (t, l) => this.sentiment(t, l),
         entities: async (t, l) => {
           spans = await this.tag(t, l);

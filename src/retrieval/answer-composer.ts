@@ -24,6 +24,8 @@ export interface Evidence {
   intent: boolean;
   /** The item is ABOUT an entity the question names. */
   graph: boolean;
+  /** How much nearer the question this item is than the nearest other candidate (similarity units, ±0.3). */
+  margin: number;
 }
 
 /** The text an item answers with, or matches on. */
@@ -31,11 +33,20 @@ export function itemText(item: RetrievedItem): string {
   return [item.question, item.answer ?? item.statement, item.name, item.then].filter(Boolean).join(' ');
 }
 
-export function evidenceOf(question: string, c: Candidate): Evidence {
+const simOf = (c: Candidate): number | null => c.item.sim ?? (c.scores.vector !== undefined ? c.scores.vector : null);
+
+/** The evidence that `c` answers `question`; `others` are the other candidates (for the margin). */
+export function evidenceOf(question: string, c: Candidate, others: readonly Candidate[] = []): Evidence {
   const vectorRank = c.ranks.vector;
   const textRank = c.ranks.text;
-  const sim = c.item.sim ?? (c.scores.vector !== undefined ? c.scores.vector : null);
+  const sim = simOf(c);
+  const rivals = others
+    .filter((o) => o.id !== c.id)
+    .slice(0, 5)
+    .map(simOf)
+    .filter((x): x is number => x !== null);
   return {
+    margin: sim === null ? 0 : rivals.length > 0 ? Math.max(-0.3, Math.min(0.3, sim - Math.max(...rivals))) : 0.1,
     cosine: sim === null ? null : 2 * sim - 1,
     coverage: lexicalCoverage(question, itemText(c.item)),
     agreement: vectorRank === 1 && textRank === 1 ? 1 : vectorRank !== undefined && textRank !== undefined && vectorRank <= 3 && textRank <= 3 ? 0.5 : 0,
@@ -47,18 +58,18 @@ export function evidenceOf(question: string, c: Candidate): Evidence {
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 /**
- * Confidence that an item answers the question: a logistic function of the evidence. The embedding
- * model (all-MiniLM-L6-v2) is English-only, so for Chinese questions lexical coverage (character
- * bigrams) carries more weight than the cosine. Coefficients were set on the demo knowledge base and
- * BankFAQ training questions (`npm run eval:answers` prints the calibration).
+ * Confidence that an item answers the question: a logistic function of the evidence. The English
+ * coefficients are a logistic regression of "the top item is the right answer" on BankFAQ's training
+ * questions (`npm run eval:answers` prints the resulting calibration); the intent and graph terms are
+ * set by hand (BankFAQ has neither). The embedding model (all-MiniLM-L6-v2) is English-only, so for
+ * Chinese lexical coverage (character bigrams) carries the weight the cosine carries in English.
  */
 export function evidenceConfidence(e: Evidence, language: string): number {
-  const zh = language === 'zh';
   let z: number;
   if (e.cosine === null) z = -3 + 5 * e.coverage;
-  else if (zh) z = -4.4 + 2.5 * e.cosine + 4.5 * e.coverage;
-  else z = -4.6 + 6.5 * e.cosine + 2 * e.coverage;
-  z += 0.8 * e.agreement + 1.6 * (e.intent ? 1 : 0) + 0.3 * (e.graph ? 1 : 0);
+  else if (language === 'zh') z = -4.0 + 1.5 * e.cosine + 4.0 * e.coverage;
+  else z = -4.11 + 2.6 * e.cosine + 1.25 * e.coverage;
+  z += 0.96 * e.agreement + 14.8 * e.margin + 1.6 * (e.intent ? 1 : 0) + 0.3 * (e.graph ? 1 : 0);
   return Math.round(sigmoid(z) * 1000) / 1000;
 }
 
@@ -70,11 +81,11 @@ export function citationsOf(item: RetrievedItem): Citation[] {
 }
 
 /** A fact answers with its own answer (or statement), citing itself and its source sentences. */
-export function composeFact(question: string, c: Candidate, language: string): ComposedAnswer {
+export function composeFact(question: string, c: Candidate, language: string, others: readonly Candidate[] = []): ComposedAnswer {
   return {
     kind: 'fact',
     text: c.item.answer ?? c.item.statement ?? '',
-    confidence: evidenceConfidence(evidenceOf(question, c), language),
+    confidence: evidenceConfidence(evidenceOf(question, c, others), language),
     citations: citationsOf(c.item),
     used: [c.item],
     best: c,
@@ -113,7 +124,7 @@ export function composePassage(question: string, chunks: readonly ChunkEvidence[
     quote: s?.text ?? '',
   }));
   const cosine = chosen.chunk.via === 'vector' ? 2 * chosen.chunk.score - 1 : null;
-  const confidence = evidenceConfidence({ cosine, coverage: Math.max(0, chosen.coverage + chosen.rank * 0.02), agreement: 0, intent: false, graph: false }, language);
+  const confidence = evidenceConfidence({ cosine, coverage: Math.max(0, chosen.coverage + chosen.rank * 0.02), agreement: 0, intent: false, graph: false, margin: 0 }, language);
   const joiner = hasHan(picked.map((s) => s?.text).join('')) ? '' : ' ';
   return {
     kind: 'passage',
@@ -128,7 +139,7 @@ export function composePassage(question: string, chunks: readonly ChunkEvidence[
 /** The best of: the top fact, or a passage of a source document. */
 export function composeAnswer(question: string, result: RetrievalResult, language: string): ComposedAnswer {
   const facts = result.candidates.filter((c) => c.item.kind === 'fact');
-  const scored = facts.slice(0, 5).map((c) => composeFact(question, c, language));
+  const scored = facts.slice(0, 5).map((c) => composeFact(question, c, language, result.candidates));
   // Fused rank decides among facts; confidence only breaks away a clearly better one further down.
   let answer: ComposedAnswer | null = scored[0] ?? null;
   for (const s of scored.slice(1)) if (answer && s.confidence > answer.confidence + 0.25) answer = s;

@@ -21,6 +21,11 @@ const RetrievalModeEnum = builder.enumType('RetrievalMode', {
   values: { HYBRID: { value: 'hybrid' }, VECTOR: { value: 'vector' }, FULLTEXT: { value: 'fulltext' } } as const,
 });
 
+const FusionEnum = builder.enumType('Fusion', {
+  description: 'CONVEX: normalised similarity and fulltext scores, weighted (default); RRF: weighted reciprocal rank fusion.',
+  values: { CONVEX: { value: 'convex' }, RRF: { value: 'rrf' } } as const,
+});
+
 interface Hit {
   candidate: Candidate;
   rank: number;
@@ -48,6 +53,7 @@ builder.queryField('retrieve', (t) =>
       query: t.arg.string({ required: true }),
       language: t.arg.string(),
       mode: t.arg({ type: RetrievalModeEnum, defaultValue: 'hybrid' }),
+      fusion: t.arg({ type: FusionEnum, description: 'How hybrid mode fuses its lists (default: RETRIEVAL_FUSION).' }),
       first: t.arg.int({ defaultValue: 10 }),
     },
     resolve: async (_r, args, ctx) => {
@@ -65,10 +71,11 @@ builder.queryField('retrieve', (t) =>
         access: knowledgeAccess(ctx.viewer),
         languages: null,
         mode,
+        fusion: args.fusion ?? undefined,
         k: first,
         extraLists: intentHandler ? [{ name: 'intent', ids: [intentHandler.knowledgeId], weight: 1.5 }] : [],
       });
-      return result.candidates.map((candidate, i) => ({ candidate, rank: i + 1, confidence: evidenceConfidence(evidenceOf(u.text, candidate), u.language) }));
+      return result.candidates.map((candidate, i) => ({ candidate, rank: i + 1, confidence: evidenceConfidence(evidenceOf(u.text, candidate, result.candidates), u.language) }));
     },
   }),
 );

@@ -15,7 +15,7 @@ export interface RetrievedItem extends KnowledgeRow {
 export interface Candidate {
   id: string;
   item: RetrievedItem;
-  /** Fused (reciprocal rank) score. */
+  /** Fused score (convex combination, or reciprocal rank). */
   fused: number;
   /** 1-based rank of the item in each list that found it: vector, text, graph, chunk, intent. */
   ranks: Record<string, number>;
@@ -50,6 +50,8 @@ export interface RetrieveInput {
   mode?: RetrievalMode;
   /** How many candidates to return. Default 10. */
   k?: number;
+  /** `convex` (default) or `rrf`; see `fuse` in retriever.ts. */
+  fusion?: 'convex' | 'rrf';
   /** Extra ranked lists fused with the others, e.g. the handler of a confidently predicted intent. */
   extraLists?: ReadonlyArray<{ name: string; ids: readonly string[]; weight: number }>;
 }
