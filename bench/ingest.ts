@@ -15,7 +15,7 @@ import { importKnowledge } from '../src/knowledge/knowledge.import.js';
 import { readSeed } from '../src/knowledge/seed.js';
 import { report, startBenchStack } from './harness.js';
 
-const { values } = parseArgs({ options: { docs: { type: 'string', default: '500' }, 'budget-s': { type: 'string', default: '420' }, concurrency: { type: 'string', default: '16' } } });
+const { values } = parseArgs({ options: { docs: { type: 'string', default: '500' }, 'budget-s': { type: 'string', default: '420' }, concurrency: { type: 'string', default: '16' }, 'chunk-model': { type: 'string', default: '' } } });
 const N = Number(values.docs);
 const BUDGET_MS = Number(values['budget-s']) * 1000;
 const run = randomUUID().slice(0, 8);
@@ -113,7 +113,7 @@ const pages = corpus.reduce((n, d) => n + d.pages, 0);
 
 // ---------- run ----------
 
-const stack = await startBenchStack({ INGEST_CONCURRENCY: '2', INGEST_MODEL_CONCURRENCY: '2' });
+const stack = await startBenchStack({ INGEST_CONCURRENCY: '2', INGEST_MODEL_CONCURRENCY: '2', INGEST_CHUNK_EMBEDDING_MODEL: values['chunk-model'] ?? '' });
 try {
   await importKnowledge(stack.app.services.knowledge, stack.app.services.executor, {
     format: 'JSONL',
@@ -189,6 +189,19 @@ try {
     { metric: `bulk chunk writes, ${WRITE_BATCH} rows per UNWIND (nodes/s)`, value: +((bulkRows / bulkS)).toFixed(0), target: '≥ 5,000' },
     { metric: 'submission time (s)', value: +(submittedMs / 1000).toFixed(1), target: '' },
   ];
+  // Where the write transactions spend their time, query by query (from the Cypher latency histogram).
+  const histogram = (await stack.app.metrics.registry.getMetricsAsJSON()).find((m) => m.name === 'answergraph_cypher_query_duration_seconds');
+  const perQuery = new Map<string, { ms: number; count: number }>();
+  for (const v of (histogram?.values ?? []) as Array<{ metricName?: string; labels: Record<string, string | number>; value: number }>) {
+    const q = String(v.labels.query);
+    if (!/^(ingestion|knowledge|entities)\//.test(q)) continue;
+    const row = perQuery.get(q) ?? { ms: 0, count: 0 };
+    if (v.metricName?.endsWith('_sum')) row.ms += v.value * 1000;
+    if (v.metricName?.endsWith('_count')) row.count += v.value;
+    perQuery.set(q, row);
+  }
+  const queries = [...perQuery.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12).map(([query, r]) => ({ query, calls: r.count, 'total ms': Math.round(r.ms), 'ms / call': +(r.ms / Math.max(1, r.count)).toFixed(1) }));
+  console.table(queries);
   const perStage = stageNames
     .filter((s) => stageMs[s] > 0)
     .map((s) => ({ stage: s, 'total ms': Math.round(stageMs[s]), 'ms / document': +(stageMs[s] / Math.max(1, completed.length)).toFixed(1), share: `${((stageMs[s] / Math.max(1, stageTotal)) * 100).toFixed(1)} %` }));
@@ -197,26 +210,30 @@ try {
     machine: { cpus: os.availableParallelism(), model: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30) },
     corpus: { documents: N, pages, english: corpus.filter((d) => d.language === 'en').length, chinese: corpus.filter((d) => d.language === 'zh').length },
     stages: perStage,
+    queries,
+    models: { knowledge: stack.app.services.inference.models.embedding, chunks: stack.app.services.config.ingestion.chunkEmbeddingModel || stack.app.services.inference.models.embedding },
     chunks,
     nodes,
     errors: failed.slice(0, 5).map((r) => r.error),
   });
-  // The benchmark's documents leave the graph again (batched, so memory stays flat).
-  await stack.app.services.executor
-    .writeText(
+  // The benchmark's documents leave the graph again, a few thousand nodes per transaction.
+  for (;;) {
+    const [row] = await stack.app.services.executor.writeText(
       'bench/cleanup',
       `MATCH (s:DocumentSource) WHERE s.source STARTS WITH $p
-       MATCH (s)-[:HAS_VERSION]->(d:Document)
+       WITH s LIMIT 20
+       OPTIONAL MATCH (s)-[:HAS_VERSION]->(d:Document)
        OPTIONAL MATCH (d)-[:HAS_CHUNK]->(c:Chunk)
        OPTIONAL MATCH (k:Knowledge)-[:DERIVED_FROM]->(c)
        OPTIONAL MATCH (t:ReviewTask)-[:FOR]->(k)
        OPTIONAL MATCH (v:KnowledgeVersion)-[:VERSION_OF]->(k)
        WITH collect(DISTINCT s) + collect(DISTINCT d) + collect(DISTINCT c) + collect(DISTINCT k) + collect(DISTINCT t) + collect(DISTINCT v) AS nodes
-       UNWIND nodes AS n
-       CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS`,
+       FOREACH (n IN nodes | DETACH DELETE n)
+       RETURN size(nodes) AS deleted`,
       { p: `bench-${run}-` },
-    )
-    .catch((err: unknown) => console.warn(`cleanup: ${(err as Error).message}`));
+    );
+    if (!row || Number(row.deleted) === 0) break;
+  }
 } finally {
   await stack.close();
 }

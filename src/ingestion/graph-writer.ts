@@ -16,8 +16,10 @@ export interface WriteInput {
   doc: PreparedDocument;
   chunkEmbeddings: Array<string | null>;
   draftEmbeddings: Array<string | null>;
-  /** The model the vectors come from (stored with them); null when there are none. */
+  /** The model the draft vectors come from (stored with them); null when there are none. */
   embeddingModel: string | null;
+  /** The model of the chunk vectors. */
+  chunkEmbeddingModel: string | null;
   mentions: ResolvedMention[];
   newEntities: NewEntity[];
   suggestions: MergeSuggestion[];
@@ -57,7 +59,7 @@ async function batched<T>(tx: Tx, name: string, rows: T[], params: Record<string
  * job leaves no partial document — and makes it idempotent: a version already in the graph is
  * recognised (its id is derived from source and content hash) and not written twice.
  *
- * Order inside the transaction: lock the source → new entities → document and chunks → mentions →
+ * Order inside the transaction: lock the source and (sorted) the entities it touches → new entities → document and chunks → mentions →
  * relations → supersede the previous version (drop its unreviewed drafts, re-point or flag what
  * survives, prune) → drafts (through `KnowledgeService.saveInTx`, so versions and hashes are the
  * knowledge API's) → provenance → embeddings → review tasks.
@@ -91,10 +93,14 @@ export class GraphWriter {
       const doc = lock?.idTaken ? { ...input.doc, documentId: `${input.doc.documentId}-v${Number(lock.currentVersion) + 1}` } : input.doc;
       let nodes = 0;
       const by = doc.by;
+      // Lock order: source (above), then every entity this version touches, sorted by key.
+      const keys = [...new Set([...input.mentions.map((m) => m.key), ...input.relations.flatMap((r) => [r.headKey, r.tailKey]), ...input.newEntities.map((e) => e.key)])].sort();
+      await tx.run('ingestion/lock-entities', { keys });
 
       // Entities the document introduced.
       const entityRows = input.newEntities
         .filter((e) => (entityTypes as readonly string[]).includes(e.type))
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
         .map((e) => ({ id: randomUUID(), key: e.key, name: e.name, type: e.type, embedding: e.embedding ? decodeVector(e.embedding) : null }));
       const upserted: Array<{ key: string; id: string; created: boolean }> = [];
       for (let i = 0; i < entityRows.length; i += WRITE_BATCH) {
@@ -121,7 +127,7 @@ export class GraphWriter {
         embedding: input.chunkEmbeddings[i] ? decodeVector(input.chunkEmbeddings[i]!) : null,
         values: JSON.stringify(doc.values.filter((v) => v.start >= c.start && v.end <= c.end).map((v) => ({ type: v.type, text: v.text, start: v.start, end: v.end, value: v.value }))),
       }));
-      nodes += await batched(tx, 'ingestion/create-chunks', chunkRows, { documentId: doc.documentId, model: input.embeddingModel });
+      nodes += await batched(tx, 'ingestion/create-chunks', chunkRows, { documentId: doc.documentId, model: input.chunkEmbeddingModel });
       progress(0.35);
 
       // Mentions: one MENTIONS per (chunk, entity).

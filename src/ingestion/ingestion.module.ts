@@ -57,7 +57,7 @@ export function createIngestion(deps: {
           knowledge: deps.knowledge,
           logger: deps.logger,
           models: () => {
-            models ??= modelAccess(deps.inference, { embedding: deps.inference.models.embedding, ner: deps.inference.models.ner }, deps.logger);
+            models ??= modelAccess(deps.inference, { embedding: deps.inference.models.embedding, ner: deps.inference.models.ner, chunks: c.chunkEmbeddingModel }, deps.logger);
             models.catch(() => {
               models = null;
             });

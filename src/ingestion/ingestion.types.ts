@@ -197,5 +197,6 @@ export interface InferredDocument {
   nerCandidates: EntityCandidate[];
   modelMs: number;
   embeddingModel: string | null;
+  chunkEmbeddingModel: string | null;
   nerModel: string | null;
 }

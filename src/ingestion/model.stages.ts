@@ -14,6 +14,9 @@ export interface ModelAccess {
   /** Name of the embedding model, or null when none is built (embeddings are then skipped, not faked). */
   embeddingModel: string | null;
   embed(texts: readonly string[]): Promise<Float32Array[]>;
+  /** Model for chunks (INGEST_CHUNK_EMBEDDING_MODEL; default the embedding model), or null. */
+  chunkModel: string | null;
+  embedChunks(texts: readonly string[]): Promise<Float32Array[]>;
   /** Name of the NER model, or null when the manifest has no `ner`. */
   nerModel: string | null;
   /** Languages the NER model was trained for (empty: any). */
@@ -22,7 +25,7 @@ export interface ModelAccess {
 }
 
 /** Asks the manifest which models exist; the NER step uses the model only when the manifest has it. */
-export async function modelAccess(inference: InferenceService, names: { embedding: string; ner: string }, logger: Logger): Promise<ModelAccess> {
+export async function modelAccess(inference: InferenceService, names: { embedding: string; ner: string; chunks?: string }, logger: Logger): Promise<ModelAccess> {
   const has = async (name: string) => {
     try {
       return await inference.registry.has(name);
@@ -31,12 +34,15 @@ export async function modelAccess(inference: InferenceService, names: { embeddin
       return false;
     }
   };
-  const [embedding, ner] = await Promise.all([has(names.embedding), has(names.ner)]);
+  const chunkName = names.chunks || names.embedding;
+  const [embedding, ner, chunks] = await Promise.all([has(names.embedding), has(names.ner), has(chunkName)]);
   const nerSpec = ner ? await inference.registry.spec(names.ner) : null;
   if (!embedding) logger.warn({ model: names.embedding }, 'embedding model not built (npm run models): chunks and drafts are stored without embeddings');
   return {
     embeddingModel: embedding ? names.embedding : null,
     embed: (texts) => inference.embed(texts, names.embedding),
+    chunkModel: chunks ? chunkName : null,
+    embedChunks: (texts) => inference.embed(texts, chunkName),
     nerModel: ner ? names.ner : null,
     nerLanguages: nerSpec?.languages ?? [],
     ner: (text) => inference.tokenClassify(text, names.ner),
@@ -49,16 +55,27 @@ const NER_TYPES: Record<string, string> = {
   PRODUCT: 'Product', PROD: 'Product', EVENT: 'Event', MISC: 'Concept',
 };
 const MIN_NER_SCORE = 0.6;
+/** MISC spans are the noisiest (currency symbols, code prefixes): a higher bar and a real word. */
+const MIN_MISC_SCORE = 0.85;
+
+/** Spans the patterns already explain (amounts, dates, codes) are not entities. */
+function keepNerSpan(span: { text: string; type: string; score: number }, start: number, end: number, taken: ReadonlyArray<{ start: number; end: number }>): boolean {
+  if (span.score < MIN_NER_SCORE || !/\p{L}.*\p{L}/u.test(span.text)) return false;
+  if (span.type.toUpperCase() === 'MISC' && (span.score < MIN_MISC_SCORE || span.text.trim().length < 3)) return false;
+  return !taken.some((t) => start < t.end && t.start < end);
+}
 
 export const nerStage = (models: ModelAccess) =>
-  stage('ner', async (input: { chunks: ChunkData[]; language: string }, ctx): Promise<EntityCandidate[]> => {
+  stage('ner', async (input: { chunks: ChunkData[]; language: string; taken?: ReadonlyArray<{ start: number; end: number }> }, ctx): Promise<EntityCandidate[]> => {
     if (!models.nerModel) return [];
     if (models.nerLanguages.length > 0 && !models.nerLanguages.includes(input.language.split('-')[0]!)) return [];
     const out: EntityCandidate[] = [];
     for (const [i, chunk] of input.chunks.entries()) {
       for (const span of await models.ner(chunk.text)) {
-        if (span.score < MIN_NER_SCORE || span.text.trim().length < 2) continue;
-        out.push({ start: chunk.start + span.start, end: chunk.start + span.end, text: span.text, type: NER_TYPES[span.type.toUpperCase()] ?? 'Concept', source: 'ner', confidence: span.score });
+        const start = chunk.start + span.start;
+        const end = chunk.start + span.end;
+        if (!keepNerSpan(span, start, end, input.taken ?? [])) continue;
+        out.push({ start, end, text: span.text, type: NER_TYPES[span.type.toUpperCase()] ?? 'Concept', source: 'ner', confidence: span.score });
       }
       ctx.progress((i + 1) / input.chunks.length);
     }
@@ -85,30 +102,42 @@ export const decodeVector = (s: string): number[] => {
 };
 
 export interface Embeddings {
+  /** Model of the chunk vectors (null: none). */
+  chunkModel: string | null;
   chunks: Array<string | null>;
   drafts: Array<string | null>;
   names: Record<string, string>;
 }
 
-/** Embeds chunks, drafts and candidate entity names in batches, reporting progress per batch. */
+/** Embeds in batches of `batchSize`, reporting progress after each. */
+async function embedAll(embed: (texts: readonly string[]) => Promise<Float32Array[]>, texts: string[], batchSize: number, done: (n: number) => void): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < texts.length; i += batchSize) {
+    // One batch at a time keeps memory flat and lets progress move; the micro-batcher still merges
+    // batches of concurrent jobs into one model run.
+    out.push(...(await embed(texts.slice(i, i + batchSize))).map(encodeVector));
+    done(Math.min(batchSize, texts.length - i));
+  }
+  return out;
+}
+
+/**
+ * Embeds chunks (with the chunk model), drafts and candidate entity names (with the model retrieval
+ * queries with, so knowledge and entity vectors stay comparable) in batches.
+ */
 export const embedStage = (models: ModelAccess, batchSize = 64) =>
   stage('embed', async (input: { chunks: ChunkData[]; drafts: DraftData[]; names: string[] }, ctx): Promise<Embeddings> => {
-    if (!models.embeddingModel) return { chunks: input.chunks.map(() => null), drafts: input.drafts.map(() => null), names: {} };
     const names = [...new Map(input.names.map((n) => [entityKey(n), n])).entries()];
-    const texts = [...input.chunks.map((c) => c.text), ...input.drafts.map(draftEmbeddingText), ...names.map(([, n]) => n)];
-    const vectors: string[] = [];
-    for (let i = 0; i < texts.length; i += batchSize) {
-      // One batch at a time keeps memory flat and lets progress move; the micro-batcher still
-      // merges batches of concurrent jobs into one model run.
-      const batch = await models.embed(texts.slice(i, i + batchSize));
-      vectors.push(...batch.map(encodeVector));
-      ctx.progress(Math.min(1, (i + batchSize) / texts.length));
-    }
-    const nc = input.chunks.length;
-    const nd = input.drafts.length;
+    const total = (models.chunkModel ? input.chunks.length : 0) + (models.embeddingModel ? input.drafts.length + names.length : 0);
+    let done = 0;
+    const tick = (n: number) => ctx.progress((done += n) / Math.max(1, total));
+    const chunks = models.chunkModel ? await embedAll((t) => models.embedChunks(t), input.chunks.map((c) => c.text), batchSize, tick) : input.chunks.map(() => null);
+    if (!models.embeddingModel) return { chunkModel: models.chunkModel, chunks, drafts: input.drafts.map(() => null), names: {} };
+    const rest = await embedAll((t) => models.embed(t), [...input.drafts.map(draftEmbeddingText), ...names.map(([, n]) => n)], batchSize, tick);
     return {
-      chunks: vectors.slice(0, nc),
-      drafts: vectors.slice(nc, nc + nd),
-      names: Object.fromEntries(names.map(([key], i) => [key, vectors[nc + nd + i]!])),
+      chunkModel: models.chunkModel,
+      chunks,
+      drafts: rest.slice(0, input.drafts.length),
+      names: Object.fromEntries(names.map(([key], i) => [key, rest[input.drafts.length + i]!])),
     };
   });

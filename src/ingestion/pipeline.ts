@@ -92,7 +92,7 @@ export class IngestionPipeline {
   async infer(doc: PreparedDocument, env: RunEnv): Promise<InferredDocument> {
     const started = performance.now();
     const models = await this.deps.models();
-    const ner = await runStage(nerStage(models), { chunks: doc.chunks, language: doc.language }, env);
+    const ner = await runStage(nerStage(models), { chunks: doc.chunks, language: doc.language, taken: [...doc.values, ...doc.candidates] }, env);
     const names = [...doc.candidates, ...ner].map((c) => c.text);
     const vectors = await runStage(embedStage(models), { chunks: doc.chunks, drafts: doc.drafts, names }, env);
     if (models.embeddingModel) await this.embedEntities(models);
@@ -103,6 +103,7 @@ export class IngestionPipeline {
       nerCandidates: ner,
       modelMs: performance.now() - started,
       embeddingModel: models.embeddingModel,
+      chunkEmbeddingModel: vectors.chunkModel,
       nerModel: models.nerModel,
     };
   }
@@ -145,6 +146,7 @@ export class IngestionPipeline {
         chunkEmbeddings: inferred.chunkEmbeddings,
         draftEmbeddings: inferred.draftEmbeddings,
         embeddingModel: inferred.embeddingModel,
+        chunkEmbeddingModel: inferred.chunkEmbeddingModel ?? null,
         mentions: resolution.mentions,
         newEntities: resolution.newEntities,
         suggestions: resolution.suggestions,
