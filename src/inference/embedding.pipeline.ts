@@ -1,0 +1,165 @@
+import { MicroBatcher, type BatcherStats } from './batcher.js';
+import { ModelTaskMismatchError } from './inference.errors.js';
+import { buildTokenBatch, floatData, outputInfo, pickOutput } from './model-io.js';
+import type { LoadedModel, ModelRegistry } from './model-registry.js';
+import { l2Normalize, meanPool } from './tensor-math.js';
+
+/** Batching and caching options shared by the pipelines. */
+export interface PipelineOptions {
+  /** Largest batch per model run. Default 32. */
+  maxBatch?: number;
+  /** Longest wait for companions before a batch runs. Default 2 ms. */
+  maxWaitMs?: number;
+  /** Items allowed to wait per model before requests are refused with `INFERENCE_QUEUE_FULL`. Default 4096. */
+  maxQueue?: number;
+}
+
+export interface EmbeddingPipelineOptions extends PipelineOptions {
+  /** Embeddings kept in an LRU keyed by text (0 disables). Default 10,000. */
+  cacheSize?: number;
+}
+
+interface EmbedItem {
+  ids: number[];
+}
+
+/**
+ * Sentence embeddings: tokenize → model → pooling (mean over the attention mask by default, `cls` if
+ * the manifest says so) → L2 normalisation (unless the manifest sets `normalize: false`). Graphs that
+ * already output a pooled `[batch, dim]` tensor are only normalised.
+ */
+export class EmbeddingPipeline {
+  private readonly batcher: MicroBatcher<EmbedItem, Float32Array>;
+  private readonly cache = new Map<string, Float32Array>();
+  private readonly cacheSize: number;
+  private model: Promise<LoadedModel> | undefined;
+
+  constructor(
+    private readonly registry: ModelRegistry,
+    readonly modelName: string,
+    options: EmbeddingPipelineOptions = {},
+  ) {
+    this.cacheSize = options.cacheSize ?? 10_000;
+    this.batcher = new MicroBatcher<EmbedItem, Float32Array>({
+      name: modelName,
+      maxBatch: options.maxBatch,
+      maxWaitMs: options.maxWaitMs,
+      maxQueue: options.maxQueue,
+      lengthOf: (item) => item.ids.length,
+      run: (items) => this.runBatch(items),
+    });
+  }
+
+  get stats(): BatcherStats {
+    return this.batcher.stats;
+  }
+
+  private loaded(): Promise<LoadedModel> {
+    if (!this.model) {
+      this.model = this.registry.load(this.modelName).then((m) => {
+        if (m.spec.task !== 'embedding') throw new ModelTaskMismatchError(m.spec.name, 'embedding', m.spec.task);
+        if (!m.tokenizer) throw new ModelTaskMismatchError(m.spec.name, 'token input', 'text input');
+        return m;
+      });
+      this.model.catch(() => {
+        this.model = undefined;
+      });
+    }
+    return this.model;
+  }
+
+  /** Loads the model (and checks its files) without embedding anything. */
+  async ready(): Promise<void> {
+    await this.loaded();
+  }
+
+  /** One L2-normalised vector per text, in order. */
+  async embed(texts: readonly string[]): Promise<Float32Array[]> {
+    if (texts.length === 0) return [];
+    const model = await this.loaded();
+    const tokenizer = model.tokenizer as NonNullable<LoadedModel['tokenizer']>;
+    const out: (Float32Array | undefined)[] = texts.map((t) => this.cacheGet(t));
+    const missing: number[] = [];
+    out.forEach((v, i) => {
+      if (!v) missing.push(i);
+    });
+    // Identical texts in one call are embedded once.
+    const unique = new Map<string, number[]>();
+    for (const i of missing) {
+      const text = texts[i] as string;
+      const list = unique.get(text);
+      if (list) list.push(i);
+      else unique.set(text, [i]);
+    }
+    const uniqueTexts = [...unique.keys()];
+    const items = uniqueTexts.map((text) => ({ ids: tokenizer.encode(text, model.spec.maxLength) }));
+    const vectors = await Promise.all(this.batcher.submitMany(items));
+    uniqueTexts.forEach((text, k) => {
+      const v = vectors[k] as Float32Array;
+      this.cacheSet(text, v);
+      for (const i of unique.get(text) as number[]) out[i] = v;
+    });
+    return out as Float32Array[];
+  }
+
+  /** Embeds pre-tokenized sequences (special tokens included), bypassing the cache; used by the bench. */
+  async embedTokenized(sequences: readonly (readonly number[])[]): Promise<Float32Array[]> {
+    await this.loaded();
+    return Promise.all(this.batcher.submitMany(sequences.map((ids) => ({ ids: [...ids] }))));
+  }
+
+  private async runBatch(items: EmbedItem[]): Promise<Float32Array[]> {
+    const model = await this.loaded();
+    const tokenizer = model.tokenizer as NonNullable<LoadedModel['tokenizer']>;
+    const { feeds, seqLen, mask } = buildTokenBatch(
+      items.map((i) => i.ids),
+      tokenizer.padId,
+      model.session.inputs,
+    );
+    const outputName = pickOutput(model, ['last_hidden_state', 'token_embeddings', 'sentence_embedding']);
+    const result = await model.session.run(feeds, [outputName]);
+    const output = result[outputName];
+    const data = floatData(output, outputName);
+    const dims = output?.dims ?? outputInfo(model, outputName)?.shape ?? [];
+    const normalize = model.spec.normalize ?? true;
+    if (dims.length === 2) {
+      // Already pooled by the graph.
+      const dim = Number(dims[1]);
+      return items.map((_, b) => {
+        const v = data.slice(b * dim, (b + 1) * dim);
+        return normalize ? l2Normalize(v) : v;
+      });
+    }
+    const dim = Number(dims[2]);
+    if ((model.spec.pooling ?? 'mean') === 'cls') {
+      return items.map((_, b) => {
+        const v = data.slice(b * seqLen * dim, b * seqLen * dim + dim);
+        return normalize ? l2Normalize(v) : v;
+      });
+    }
+    return meanPool(data, mask, items.length, seqLen, dim, normalize);
+  }
+
+  private cacheGet(text: string): Float32Array | undefined {
+    const v = this.cache.get(text);
+    if (v) {
+      // Refresh recency (Map keeps insertion order).
+      this.cache.delete(text);
+      this.cache.set(text, v);
+    }
+    return v;
+  }
+
+  private cacheSet(text: string, v: Float32Array): void {
+    if (this.cacheSize <= 0) return;
+    this.cache.set(text, v);
+    if (this.cache.size > this.cacheSize) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.batcher.close();
+  }
+}

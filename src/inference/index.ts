@@ -1,0 +1,22 @@
+export { MicroBatcher, planBatches, type BatcherStats, type MicroBatcherOptions } from './batcher.js';
+export { EmbeddingPipeline, type EmbeddingPipelineOptions, type PipelineOptions } from './embedding.pipeline.js';
+export { aggregateEntities, type EntitySpan, type LabelledToken } from './entity-aggregation.js';
+export * from './inference.errors.js';
+export { InferenceService, type InferenceModelNames, type InferenceServiceOptions } from './inference.service.js';
+export {
+  IntentClassifier,
+  chooseThreshold,
+  type Embedder,
+  type IntentClassifierOptions,
+  type IntentExamples,
+  type IntentPrediction,
+  type ThresholdTuning,
+} from './intent-classifier.js';
+export { detectLanguage, primaryLanguage } from './language.js';
+export { readManifest, type ModelSpec, type ModelsManifest, type ModelTask } from './manifest.js';
+export { ModelRegistry, cudaProviderInstalled, type InferenceDevice, type LoadedModel, type ModelRegistryOptions } from './model-registry.js';
+export type { SessionIsolation } from './model-session.js';
+export { TextClassificationPipeline, type Classification } from './text-classification.pipeline.js';
+export { TokenClassificationPipeline } from './token-classification.pipeline.js';
+export { alignTokens, type AlignedToken, type TokenOffset } from './token-alignment.js';
+export { toSentiment, understand, type EntityMention, type SentimentLabel, type SentimentPrediction, type Understanding } from './understand.js';

@@ -1,0 +1,140 @@
+import { EmbeddingPipeline, type EmbeddingPipelineOptions, type PipelineOptions } from './embedding.pipeline.js';
+import type { EntitySpan } from './entity-aggregation.js';
+import { IntentClassifier, type IntentClassifierOptions, type IntentExamples, type IntentPrediction } from './intent-classifier.js';
+import { ModelRegistry, type ModelRegistryOptions } from './model-registry.js';
+import { TextClassificationPipeline, type Classification } from './text-classification.pipeline.js';
+import { TokenClassificationPipeline } from './token-classification.pipeline.js';
+import { understand, type SentimentMappingOptions, type Understanding } from './understand.js';
+
+/** Names of the models the service uses (docs/design.md § Models). */
+export interface InferenceModelNames {
+  /** Default `minilm-embed`. */
+  embedding: string;
+  /** Default `ner`. */
+  ner: string;
+  /** Default `sentiment-en`. */
+  sentimentEn: string;
+  /** Default `sentiment-zh`. */
+  sentimentZh: string;
+}
+
+export interface InferenceServiceOptions extends ModelRegistryOptions, EmbeddingPipelineOptions {
+  models?: Partial<InferenceModelNames>;
+  sentiment?: SentimentMappingOptions;
+}
+
+const DEFAULT_MODELS: InferenceModelNames = {
+  embedding: 'minilm-embed',
+  ner: 'ner',
+  sentimentEn: 'sentiment-en',
+  sentimentZh: 'sentiment-zh',
+};
+
+/**
+ * The inference entry point for the rest of the platform: one registry (sessions), one batched
+ * pipeline per model, the tenant's intent classifier, and `understand`. Nothing is loaded until first
+ * use or `ready()`.
+ */
+export class InferenceService {
+  readonly registry: ModelRegistry;
+  readonly models: InferenceModelNames;
+  private readonly pipelineOptions: EmbeddingPipelineOptions;
+  private readonly sentimentOptions: SentimentMappingOptions;
+  private readonly embedders = new Map<string, EmbeddingPipeline>();
+  private readonly classifiers = new Map<string, TextClassificationPipeline>();
+  private readonly taggers = new Map<string, TokenClassificationPipeline>();
+  private intents: IntentClassifier | null = null;
+
+  constructor(options: InferenceServiceOptions) {
+    this.registry = new ModelRegistry(options);
+    this.models = { ...DEFAULT_MODELS, ...options.models };
+    this.pipelineOptions = { maxBatch: options.maxBatch, maxWaitMs: options.maxWaitMs, maxQueue: options.maxQueue, cacheSize: options.cacheSize };
+    this.sentimentOptions = options.sentiment ?? {};
+  }
+
+  embedding(model = this.models.embedding): EmbeddingPipeline {
+    let p = this.embedders.get(model);
+    if (!p) {
+      p = new EmbeddingPipeline(this.registry, model, this.pipelineOptions);
+      this.embedders.set(model, p);
+    }
+    return p;
+  }
+
+  textClassification(model: string): TextClassificationPipeline {
+    let p = this.classifiers.get(model);
+    if (!p) {
+      p = new TextClassificationPipeline(this.registry, model, this.pipelineOptions as PipelineOptions);
+      this.classifiers.set(model, p);
+    }
+    return p;
+  }
+
+  tokenClassification(model = this.models.ner): TokenClassificationPipeline {
+    let p = this.taggers.get(model);
+    if (!p) {
+      p = new TokenClassificationPipeline(this.registry, model, this.pipelineOptions as PipelineOptions);
+      this.taggers.set(model, p);
+    }
+    return p;
+  }
+
+  /** L2-normalised sentence embeddings, one per text. */
+  embed(texts: readonly string[], model?: string): Promise<Float32Array[]> {
+    return this.embedding(model).embed(texts);
+  }
+
+  /** Entity spans with character offsets into `text`. */
+  tokenClassify(text: string, model?: string): Promise<EntitySpan[]> {
+    return this.tokenClassification(model).tokenClassify(text);
+  }
+
+  /** `{ label, score, scores }` of a text-classification model (temperature-calibrated). */
+  classify(text: string, model: string): Promise<Classification> {
+    return this.textClassification(model).classify(text);
+  }
+
+  /** Builds the intent classifier from the tenant's intents and makes `understand` use it. */
+  async setIntents(definitions: readonly IntentExamples[], options?: IntentClassifierOptions): Promise<IntentClassifier> {
+    const classifier = await IntentClassifier.build(this.embedding(), definitions, options);
+    this.intents = classifier;
+    return classifier;
+  }
+
+  clearIntents(): void {
+    this.intents = null;
+  }
+
+  get intentClassifier(): IntentClassifier | null {
+    return this.intents;
+  }
+
+  /** Language, intent, sentiment and entity mentions of one message (API `understand`). */
+  async understand(text: string, language?: string | null, options: { intents?: IntentClassifier | null } = {}): Promise<Understanding> {
+    const intents = options.intents === undefined ? this.intents : options.intents;
+    const ner = await this.registry.spec(this.models.ner);
+    return understand(
+      {
+        intent: (t): Promise<IntentPrediction | null> => (intents ? intents.predict(t) : Promise.resolve(null)),
+        sentiment: (t, lang) => this.classify(t, lang === 'zh' ? this.models.sentimentZh : this.models.sentimentEn),
+        // The NER model only runs on languages it was trained for (an English CoNLL tagger labels
+        // Chinese text at random).
+        entities: (t, lang) =>
+          ner.languages.length === 0 || ner.languages.includes(lang) ? this.tokenClassify(t) : Promise.resolve([]),
+      },
+      text,
+      language,
+      this.sentimentOptions,
+    );
+  }
+
+  /** Loads (and verifies) the named models, default: every model `understand` and `embed` use. */
+  async ready(names: readonly string[] = Object.values(this.models)): Promise<void> {
+    await Promise.all(names.map((n) => this.registry.load(n)));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.embedders.values(), ...this.classifiers.values(), ...this.taggers.values()].map((p) => p.close()));
+    await this.registry.close();
+  }
+}

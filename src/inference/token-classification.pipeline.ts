@@ -1,0 +1,160 @@
+import { MicroBatcher, type BatcherStats } from './batcher.js';
+import { caseIdsFor } from './casing.js';
+import type { PipelineOptions } from './embedding.pipeline.js';
+import { aggregateEntities, type EntitySpan, type LabelledToken } from './entity-aggregation.js';
+import { ModelTaskMismatchError } from './inference.errors.js';
+import { temperatureOf } from './manifest.js';
+import { buildTokenBatch, floatData, pickOutput } from './model-io.js';
+import type { LoadedModel, ModelRegistry } from './model-registry.js';
+import type { AlignedToken } from './token-alignment.js';
+import { argmax, softmax } from './tensor-math.js';
+
+interface WindowItem {
+  /** Model-ready ids (specials included). */
+  ids: number[];
+  /** Text tokens in the window (ids.length minus specials). */
+  tokens: number;
+  /** Per-token values of extra inputs (e.g. `case_ids`), aligned with `ids`. */
+  extra: Record<string, number[]>;
+}
+
+/**
+ * Cuts `n` tokens into windows of at most `capacity`, preferring to cut before a word start so that a
+ * word's sub-words stay together (the first sub-word carries the word's label). Exported for tests.
+ */
+export function planWindows(aligned: readonly Pick<AlignedToken, 'wordStart'>[], capacity: number): [number, number][] {
+  const windows: [number, number][] = [];
+  let start = 0;
+  while (start < aligned.length) {
+    let end = Math.min(aligned.length, start + capacity);
+    if (end < aligned.length) {
+      let cut = end;
+      while (cut > start + 1 && !aligned[cut]?.wordStart) cut--;
+      if (cut > start + 1) end = cut;
+    }
+    windows.push([start, end]);
+    start = end;
+  }
+  return windows;
+}
+
+/** Named-entity recognition (BIO labels) with character offsets into the original text. */
+export class TokenClassificationPipeline {
+  private readonly batcher: MicroBatcher<WindowItem, Float32Array>;
+  private model: Promise<LoadedModel> | undefined;
+
+  constructor(
+    private readonly registry: ModelRegistry,
+    readonly modelName: string,
+    options: PipelineOptions = {},
+  ) {
+    this.batcher = new MicroBatcher<WindowItem, Float32Array>({
+      name: modelName,
+      maxBatch: options.maxBatch,
+      maxWaitMs: options.maxWaitMs,
+      maxQueue: options.maxQueue,
+      lengthOf: (item) => item.ids.length,
+      run: (items) => this.runBatch(items),
+    });
+  }
+
+  get stats(): BatcherStats {
+    return this.batcher.stats;
+  }
+
+  private loaded(): Promise<LoadedModel> {
+    if (!this.model) {
+      this.model = this.registry.load(this.modelName).then((m) => {
+        if (m.spec.task !== 'token-classification') throw new ModelTaskMismatchError(m.spec.name, 'token-classification', m.spec.task);
+        if (!m.tokenizer) throw new ModelTaskMismatchError(m.spec.name, 'token input', 'text input');
+        if (!m.labels) throw new Error(`Model "${m.spec.name}" has no labels (manifest labels or config.json id2label)`);
+        return m;
+      });
+      this.model.catch(() => {
+        this.model = undefined;
+      });
+    }
+    return this.model;
+  }
+
+  async ready(): Promise<void> {
+    await this.loaded();
+  }
+
+  async tokenClassify(text: string): Promise<EntitySpan[]> {
+    const [spans] = await this.tokenClassifyBatch([text]);
+    return spans as EntitySpan[];
+  }
+
+  /** Entity spans per text; `text.slice(span.start, span.end) === span.text` always holds. */
+  async tokenClassifyBatch(texts: readonly string[]): Promise<EntitySpan[][]> {
+    const labelled = await this.labelTokensBatch(texts);
+    return texts.map((text, i) => aggregateEntities(text, labelled[i] as LabelledToken[]));
+  }
+
+  /** Per-token labels with offsets (before aggregation); also what the eval script scores. */
+  async labelTokensBatch(texts: readonly string[]): Promise<LabelledToken[][]> {
+    if (texts.length === 0) return [];
+    const model = await this.loaded();
+    const tokenizer = model.tokenizer as NonNullable<LoadedModel['tokenizer']>;
+    const labels = model.labels as string[];
+    const capacity = tokenizer.capacity(model.spec.maxLength);
+    const casing = model.spec.casing;
+    const plans = texts.map((text) => {
+      const t = tokenizer.tokenizeWithOffsets(text);
+      const windows = planWindows(t.aligned, capacity);
+      const caseIds = casing ? caseIdsFor(text, t.aligned) : null;
+      return { t, windows, caseIds };
+    });
+    const items: WindowItem[] = [];
+    const prefix = tokenizer.prefixIds.map(() => 0);
+    const suffix = tokenizer.suffixIds.map(() => 0);
+    for (const { t, windows, caseIds } of plans) {
+      for (const [s, e] of windows) {
+        const extra: Record<string, number[]> = {};
+        // Special tokens get casing class 0 ("special"), as in training.
+        if (casing && caseIds) extra[casing.input] = [...prefix, ...caseIds.slice(s, e), ...suffix];
+        items.push({ ids: tokenizer.wrap(t.ids.slice(s, e), model.spec.maxLength), tokens: e - s, extra });
+      }
+    }
+    const logits = await Promise.all(this.batcher.submitMany(items));
+    let k = 0;
+    const numLabels = labels.length;
+    return plans.map(({ t, windows }) => {
+      const out: LabelledToken[] = [];
+      for (const [s, e] of windows) {
+        const rows = logits[k++] as Float32Array;
+        for (let i = s; i < e; i++) {
+          const p = softmax(rows.subarray((i - s) * numLabels, (i - s + 1) * numLabels), temperatureOf(model.spec));
+          const best = argmax(p);
+          const a = t.aligned[i] as AlignedToken;
+          out.push({ label: labels[best] as string, score: p[best] as number, offset: a.offset, wordStart: a.wordStart });
+        }
+      }
+      return out;
+    });
+  }
+
+  private async runBatch(items: WindowItem[]): Promise<Float32Array[]> {
+    const model = await this.loaded();
+    const tokenizer = model.tokenizer as NonNullable<LoadedModel['tokenizer']>;
+    const extraNames = Object.keys(items[0]?.extra ?? {});
+    const { feeds, seqLen } = buildTokenBatch(
+      items.map((i) => i.ids),
+      tokenizer.padId,
+      model.session.inputs,
+      Object.fromEntries(extraNames.map((name) => [name, items.map((i) => i.extra[name] ?? [])])),
+    );
+    const outputName = pickOutput(model, ['logits']);
+    const result = await model.session.run(feeds, [outputName]);
+    const data = floatData(result[outputName], outputName);
+    const numLabels = data.length / (items.length * seqLen);
+    const offset = tokenizer.prefixIds.length;
+    // Keep only the rows of text tokens (drop [CLS], [SEP] and padding).
+    return items.map((item, b) => data.slice((b * seqLen + offset) * numLabels, (b * seqLen + offset + item.tokens) * numLabels));
+  }
+
+  async close(): Promise<void> {
+    await this.batcher.close();
+  }
+}
