@@ -8,7 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { projectRoot } from '../src/app.js';
+import { Queue } from 'bullmq';
 import { WRITE_BATCH } from '../src/ingestion/graph-writer.js';
+import { BULL_PREFIX } from '../src/ingestion/ingestion.module.js';
+import { allQueues, bullJobId } from '../src/ingestion/ingestion.queues.js';
 import type { JobRecord } from '../src/ingestion/job-store.js';
 import { stageNames, type StageName } from '../src/ingestion/stage.js';
 import { importKnowledge } from '../src/knowledge/knowledge.import.js';
@@ -148,6 +151,15 @@ try {
     await new Promise((r) => setTimeout(r, 500));
   }
   const wallS = (performance.now() - started) / 1000;
+  // Measurement over: stop the workers (jobs in hand finish) and drop what is left of this run's jobs.
+  await stack.app.stopWorkers();
+  const left = (await svc.store.getMany(ids)).filter((r) => r && r.status !== 'COMPLETED' && r.status !== 'FAILED').map((r) => r!.id);
+  for (const queue of allQueues) {
+    const q = new Queue(queue, { connection: stack.app.redis, prefix: BULL_PREFIX });
+    for (const id of left) await q.remove(bullJobId(id, 1, queue)).catch(() => 0);
+    await q.close();
+  }
+  for (const id of left) await svc.store.update(id, { status: 'FAILED', error: 'Cancelled: the benchmark ran out of its time budget.' });
   const completed = records.filter((r) => r.status === 'COMPLETED');
   const failed = records.filter((r) => r.status === 'FAILED');
   const donePages = completed.reduce((n, r) => n + corpus[Number(r.title.split(' ').at(-1))]!.pages, 0);

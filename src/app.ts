@@ -36,8 +36,9 @@ export interface App {
   driver: Driver;
   redis: Redis;
   ready(): Promise<{ ready: boolean; checks: Record<string, boolean> }>;
-  /** Starts the background workers (ingestion queues): roles `worker` and `all`. */
+  /** Starts the background workers (ingestion queues): roles `worker` and `all`. `stopWorkers` lets jobs in hand finish. */
   startWorkers(): Promise<void>;
+  stopWorkers(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -117,6 +118,7 @@ export async function buildApp(config: Config, connections: Connections, logger:
     startWorkers: async () => {
       await ingestion.startWorkers();
     },
+    stopWorkers: () => ingestion.stopWorkers(),
     close: async () => {
       await ingestion.close().catch((err) => logger.warn({ err }, 'closing ingestion'));
       await dialogue.close().catch((err) => logger.warn({ err }, 'closing dialogue'));

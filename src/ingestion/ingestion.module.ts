@@ -18,6 +18,8 @@ export interface IngestionModule {
   service: IngestionService;
   /** Starts the BullMQ workers of the queues this process consumes (`worker` and `all` roles). */
   startWorkers(): Promise<IngestionWorkers>;
+  /** Stops this process's workers (jobs in hand finish first); the service keeps accepting documents. */
+  stopWorkers(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -82,8 +84,14 @@ export function createIngestion(deps: {
       await workers.start();
       return workers;
     },
+    stopWorkers: async () => {
+      const w = workers;
+      workers = null;
+      await w?.close();
+    },
     close: async () => {
       await workers?.close();
+      workers = null;
       await service.close();
     },
   };

@@ -5,7 +5,7 @@ import type { KnowledgeService } from '../knowledge/knowledge.service.js';
 import { Gazetteer, type KnownEntity } from './gazetteer.js';
 import { GraphWriter, type WriteResult } from './graph-writer.js';
 import type { IngestRequest, InferredDocument, PreparedDocument } from './ingestion.types.js';
-import { decodeVector, embedStage, encodeVector, nerStage, type ModelAccess } from './model.stages.js';
+import { decodeVector, embedStage, encodeVector, nerStage, nerTargets, type ModelAccess } from './model.stages.js';
 import { chunkStage, draftStage, normaliseStage, parseStage, patternStage, piiStage, type PrepareLimits } from './prepare.stages.js';
 import { defaultResolveOptions, relationStage, resolveStage, type NearestEntity, type ResolveOptions } from './resolve.stages.js';
 import { documentSentences } from './sentences.js';
@@ -92,7 +92,13 @@ export class IngestionPipeline {
   async infer(doc: PreparedDocument, env: RunEnv): Promise<InferredDocument> {
     const started = performance.now();
     const models = await this.deps.models();
-    const ner = await runStage(nerStage(models), { chunks: doc.chunks, language: doc.language, taken: [...doc.values, ...doc.candidates] }, env);
+    const known = [...doc.values, ...doc.candidates];
+    let targets = doc.chunks;
+    if (models.nerModel) {
+      const gazetteer = await this.gazetteer();
+      targets = nerTargets(doc.text, documentSentences(doc.text, doc.blocks), [...known, ...gazetteer.find(doc.text)]);
+    }
+    const ner = await runStage(nerStage(models), { chunks: targets, language: doc.language, taken: known }, env);
     const names = [...doc.candidates, ...ner].map((c) => c.text);
     const vectors = await runStage(embedStage(models), { chunks: doc.chunks, drafts: doc.drafts, names }, env);
     if (models.embeddingModel) await this.embedEntities(models);

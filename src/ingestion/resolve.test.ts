@@ -70,3 +70,14 @@ describe('entity resolution', () => {
     expect(r.drafts[0]!.content.entities).toEqual(['Northwind X5', 'Northwind Care+']);
   });
 });
+
+describe('NER targets', () => {
+  it('keeps only sentences with a capitalised word nothing else explains', async () => {
+    const { nerTargets } = await import('./model.stages.js');
+    const { splitSentences } = await import('./sentences.js');
+    const text = 'The Northwind X5 ships today. Call Jane Tan at the Harbourfront office. We reply in 2 days.';
+    const sentences = splitSentences(text);
+    const known = gazetteer.find(text);
+    expect(nerTargets(text, sentences, known).map((t) => t.text)).toEqual(['Call Jane Tan at the Harbourfront office.']);
+  });
+});
