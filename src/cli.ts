@@ -45,11 +45,16 @@ class Api {
   ) {}
 
   async gql<T>(query: string, variables: Record<string, unknown>): Promise<T> {
-    let res: Response;
-    try {
-      res = await fetch(this.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${this.key}` }, body: JSON.stringify({ query, variables }) });
-    } catch (err) {
-      throw new Error(`cannot reach ${this.url} (${(err as Error).cause ?? (err as Error).message}); is the API running (npm start)?`);
+    let res: Response | undefined;
+    // Network errors are retried: every operation the CLI sends is idempotent (submitting a document
+    // twice returns the same job).
+    for (let attempt = 1; !res; attempt++) {
+      try {
+        res = await fetch(this.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${this.key}` }, body: JSON.stringify({ query, variables }) });
+      } catch (err) {
+        if (attempt >= 4) throw new Error(`cannot reach ${this.url} (${(err as Error).cause ?? (err as Error).message}); is the API running (npm start)?`);
+        await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+      }
     }
     if (res.status === 413) throw new Error('the file is larger than the API accepts in one request (REQUEST_BODY_LIMIT)');
     const body = (await res.json().catch(() => ({}))) as { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> };
