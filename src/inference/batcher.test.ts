@@ -150,3 +150,22 @@ describe('planBatches', () => {
     expect(plan.map((b) => b.map((i) => i.length))).toEqual([[3], [5], [20, 24], [70]]);
   });
 });
+
+describe('MicroBatcher.submitAll', () => {
+  it('runs-a-bulk-request-larger-than-the-queue-bound-in-order', async () => {
+    let maxQueued = 0;
+    const batcher: MicroBatcher<number, number> = new MicroBatcher<number, number>({
+      name: 'bulk',
+      maxBatch: 4,
+      maxWaitMs: 0,
+      maxQueue: 40,
+      run: async (items) => {
+        maxQueued = Math.max(maxQueued, batcher.stats.queued);
+        return items.map((x) => -x);
+      },
+    });
+    const input = Array.from({ length: 500 }, (_, i) => i);
+    await expect(batcher.submitAll(input)).resolves.toEqual(input.map((x) => -x));
+    expect(maxQueued).toBeLessThanOrEqual(32);
+  });
+});

@@ -111,6 +111,28 @@ export class MicroBatcher<In, Out> {
     return promises;
   }
 
+  /**
+   * Runs a bulk request (e.g. embedding every example of a tenant's intents) without tripping the
+   * queue bound meant for concurrent traffic: items are queued in slices of `4 × maxBatch`, at most two
+   * slices waiting at a time. Results come back in order; the first failure rejects the whole call.
+   */
+  async submitAll(items: readonly In[]): Promise<Out[]> {
+    const slice = this.maxBatch * 4;
+    if (items.length <= slice) return Promise.all(this.submitMany(items));
+    const results = new Array<Out>(items.length);
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < items.length) {
+        const start = next;
+        next += slice;
+        const out = await Promise.all(this.submitMany(items.slice(start, start + slice)));
+        out.forEach((r, i) => (results[start + i] = r));
+      }
+    };
+    await Promise.all([lane(), lane()]);
+    return results;
+  }
+
   /** Stops accepting work; what is queued still runs. Resolves when the queue is drained. */
   async close(): Promise<void> {
     this.closed = true;

@@ -93,7 +93,7 @@ export class EmbeddingPipeline {
     }
     const uniqueTexts = [...unique.keys()];
     const items = uniqueTexts.map((text) => ({ ids: tokenizer.encode(text, model.spec.maxLength) }));
-    const vectors = await Promise.all(this.batcher.submitMany(items));
+    const vectors = await this.batcher.submitAll(items);
     uniqueTexts.forEach((text, k) => {
       const v = vectors[k] as Float32Array;
       this.cacheSet(text, v);
@@ -105,7 +105,7 @@ export class EmbeddingPipeline {
   /** Embeds pre-tokenized sequences (special tokens included), bypassing the cache; used by the bench. */
   async embedTokenized(sequences: readonly (readonly number[])[]): Promise<Float32Array[]> {
     await this.loaded();
-    return Promise.all(this.batcher.submitMany(sequences.map((ids) => ({ ids: [...ids] }))));
+    return this.batcher.submitAll(sequences.map((ids) => ({ ids: [...ids] })));
   }
 
   private async runBatch(items: EmbedItem[]): Promise<Float32Array[]> {

@@ -149,6 +149,13 @@ describe('understand', () => {
     service.clearIntents();
     expect((await service.understand('hello')).intent).toBeNull();
   });
+
+  it('handles-empty-and-letterless-messages', async () => {
+    const [empty, digits] = await Promise.all([service.understand(''), service.understand('12345 !!!')]);
+    expect(empty).toMatchObject({ language: 'und', intent: null, entities: [] });
+    expect(['positive', 'negative', 'neutral']).toContain(empty.sentiment.label);
+    expect(digits.language).toBe('und');
+  });
 });
 
 describe('devices', () => {

@@ -227,21 +227,21 @@ class WorkerModelSession implements ModelSession {
       }
     }
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      // Keep the process alive while a run is outstanding.
-      this.worker.ref();
+      // Keep the process alive while a run is outstanding; an idle worker must not.
       const settle = (): void => {
         if (this.pending.size === 0) this.worker.unref();
       };
-      const entry = this.pending.get(id) as { resolve: (r: Record<string, TensorData>) => void; reject: (e: Error) => void };
-      entry.resolve = (r) => {
-        resolve(r);
-        settle();
-      };
-      entry.reject = (e) => {
-        reject(e);
-        settle();
-      };
+      this.pending.set(id, {
+        resolve: (r) => {
+          resolve(r);
+          settle();
+        },
+        reject: (e) => {
+          reject(e);
+          settle();
+        },
+      });
+      this.worker.ref();
       this.worker.postMessage({ kind: 'run', id, feeds, fetches: fetches ? [...fetches] : undefined }, transfer);
     });
   }

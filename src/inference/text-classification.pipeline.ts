@@ -99,7 +99,7 @@ export class TextClassificationPipeline {
     const items: ClassifyItem[] = model.tokenizer
       ? texts.map((t) => ({ kind: 'tokens', ids: (model.tokenizer as NonNullable<LoadedModel['tokenizer']>).encode(t, model.spec.maxLength) }))
       : texts.map((t) => ({ kind: 'text', text: truncateChars(t, model.spec.maxLength) }));
-    return Promise.all(this.batcher.submitMany(items));
+    return this.batcher.submitAll(items);
   }
 
   private async runBatch(items: ClassifyItem[]): Promise<Classification[]> {

@@ -117,7 +117,7 @@ export class TokenClassificationPipeline {
         items.push({ ids: tokenizer.wrap(t.ids.slice(s, e), model.spec.maxLength), tokens: e - s, extra });
       }
     }
-    const logits = await Promise.all(this.batcher.submitMany(items));
+    const logits = await this.batcher.submitAll(items);
     let k = 0;
     const numLabels = labels.length;
     return plans.map(({ t, windows }) => {
