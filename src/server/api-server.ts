@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -198,7 +198,9 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const viewer = await authenticate(req.headers.authorization);
-        await rateLimit(viewer.keyId ?? `ip:${req.ip}`, Array.isArray(req.body) ? req.body.length : 1);
+        // Counted per presented key (its hash), so every key has its own budget; anonymous callers per IP.
+        const who = req.headers.authorization ? `key:${createHash('sha256').update(req.headers.authorization).digest('hex').slice(0, 32)}` : `ip:${req.ip}`;
+        await rateLimit(who, Array.isArray(req.body) ? req.body.length : 1);
         return contextFor(String(req.id), viewer);
       },
     }),
