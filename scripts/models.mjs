@@ -61,6 +61,18 @@ const MODELS = [
       `zh_sentiment/${d}/dev.csv`,
     ]),
   },
+  {
+    name: 'sentiment-en',
+    script: 'train_sentiment_en.py',
+    sources: ['train_sentiment_en.py', 'common.py', 'finetune.py'],
+    data: ['goemotions/train.tsv', 'goemotions/dev.tsv', 'goemotions/emotions.txt', 'goemotions/sentiment_dict.json'],
+  },
+  {
+    name: 'ner',
+    script: 'train_ner.py',
+    sources: ['train_ner.py', 'common.py', 'finetune.py'],
+    data: ['conll2003/eng.train', 'conll2003/eng.testa'],
+  },
 ];
 
 // Profiles choose which models are built; a model's recipe is the same in every profile, so a model built by
@@ -120,9 +132,15 @@ function expandHome(p) {
   return p === '~' || p.startsWith('~/') ? join(homedir(), p.slice(1)) : p;
 }
 
+const children = new Set();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGTERM');
+});
+
 function run(cmd, args, { cwd = ROOT, env = process.env, logFile = null, prefix = '' } = {}) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
     const fd = logFile ? openSync(logFile, 'a') : null;
     const forward = (stream, out) => {
       let pending = '';
@@ -139,6 +157,7 @@ function run(cmd, args, { cwd = ROOT, env = process.env, logFile = null, prefix 
     forward(child.stderr, process.stderr);
     child.on('error', reject);
     child.on('close', (code, signal) => {
+      children.delete(child);
       if (fd !== null) closeSync(fd);
       if (code === 0) resolvePromise();
       else reject(new Error(`${cmd} ${args.join(' ')} exited with ${signal ?? code}`));
@@ -275,6 +294,7 @@ async function buildModel(model, modelsDir, hash, profile) {
     HF_HUB_OFFLINE: '1',
     TRANSFORMERS_OFFLINE: '1',
   };
+  delete env.ANSWERGRAPH_SMOKE; // developer-only shortcut of the training scripts; never for cached models
   const started = Date.now();
   try {
     await run(VENV_PY, [model.script, '--out', staging, '--name', model.name, '--profile', profile], {

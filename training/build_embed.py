@@ -136,6 +136,30 @@ def onnx_embeddings(model_path: Path, tok, texts):
     return np.concatenate(out)
 
 
+def evaluate(model_dir: Path, entry: dict) -> dict:
+    """Parity of the ONNX model in model_dir (with the tokenizer files shipped next to it) against the PyTorch
+    sentence-transformers model."""
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(str(model_dir))
+    texts, n_hand = parity_texts()
+    log(f"parity on {len(texts)} sentences ({n_hand} hand-written EN/ZH, {len(texts) - n_hand} dev)")
+    ref = reference_embeddings(texts)
+    got = onnx_embeddings(model_dir / "model.onnx", tok, texts)
+    cos = (ref * got).sum(1)
+    metrics = {
+        "parityMinCosine": round(float(cos.min()), 7),
+        "parityMeanCosine": round(float(cos.mean()), 7),
+        "parityMinCosineHandWritten": round(float(cos[:n_hand].min()), 7),
+        "paritySentences": len(texts),
+        "parityThreshold": THRESHOLD[entry["name"]],
+        "parityWorst": texts[int(cos.argmin())],
+        "parityReference": "sentence-transformers (PyTorch), mean pooling + L2 norm",
+    }
+    log("metrics", metrics)
+    return metrics
+
+
 def main() -> None:
     args = parse_args()
     name = args.name or "minilm-embed"
@@ -144,7 +168,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     seed_everything()
 
-    tok = save_tokenizer(out, MAX_LENGTH)
+    save_tokenizer(out, MAX_LENGTH)
     shutil.copy2(minilm_dir() / "config.json", out / "config.json")
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -157,23 +181,9 @@ def main() -> None:
             log("dynamic int8 quantisation")
             quantize_int8(fp32, out / "model.onnx")
 
-    texts, n_hand = parity_texts()
-    log(f"parity on {len(texts)} sentences ({n_hand} hand-written EN/ZH, {len(texts) - n_hand} dev)")
-    ref = reference_embeddings(texts)
-    got = onnx_embeddings(out / "model.onnx", tok, texts)
-    cos = (ref * got).sum(1)
-    metrics = {
-        "parityMinCosine": round(float(cos.min()), 6),
-        "parityMeanCosine": round(float(cos.mean()), 6),
-        "parityMinCosineHandWritten": round(float(cos[:n_hand].min()), 6),
-        "paritySentences": len(texts),
-        "parityThreshold": THRESHOLD[name],
-        "parityReference": "sentence-transformers (PyTorch), mean pooling + L2 norm",
-    }
-    log("metrics", metrics)
-    if cos.min() < THRESHOLD[name]:
-        worst = int(cos.argmin())
-        raise SystemExit(f"parity below {THRESHOLD[name]}: {cos.min():.4f} on {texts[worst]!r}")
+    metrics = evaluate(out, {"name": name})
+    if metrics["parityMinCosine"] < THRESHOLD[name]:
+        raise SystemExit(f"parity below {THRESHOLD[name]}: {metrics['parityMinCosine']:.4f} on {metrics['parityWorst']!r}")
 
     files = {"model": "model.onnx", **TOKENIZER_FILES}
     write_entry(

@@ -27,11 +27,29 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 TRAINING_DIR = Path(__file__).resolve().parent
 DATASETS_DIR = Path(os.environ.get("ANSWERGRAPH_DATASETS_DIR", TRAINING_DIR.parent.parent / "shared" / "datasets"))
+# Developer-only: ANSWERGRAPH_SMOKE=1 trains on a few hundred examples to test a script end to end
+# (scripts/models.mjs removes it from the environment, so it never produces a cached model).
+SMOKE = os.environ.get("ANSWERGRAPH_SMOKE") == "1"
 OUT_DIR = TRAINING_DIR / "out"  # git-ignored: logs, metrics.json, scratch
 SEED = 1234
 
-# The CPU is shared; keep every build to a bounded number of threads.
-THREADS = int(os.environ.get("ANSWERGRAPH_TRAIN_THREADS", "2"))
+
+
+def _threads() -> int:
+    """At most 2 threads. On a CPU that other processes are already using (1-min load >= 1), one thread: with
+    two, PyTorch's OpenMP threads wait on each other whenever one is descheduled, and training was measured ~10x
+    slower than with one thread on the shared 2-core dev machine. ANSWERGRAPH_TRAIN_THREADS overrides."""
+    if os.environ.get("ANSWERGRAPH_TRAIN_THREADS"):
+        return max(1, int(os.environ["ANSWERGRAPH_TRAIN_THREADS"]))
+    cores = min(2, os.cpu_count() or 1)
+    try:
+        busy = os.getloadavg()[0] >= 1.0
+    except OSError:
+        busy = False
+    return 1 if busy else cores
+
+
+THREADS = _threads()
 os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
 os.environ.setdefault("MKL_NUM_THREADS", str(THREADS))
 

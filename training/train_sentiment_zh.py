@@ -40,6 +40,34 @@ def load(split: str):
     return texts, np.array(labels, dtype=np.int64), np.array(sources)
 
 
+def onnx_probabilities(model_path: Path, texts) -> np.ndarray:
+    sess = ort_session(model_path)
+    probs = []
+    for i in range(0, len(texts), 256):
+        batch = np.array(texts[i : i + 256], dtype=object).reshape(-1, 1)
+        _, p = sess.run(["label", "probabilities"], {"text": batch})
+        probs.append(p)
+    return np.concatenate(probs)
+
+
+def evaluate(model_dir: Path, entry: dict, return_probs: bool = False):
+    """Dev metrics of the ONNX model in model_dir."""
+    from sklearn.metrics import accuracy_score, f1_score
+
+    x_dev, y_dev, s_dev = load("dev")
+    probs = onnx_probabilities(model_dir / "model.onnx", x_dev)
+    pred = probs.argmax(1)
+    metrics = {
+        "split": "dev (README split: row % 10 == 5)",
+        "devExamples": len(x_dev),
+        "accuracy": round(float(accuracy_score(y_dev, pred)), 4),
+        "macroF1": round(float(f1_score(y_dev, pred, average="macro")), 4),
+        "accuracyBySource": {s: round(float(accuracy_score(y_dev[s_dev == s], pred[s_dev == s])), 4) for s in SOURCES},
+        "target": {"accuracy": TARGET_ACCURACY},
+    }
+    return (metrics, probs) if return_probs else metrics
+
+
 def main() -> None:
     args = parse_args()
     out = Path(args.out)
@@ -48,7 +76,7 @@ def main() -> None:
 
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import accuracy_score, f1_score
+    from sklearn.metrics import accuracy_score
     from sklearn.pipeline import Pipeline
     from skl2onnx import convert_sklearn
     from skl2onnx.common.data_types import StringTensorType
@@ -95,33 +123,19 @@ def main() -> None:
         f.write(onx.SerializeToString())
 
     # Metrics from the ONNX model (what ships), plus agreement with scikit-learn.
-    sess = ort_session(out / "model.onnx")
-    probs = []
-    for i in range(0, len(x_dev), 256):
-        batch = np.array(x_dev[i : i + 256], dtype=object).reshape(-1, 1)
-        _, p = sess.run(["label", "probabilities"], {"text": batch})
-        probs.append(p)
-    probs = np.concatenate(probs)
-    pred = probs.argmax(1)
+    metrics, probs = evaluate(out, {}, return_probs=True)
     sk_probs = pipe.predict_proba(x_dev)
-    agreement = float((sk_probs.argmax(1) == pred).mean())
-    for i in np.where(sk_probs.argmax(1) != pred)[0][:5]:
-        log("disagreement", repr(x_dev[i][:80]), sk_probs[i], probs[i])
-    log(f"scikit-learn dev accuracy {accuracy_score(y_dev, sk_probs.argmax(1)):.4f}")
+    agreement = float((sk_probs.argmax(1) == probs.argmax(1)).mean())
     max_diff = float(np.abs(sk_probs - probs).max())
-    acc = float(accuracy_score(y_dev, pred))
-    per_source = {s: round(float(accuracy_score(y_dev[s_dev == s], pred[s_dev == s])), 4) for s in SOURCES}
-    metrics = {
-        "split": "dev (README split: row % 10 == 5)",
-        "devExamples": len(x_dev),
-        "accuracy": round(acc, 4),
-        "macroF1": round(float(f1_score(y_dev, pred, average="macro")), 4),
-        "accuracyBySource": per_source,
-        "target": {"accuracy": TARGET_ACCURACY},
-        "onnxSklearnAgreement": round(agreement, 5),
-        "onnxSklearnMaxProbDiff": round(max_diff, 6),
-        "trainSeconds": round(train_seconds, 1),
-    }
+    log(f"scikit-learn dev accuracy {accuracy_score(y_dev, sk_probs.argmax(1)):.4f}")
+    acc = metrics["accuracy"]
+    metrics.update(
+        {
+            "onnxSklearnAgreement": round(agreement, 5),
+            "onnxSklearnMaxProbDiff": round(max_diff, 6),
+            "trainSeconds": round(train_seconds, 1),
+        }
+    )
     log("metrics", metrics)
     if agreement < 0.9999 or max_diff > 1e-3:
         raise SystemExit(f"ONNX and scikit-learn differ: {1 - agreement:.4%} flips, max prob diff {max_diff:.5f}")
