@@ -26,6 +26,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { homedir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -252,8 +253,9 @@ function writeManifest(modelsDir) {
   return models.length;
 }
 
-function acquireLock(modelsDir) {
+async function acquireLock(modelsDir) {
   const lock = join(modelsDir, '.lock');
+  let waiting = false;
   for (;;) {
     try {
       writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
@@ -275,7 +277,9 @@ function acquireLock(modelsDir) {
         rmSync(lock, { force: true });
         continue;
       }
-      fail(`another build (pid ${pid}) holds ${lock}; wait for it to finish`);
+      if (!waiting) say(`waiting for another build (pid ${pid}, ${lock}) to finish`);
+      waiting = true;
+      await sleep(5000);
     }
   }
 }
@@ -340,7 +344,7 @@ async function main() {
   const started = Date.now();
   mkdirSync(modelsDir, { recursive: true });
   mkdirSync(LOG_DIR, { recursive: true });
-  acquireLock(modelsDir);
+  await acquireLock(modelsDir);
   say(`models dir ${modelsDir}; building ${selected.map((m) => m.name).join(', ')}`);
   await ensureVenv();
   const pyVersion = spawnSync(VENV_PY, ['-c', 'import sys; print(sys.version.split()[0])'], { encoding: 'utf8' }).stdout.trim();
