@@ -4,9 +4,12 @@
 import { spawnSync } from 'node:child_process';
 
 const steps = [
-  ['setup (local Neo4j + Redis installed)', 'npm', ['run', '--silent', 'setup']],
   ['type-check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
   ['lint', 'npx', ['eslint', '.']],
+  ['setup (local Neo4j + Redis installed)', 'npm', ['run', '--silent', 'setup']],
+  // Real models, built by the project's own recipe; cached in ~/.cache/answergraph/models, so only a
+  // fresh machine pays for training (see training/README.md for the times).
+  ['models (ONNX, built or cached)', 'node', ['scripts/models.mjs']],
   ['tests (unit + integration)', 'npx', ['vitest', 'run']],
 ];
 

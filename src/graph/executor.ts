@@ -5,6 +5,9 @@ import type { CypherLoader } from './cypher-loader.js';
 import { fromNeo4jError } from './graph.errors.js';
 
 export type Params = Record<string, unknown>;
+
+/** Which named query raised a Neo4j error (errors stay the driver's own type so it can retry them). */
+const queryNames = new WeakMap<object, string>();
 export type Row = Record<string, unknown>;
 
 export interface QueryEvent {
@@ -94,7 +97,7 @@ export class CypherExecutor {
     } catch (err) {
       // Errors of our own thrown inside a unit of work (to roll it back) pass through untouched.
       if (err instanceof AppError || !(err instanceof Neo4jError)) throw err;
-      throw fromNeo4jError(err, unit);
+      throw fromNeo4jError(err, queryNames.get(err) ?? unit);
     } finally {
       await session.close();
     }
@@ -112,7 +115,10 @@ export class CypherExecutor {
         ok = true;
         return out;
       } catch (err) {
-        throw fromNeo4jError(err, name);
+        // Rethrown as is, so the driver can retry transient errors (deadlocks, leader switches);
+        // runIn maps what finally escapes. The query's name travels with it for the message.
+        if (err instanceof Neo4jError) queryNames.set(err, name);
+        throw err;
       } finally {
         const event: QueryEvent = { name, mode, ms: performance.now() - started, rows, ok };
         for (const observe of this.options.observers ?? []) observe(event);
