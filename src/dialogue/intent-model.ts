@@ -103,7 +103,16 @@ export class IntentModel {
       return;
     }
     const started = performance.now();
-    const classifier = await IntentClassifier.build(this.embedder, inScope.map((e) => ({ intent: e.name, examples: e.examples })), { outOfScopeExamples: outOfScope });
+    // Examples go to the model in slices: a tenant's tens of thousands of examples must not flood the
+    // embedding queue that live messages share.
+    const sliced: Embedder = {
+      embed: async (texts) => {
+        const out: Float32Array[] = [];
+        for (let i = 0; i < texts.length; i += 256) out.push(...(await this.embedder.embed(texts.slice(i, i + 256))));
+        return out;
+      },
+    };
+    const classifier = await IntentClassifier.build(sliced, inScope.map((e) => ({ intent: e.name, examples: e.examples })), { outOfScopeExamples: outOfScope });
     this.classifier = classifier;
     this.fingerprint = fingerprint;
     this.logger.info(
