@@ -12,6 +12,7 @@ import '../analytics/analytics.schema.js';
 import '../retrieval/retrieval.schema.js';
 import '../dialogue/answer.schema.js';
 import '../dialogue/dialogue.schema.js';
+import '../dialogue/understand.schema.js';
 import '../ingestion/ingestion.schema.js';
 import '../review/review.schema.js';
 

@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApi, type TestApi } from './harness.js';
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startTestApi();
+});
+afterAll(async () => {
+  await api?.close();
+});
+
+const Q = 'query($t: String!, $l: String) { understand(text: $t, language: $l) { language maskedText intent { name confidence outOfScope } sentiment { label score } entities { text type start end entityId } } }';
+type U = { understand: { language: string; maskedText: string; sentiment: { label: string; score: number }; entities: Array<{ text: string; start: number; end: number }> } };
+
+describe('understand (contract query)', () => {
+  it.each([
+    ['en', 'My card arrived broken and I am furious, call me at alice@example.com', 'negative'],
+    ['zh', '快递太慢了，我很生气！', 'negative'],
+    ['en', 'Thank you so much, that was really helpful!', 'positive'],
+  ])('answers language, sentiment and entity offsets into the masked text (%s)', async (language, text, label) => {
+    const r = await api.gql<U>(Q, { t: text });
+    expect(r.body.errors).toBeUndefined();
+    const u = r.body.data!.understand;
+    expect(u.language).toBe(language);
+    expect(u.sentiment.label).toBe(label);
+    expect(u.maskedText).not.toContain('alice@example.com');
+    for (const e of u.entities) expect(u.maskedText.slice(e.start, e.end)).toBe(e.text);
+  });
+
+  it('refuses an oversized text with BAD_USER_INPUT', async () => {
+    const r = await api.gql(Q, { t: 'x'.repeat(6000) });
+    expect(r.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
