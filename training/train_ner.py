@@ -47,7 +47,7 @@ LABEL_ID = {l: i for i, l in enumerate(LABELS)}
 CASE_CLASSES = ["special", "lower", "title", "upper", "mixed", "uncased"]
 MAX_LENGTH = 128
 TARGET_F1 = 0.88
-HPARAMS = {"epochs": 4, "batch_size": 16, "frozenWordEmbeddings": True, "lr": 1e-4, "head_lr": 1e-3, "weight_decay": 0.01, "warmup": 0.06, "useCase": True}
+HPARAMS = {"epochs": 2, "batch_size": 16, "frozenWordEmbeddings": True, "lr": 1e-4, "head_lr": 1e-3, "weight_decay": 0.01, "warmup": 0.06, "useCase": True}
 
 
 def casing_class(word: str) -> int:

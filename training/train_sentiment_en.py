@@ -61,7 +61,7 @@ LABELS = ["negative", "neutral", "positive", "ambiguous"]
 THREE = [0, 1, 2]
 MAX_LENGTH = 128
 TARGET_MACRO_F1_3 = 0.65
-HPARAMS = {"epochs": 2, "batch_size": 32, "frozenWordEmbeddings": True, "lr": 8e-5, "head_lr": 1e-3, "weight_decay": 0.01, "warmup": 0.06, "holdout": 0.1}
+HPARAMS = {"epochs": 1, "batch_size": 32, "frozenWordEmbeddings": True, "lr": 8e-5, "head_lr": 1e-3, "weight_decay": 0.01, "warmup": 0.06, "holdout": 0.1}
 
 
 def load_split(split: str):
