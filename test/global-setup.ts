@@ -19,9 +19,16 @@ export default async function setup(project: TestProject) {
   try {
     // Batched delete: one transaction per 10,000 nodes keeps memory bounded after big benchmarks.
     // KEEP_GRAPH=1 skips the wipe, to inspect what an earlier run left behind.
-    if (!process.env.KEEP_GRAPH) await driver.executeQuery('MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS', {}, { database: 'neo4j' }).catch(async () => {
-      await driver.executeQuery('MATCH (n) DETACH DELETE n', {}, { database: 'neo4j' });
-    });
+    // CALL { … } IN TRANSACTIONS needs an auto-commit transaction (session.run): executeQuery's managed
+    // transaction refuses it, and the one-transaction fallback runs out of memory on a benchmark graph.
+    if (!process.env.KEEP_GRAPH) {
+      const session = driver.session({ database: 'neo4j' });
+      try {
+        await session.run('MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS');
+      } finally {
+        await session.close();
+      }
+    }
     const schema = await driver.executeQuery('SHOW INDEXES YIELD name, type WHERE type <> "LOOKUP" RETURN name', {}, { database: 'neo4j' });
     for (const r of schema.records) await driver.executeQuery(`DROP INDEX \`${r.get('name')}\` IF EXISTS`, {}, { database: 'neo4j' }).catch(() => undefined);
     const constraints = await driver.executeQuery('SHOW CONSTRAINTS YIELD name RETURN name', {}, { database: 'neo4j' });

@@ -1,6 +1,7 @@
 // GraphRAG retrieval in one round trip: vector kNN (knowledge_embedding, or ids a separate vector store
 // found: $vectorHits), fulltext (knowledge_text, cjk analyzer), the graph neighbourhood of linked
-// entities (items ABOUT them, then items ABOUT their related entities), and chunk evidence
+// entities (items ABOUT them — for a dense entity, those the vector search also read — then items ABOUT
+// related entities), and chunk evidence
 // (chunk_embedding + chunk_text, with the knowledge DERIVED_FROM those chunks). Every list is filtered to
 // what the caller may see; the union is hydrated with provenance (sources in documents the caller may see)
 // and each item's cosine to the query.
@@ -12,16 +13,19 @@ CALL () {
   WITH $vector AS v WHERE v IS NOT NULL AND $vectorHits IS NULL AND $kVector > 0
   CALL db.index.vector.queryNodes('knowledge_embedding', toInteger($kVectorScan), v) YIELD node AS k, score
   WITH k, score WHERE k.status IN $statuses AND k.visibility IN $visibilities AND ($languages IS NULL OR k.language IN $languages)
-  WITH k, score ORDER BY score DESC LIMIT toInteger($kVector)
+  WITH k, score ORDER BY score DESC
   RETURN collect({id: k.id, score: score}) AS indexHits
 }
 CALL () {
   UNWIND coalesce($vectorHits, []) AS h
   MATCH (k:Knowledge {id: h.id})
   WHERE k.status IN $statuses AND k.visibility IN $visibilities AND ($languages IS NULL OR k.language IN $languages)
-  WITH h ORDER BY h.score DESC LIMIT toInteger($kVector)
+  WITH h ORDER BY h.score DESC
   RETURN collect({id: h.id, score: h.score}) AS storeHits
 }
+// `near`: every visible item the vector search read; the first $kVector are the vector list.
+WITH indexHits + storeHits AS near
+WITH near, near[..toInteger($kVector)] AS vectorHits
 CALL () {
   WITH $text AS q WHERE q IS NOT NULL AND q <> '' AND $kText > 0
   CALL db.index.fulltext.queryNodes('knowledge_text', q, {limit: toInteger($kText * 4)}) YIELD node AS k, score
@@ -29,18 +33,26 @@ CALL () {
   WITH k, score ORDER BY score DESC LIMIT toInteger($kText)
   RETURN collect({id: k.id, score: score}) AS textHits
 }
-CALL () {
+// The graph around the linked entities: all items ABOUT an entity with at most $graphScan of them; for a
+// denser entity (a product line with thousands of items), those of them the vector search read — so
+// the cost stays bounded whatever the degree. Then items ABOUT related entities (typed relations only).
+CALL (near) {
   UNWIND $entityIds AS eid
   MATCH (e:Entity {id: eid})
-  CALL (e) {
+  CALL (e, near) {
+    WITH e WHERE COUNT { (e)<-[:ABOUT]-() } <= $graphScan
     MATCH (e)<-[:ABOUT]-(k:Knowledge)
-    WITH k LIMIT toInteger($graphScan)
     RETURN k, 1.0 AS weight
     UNION ALL
-    MATCH (e)-[r]-(n:Entity)
+    WITH e, near WHERE COUNT { (e)<-[:ABOUT]-() } > $graphScan
+    UNWIND near AS h
+    MATCH (k:Knowledge {id: h.id})-[:ABOUT]->(e)
+    RETURN k, 1.0 AS weight
+    UNION ALL
+    MATCH (e)-[:COVERS|INCLUDES|REQUIRES|APPLIES_TO|AVAILABLE_AT|COMPATIBLE_WITH|REPLACES|RELATED_TO]-(n:Entity)
     WITH DISTINCT n LIMIT 10
+    WITH n WHERE COUNT { (n)<-[:ABOUT]-() } <= $graphScan
     MATCH (n)<-[:ABOUT]-(k:Knowledge)
-    WITH k LIMIT toInteger($graphScan)
     RETURN k, 0.5 AS weight
   }
   WITH e, k, weight WHERE k.status IN $statuses AND k.visibility IN $visibilities AND ($languages IS NULL OR k.language IN $languages)
@@ -74,7 +86,7 @@ CALL () {
   RETURN collect({chunkId: c.id, documentId: d.id, documentTitle: d.title, text: c.text, start: coalesce(c.start, 0),
                   score: score, via: via, knowledge: knowledge}) AS chunkHits
 }
-WITH indexHits + storeHits AS vectorHits, textHits, graphHits, chunkHits
+WITH vectorHits, textHits, graphHits, chunkHits
 CALL (vectorHits, textHits, graphHits, chunkHits) {
   UNWIND [h IN vectorHits | h.id] + [h IN textHits | h.id] + [h IN graphHits | h.id] + reduce(acc = [], x IN chunkHits | acc + x.knowledge) + $extraIds AS id
   WITH DISTINCT id

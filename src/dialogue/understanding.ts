@@ -72,7 +72,12 @@ export class Understander {
     return this.maskPii(text);
   }
 
-  async understand(raw: string, language?: string | null): Promise<Understood> {
+  /**
+   * `tagger: false` skips the NER model (mentions then come from entity names and aliases only): the
+   * stateless `answer` query uses it, since linking does not need the tagger and each model pass costs
+   * as much as the embedding. Conversation messages get all three models.
+   */
+  async understand(raw: string, language?: string | null, options: { tagger?: boolean } = {}): Promise<Understood> {
     const text = this.maskPii(raw);
     const lang = language ? primaryLanguage(language) : detectLanguage(text);
     const vectorP = this.inference.embed([text]).then((v) => v[0] as Float32Array);
@@ -85,7 +90,7 @@ export class Understander {
         intent: async (t) => this.intents.predict(t, await vectorP),
         sentiment: (t, l) => this.sentiment(t, l),
         entities: async (t, l) => {
-          spans = await this.tag(t, l);
+          spans = options.tagger === false ? [] : await this.tag(t, l);
           return spans;
         },
       },
