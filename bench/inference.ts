@@ -118,6 +118,7 @@ async function withEventLoopDelay<T>(fn: () => Promise<T>): Promise<{ result: T;
 
 async function main(): Promise<void> {
   const started = performance.now();
+  const loadAtStart = os.loadavg();
   const rows: [string, string, string][] = [];
   const report: Record<string, unknown> = {};
   const common = { modelsDir, device: 'cpu' as const, intraOpThreads: threads, maxBatch: 32, maxWaitMs: 2, cacheSize: 0 };
@@ -252,6 +253,8 @@ async function main(): Promise<void> {
         cpus: os.availableParallelism(),
         cpuModel: os.cpus()[0]?.model ?? 'unknown',
         intraOpThreads: threads,
+        // Other work on the machine skews every figure; the 1-minute load average says how much.
+        loadAverage: { atStart: loadAtStart.map(r1), atEnd: os.loadavg().map(r1) },
         secondsPerPhase: seconds,
         totalSeconds: r1((performance.now() - started) / 1000),
         results: report,
@@ -260,7 +263,9 @@ async function main(): Promise<void> {
       2,
     )}\n`,
   );
-  console.log(`\nwrote ${path.relative(ROOT, outFile)} in ${r1((performance.now() - started) / 1000)} s`);
+  console.log(
+    `\nwrote ${path.relative(ROOT, outFile)} in ${r1((performance.now() - started) / 1000)} s; ${os.availableParallelism()} CPUs, load average ${r1(loadAtStart[0] ?? 0)} → ${r1(os.loadavg()[0] ?? 0)}`,
+  );
 }
 
 await main();

@@ -1,5 +1,5 @@
 /**
- * `npm run eval:models [-- --datasets DIR] [--limit N] [--tasks a,b] [--models-dir DIR] [--out FILE]`
+ * `npm run eval:models [-- --datasets DIR] [--limit N] [--tasks a,b] [--models-dir DIR] [--out FILE] [--merge]`
  *
  * Scores the built models on the dev splits of ../shared/datasets *through our TypeScript pipelines*
  * (tokenization, batching, pooling, offsets, aggregation, the intent classifier) — not through Python —
@@ -36,6 +36,8 @@ const { values: args } = parseArgs({
     threads: { type: 'string' },
     'embedding-model': { type: 'string', default: 'minilm-embed' },
     'train-per-intent': { type: 'string' },
+    /** Keep the other tasks' results already in --out (rerun one task without redoing the rest). */
+    merge: { type: 'boolean', default: false },
   },
 });
 
@@ -485,6 +487,28 @@ async function main(): Promise<void> {
   };
   const results: Partial<Record<Task, Result | { error: string }>> = {};
   const started = Date.now();
+  const outFile = path.resolve(ROOT, args.out);
+  await mkdir(path.dirname(outFile), { recursive: true });
+  const previous = args.merge
+    ? ((JSON.parse(await readFile(outFile, 'utf8').catch(() => '{}')) as { results?: typeof results; generatedAt?: string }) ?? {})
+    : {};
+  const writeReport = async (): Promise<void> => {
+    const report = {
+      generatedAt: new Date().toISOString(),
+      command: `npm run eval:models -- ${process.argv.slice(2).join(' ')}`.trim(),
+      modelsDir,
+      datasetsDir,
+      limit: limit ?? null,
+      trainPerIntent: trainPerIntent ?? null,
+      node: process.version,
+      cpus: os.availableParallelism(),
+      seconds: round((Date.now() - started) / 1000, 1),
+      complete: tasks.every((t) => t in results),
+      ...(args.merge ? { mergedWithRunOf: previous.generatedAt ?? null } : {}),
+      results: { ...previous.results, ...results },
+    };
+    await writeFile(outFile, `${JSON.stringify(report, null, 2)}\n`);
+  };
   try {
     for (const task of tasks) {
       const t0 = performance.now();
@@ -493,10 +517,14 @@ async function main(): Promise<void> {
         const r = await runners[task](service);
         r.seconds = round((performance.now() - t0) / 1000, 1);
         results[task] = r;
+        process.stderr.write(`eval: ${task}: ${r.headline} (${r.seconds}s)\n`);
       } catch (error) {
         results[task] = { error: (error as Error).message };
+        process.stderr.write(`eval: ${task} failed: ${(error as Error).message}\n`);
         process.exitCode = 1;
       }
+      // Written after every task, so a long run that dies still leaves what it measured.
+      await writeReport();
     }
   } finally {
     await service.close();
@@ -516,20 +544,6 @@ async function main(): Promise<void> {
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
   for (const r of rows) console.log(line(r as string[]));
 
-  const outFile = path.resolve(ROOT, args.out);
-  await mkdir(path.dirname(outFile), { recursive: true });
-  const report = {
-    generatedAt: new Date().toISOString(),
-    command: `npm run eval:models -- ${process.argv.slice(2).join(' ')}`.trim(),
-    modelsDir,
-    datasetsDir,
-    limit: limit ?? null,
-    node: process.version,
-    cpus: os.availableParallelism(),
-    seconds: round((Date.now() - started) / 1000, 1),
-    results,
-  };
-  await writeFile(outFile, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nwrote ${path.relative(ROOT, outFile)}`);
 }
 

@@ -5,19 +5,21 @@ import { mulberry32, shuffleInPlace, trainSoftmaxHead, type SoftmaxHead, type So
 /**
  * Intent classification for a tenant's own intents, built at run time from `{ intent, examples }`.
  *
- * Examples are embedded once (the embedder caches by text) and a softmax head is trained on the
- * embeddings (softmax-head.ts). A prediction's confidence is the head's probability of the top intent
- * times the cosine similarity to that intent's nearest example: the probability alone says which known
- * intent fits best but stays high for a message far from all of them (softmax spreads over the known
- * intents only); the similarity says whether the message resembles anything the intent was taught
- * with. On held-out clinc150 *train* data the product separates out-of-scope messages from correctly
- * classified ones with AUROC 0.987, the probability alone with 0.971. A prediction is out of scope
- * when its confidence is below a threshold τ.
+ * Examples are embedded once (the embedder caches by text) and a softmax head (softmax-head.ts) is
+ * trained on the embedding plus TF-IDF word/character n-grams of each example (ngram-features.ts: the
+ * embedding blurs the rare decisive words of an intent, the n-grams keep them; +0.6 points on held-out
+ * train data of banking77 and clinc150). A prediction's confidence is the head's probability of the top
+ * intent times the cosine similarity to that intent's nearest example: the probability alone says which
+ * known intent fits best but stays high for a message far from all of them (softmax spreads over the
+ * known intents only); the similarity says whether the message resembles anything the intent was
+ * taught with. On held-out clinc150 *train* data (embedding-only head) the product separates
+ * out-of-scope messages from correctly classified ones with AUROC 0.987, the probability alone 0.971.
+ * A prediction is out of scope when its confidence is below a threshold τ.
  *
  * ## How the out-of-scope threshold is tuned (training data only, never dev)
  * 1. The examples of every intent are dealt into `folds` folds (seeded shuffle, round-robin, so each
  *    fold has the same intent mix). For each fold a head is trained on the other folds and scores the
- *    held-out examples: their top probability and whether the top intent is right. Out-of-scope
+ *    held-out examples: their confidence and whether the top intent is right. Out-of-scope
  *    examples, when given, are scored by the fold heads too (round-robin over folds).
  * 2. With out-of-scope examples, τ maximises the expected accuracy on traffic of which a share π
  *    (`expectedOosShare`, default 0.2) is out of scope: `(1 − π)·inScopeAccuracy(τ) + π·oosRecall(τ)`

@@ -73,6 +73,15 @@ describe('ModelRegistry', () => {
     expect((error as Error).message).toContain('npm run models');
   });
 
+  it('rereads-a-manifest-rewritten-by-a-rebuild-before-calling-a-checksum-a-mismatch', async () => {
+    await writeModel('minilm-embed', 'old', 'b'.repeat(64));
+    const registry = new ModelRegistry({ modelsDir: dir });
+    await registry.manifest();
+    // The builder swaps in new files and rewrites the manifest after this registry read it.
+    await writeModel('minilm-embed', 'new');
+    await expect(registry.verify('minilm-embed')).resolves.toBeUndefined();
+  });
+
   it('accepts-matching-checksums', async () => {
     await writeModel('minilm-embed', 'fake');
     await expect(new ModelRegistry({ modelsDir: dir }).verify('minilm-embed')).resolves.toBeUndefined();

@@ -164,8 +164,22 @@ export class ModelRegistry {
     return p;
   }
 
-  private async verifyNow(name: string): Promise<void> {
+  private async verifyNow(name: string, retried = false): Promise<void> {
     const spec = await this.spec(name);
+    try {
+      await this.verifyFiles(name, spec);
+    } catch (error) {
+      // `npm run models` swaps a rebuilt model in and then rewrites the manifest: a mismatch against a
+      // manifest read earlier may just be stale. Read it again once before failing.
+      if (retried || !(error instanceof ModelChecksumMismatchError || error instanceof ModelFileMissingError)) throw error;
+      this.manifestPromise = undefined;
+      const fresh = await this.spec(name);
+      if (JSON.stringify(fresh.sha256) === JSON.stringify(spec.sha256)) throw error;
+      await this.verifyNow(name, true);
+    }
+  }
+
+  private async verifyFiles(name: string, spec: ModelSpec): Promise<void> {
     const files = new Set<string>([spec.files.model, ...Object.keys(spec.sha256)]);
     for (const file of files) {
       const full = this.filePath(spec, file);
