@@ -189,27 +189,51 @@ interface Cell {
   rps: number;
 }
 
-async function measure(op: string, concurrency: number, work: (worker: number) => Promise<void>): Promise<Cell> {
-  // Warm-up, not recorded.
-  await Promise.all(Array.from({ length: Math.min(concurrency, 8) }, (_, w) => work(w)));
-  const budget = Math.max(100, concurrency * 25);
-  const latencies: number[] = [];
-  const deadline = Date.now() + SECONDS * 1000;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async (_, w) => {
-      while (latencies.length < budget && Date.now() < deadline) {
-        const t = performance.now();
-        await work(w);
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
+const ROUNDS = 3;
+
+/**
+ * One operation at one concurrency, in {@link ROUNDS} rounds that alternate with the other operations
+ * (see `main`), so a change in machine load affects the floor and our operations alike.
+ */
+class Measure {
+  readonly latencies: number[] = [];
+  elapsed = 0;
+  constructor(
+    readonly op: string,
+    readonly concurrency: number,
+    private readonly work: (worker: number) => Promise<void>,
+  ) {}
+
+  async round(): Promise<void> {
+    const { concurrency } = this;
+    // Warm-up, not recorded.
+    await Promise.all(Array.from({ length: Math.min(concurrency, 8) }, (_, w) => this.work(w)));
+    const budget = Math.ceil(Math.max(100, concurrency * 25) / ROUNDS);
+    const deadline = Date.now() + (SECONDS * 1000) / ROUNDS;
+    const started = performance.now();
+    let done = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async (_, w) => {
+        while (done < budget && Date.now() < deadline) {
+          done++;
+          const t = performance.now();
+          await this.work(w);
+          this.latencies.push(performance.now() - t);
+        }
+      }),
+    );
+    this.elapsed += (performance.now() - started) / 1000;
+  }
+
+  cell(): Cell {
+    return summarize(this.op, this.concurrency, this.latencies, this.elapsed);
+  }
+}
+
+function summarize(op: string, concurrency: number, all: number[], elapsed: number): Cell {
+  const latencies = [...all].sort((a, b) => a - b);
   const q = (p: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0) * 10) / 10;
-  const cell = { op, concurrency, n: latencies.length, p50: q(0.5), p95: q(0.95), p99: q(0.99), mean: Math.round((latencies.reduce((s, x) => s + x, 0) / latencies.length) * 10) / 10, rps: Math.round((latencies.length / elapsed) * 10) / 10 };
-  console.log(`${op} @${concurrency}: p50 ${cell.p50} ms, p95 ${cell.p95} ms, p99 ${cell.p99} ms (${cell.n} requests, ${cell.rps}/s)`);
+  const cell = { op, concurrency, n: latencies.length, p50: q(0.5), p95: q(0.95), p99: q(0.99), mean: Math.round((latencies.reduce((s, x) => s + x, 0) / (latencies.length || 1)) * 10) / 10, rps: Math.round((latencies.length / (elapsed || 1)) * 10) / 10 };
   return cell;
 }
 
@@ -247,20 +271,26 @@ async function main(): Promise<void> {
         }),
       );
       let next = 0;
-      rows.push(
-        await measure('floor (embed + Cypher)', level, async () => {
+      while (conversations.length < level) {
+        const c = await stack.gql<{ startConversation: { id: string } }>('mutation { startConversation(input: {channel: "bench"}) { id } }');
+        conversations.push(c.startConversation.id);
+      }
+      const cells = [
+        new Measure('floor (embed + Cypher)', level, async () => {
           const p = prepared[next++ % prepared.length]!;
           const [vector] = await inference.embed([p.q]);
           const params = await retrieval.retriever.params({ query: p.q, vector: vector as Float32Array, entityIds: p.entityIds, access, languages: ['en', 'mul'], k: 10 });
           await executor.read('retrieval/hybrid', params);
         }),
-      );
-      rows.push(await measure('answer', level, async () => void (await stack.gql(ANSWER, { q: question() }))));
-      while (conversations.length < level) {
-        const c = await stack.gql<{ startConversation: { id: string } }>('mutation { startConversation(input: {channel: "bench"}) { id } }');
-        conversations.push(c.startConversation.id);
+        new Measure('answer', level, async () => void (await stack.gql(ANSWER, { q: question() }))),
+        new Measure('sendMessage', level, async (w) => void (await stack.gql(SEND, { id: conversations[w], t: question() }))),
+      ];
+      for (let r = 0; r < ROUNDS; r++) for (const cell of cells) await cell.round();
+      for (const cell of cells) {
+        const c = cell.cell();
+        console.log(`${c.op} @${c.concurrency}: p50 ${c.p50} ms, p95 ${c.p95} ms, p99 ${c.p99} ms (${c.n} requests, ${c.rps}/s)`);
+        rows.push(c);
       }
-      rows.push(await measure('sendMessage', level, async (w) => void (await stack.gql(SEND, { id: conversations[w], t: question() }))));
     }
 
     const at = (op: string, c: number) => rows.find((r) => r.op === op && r.concurrency === c);

@@ -71,7 +71,7 @@ builder.queryField('answer', (t) =>
         throw new AppError('BAD_USER_INPUT', 'context must be a JSON object, e.g. {"order": {"ageDays": 12}}.');
       }
       const { understander, answerer } = ctx.services.dialogue;
-      const u = await understander.understand(question, args.language, { tagger: false });
+      const u = await understander.begin(question, args.language, { tagger: false });
       const outcome = await answerer.answer({ understood: u, context: context as Record<string, unknown> | null, access: knowledgeAccess(ctx.viewer) });
       return {
         text: outcome.text,
@@ -81,8 +81,8 @@ builder.queryField('answer', (t) =>
         kind: outcome.kind,
         language: u.language,
         intent: u.intent,
-        sentiment: u.sentiment,
-        entities: u.mentions,
+        sentiment: outcome.understood.sentiment,
+        entities: outcome.understood.mentions,
         citations: outcome.citations,
         knowledge: outcome.used,
         rule: outcome.rule,

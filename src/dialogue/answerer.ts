@@ -7,7 +7,7 @@ import { rewriteFollowUp, type Rewritten, type Topic } from './followup.js';
 import { HUMAN_AGENT_INTENT, SMALL_TALK_INTENTS, type IntentModel } from './intent-model.js';
 import { replies } from './replies.js';
 import { applyRule, type AppliedRule } from './rule-application.js';
-import type { Understood } from './understanding.js';
+import type { FirstPass, Understood } from './understanding.js';
 
 export type EscalationReason = 'requested' | 'low-confidence' | 'negative-sentiment' | 'failed-turns';
 
@@ -28,6 +28,8 @@ export interface AnswerOutcome {
   process: RetrievedItem | null;
   rewritten: Rewritten;
   retrieval: RetrievalResult | null;
+  /** The rest of the understanding (sentiment, tagger mentions), awaited by the time the answer is. */
+  understood: Pick<Understood, 'sentiment' | 'mentions' | 'entities'>;
 }
 
 export interface AnswerPolicyOptions {
@@ -46,7 +48,7 @@ export interface AnswerPolicyOptions {
 }
 
 export interface AnswerRequest {
-  understood: Understood;
+  understood: FirstPass;
   /** The customer context rules are evaluated against. */
   context: Record<string, unknown> | null;
   access: Access;
@@ -82,11 +84,22 @@ export class Answerer {
     return intent && !intent.outOfScope && intent.confidence >= this.o.minIntentConfidence ? intent : null;
   }
 
-  isStronglyNegative(u: Understood): boolean {
+  isStronglyNegative(u: Pick<Understood, 'sentiment'>): boolean {
     return u.sentiment.label === 'negative' && u.sentiment.score >= this.o.negativeAbove;
   }
 
+  /** The answer, and the escalation signals of the whole understanding (sentiment arrives during retrieval). */
   async answer(req: AnswerRequest): Promise<AnswerOutcome> {
+    const outcome = await this.decide(req);
+    const rest = await req.understood.rest;
+    const answered = { ...outcome, understood: rest };
+    if (outcome.kind === 'handoff') return answered;
+    if (this.isStronglyNegative(rest)) return { ...answered, escalate: true, escalateReason: 'negative-sentiment' };
+    if (outcome.kind !== 'smalltalk' && outcome.confidence < this.o.escalateBelow) return { ...answered, escalate: true, escalateReason: 'low-confidence' };
+    return answered;
+  }
+
+  private async decide(req: AnswerRequest): Promise<Omit<AnswerOutcome, 'understood'>> {
     const u = req.understood;
     const intent = this.actionable(u.intent);
     const rewritten = rewriteFollowUp(u.text, u.entities, req.topic ?? null);
@@ -148,16 +161,16 @@ export class Answerer {
           { knowledgeId: c.id, documentId: null, chunkId: null, start: null, end: null, quote: applied.outcome },
           ...c.item.sources.map((s) => ({ knowledgeId: c.id, documentId: s.documentId, chunkId: s.chunkId, start: s.start, end: s.end, quote: s.quote })),
         ];
-        return this.withEscalation(u, { ...withRetrieval, kind: 'rule', text: applied.outcome, confidence: Math.max(confidence, 0.6), escalate: false, escalateReason: null, rule: applied, used: [c.item], citations });
+        return { ...withRetrieval, kind: 'rule', text: applied.outcome, confidence: Math.max(confidence, 0.6), escalate: false, escalateReason: null, rule: applied, used: [c.item], citations };
       }
     }
 
     // Step 4: GraphRAG.
     const composed: ComposedAnswer = composeAnswer(rewritten.query, retrieval, u.language);
     if (composed.kind === 'none') {
-      return this.withEscalation(u, { ...withRetrieval, kind: 'none', text: replies.noAnswer(u.language), confidence: 0, escalate: false, escalateReason: null });
+      return { ...withRetrieval, kind: 'none', text: replies.noAnswer(u.language), confidence: 0, escalate: false, escalateReason: null };
     }
-    return this.withEscalation(u, { ...withRetrieval, kind: composed.kind, text: composed.text, confidence: composed.confidence, escalate: false, escalateReason: null, used: composed.used, citations: composed.citations });
+    return { ...withRetrieval, kind: composed.kind, text: composed.text, confidence: composed.confidence, escalate: false, escalateReason: null, used: composed.used, citations: composed.citations };
   }
 
   /** Up to `n` distinct answers for a human agent (same retrieval, the agent's access). */
@@ -183,9 +196,4 @@ export class Answerer {
     return out;
   }
 
-  private withEscalation(u: Understood, outcome: AnswerOutcome): AnswerOutcome {
-    if (this.isStronglyNegative(u)) return { ...outcome, escalate: true, escalateReason: 'negative-sentiment' };
-    if (outcome.confidence < this.o.escalateBelow) return { ...outcome, escalate: true, escalateReason: 'low-confidence' };
-    return outcome;
-  }
 }

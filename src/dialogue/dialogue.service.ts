@@ -11,7 +11,7 @@ import { checkCursor, type ConversationEventStream } from './event-stream.js';
 import { HUMAN_AGENT_INTENT, SMALL_TALK_INTENTS } from './intent-model.js';
 import type { DialoguePolicy } from './policy.js';
 import { replies, replyChunks } from './replies.js';
-import type { Understander, Understood } from './understanding.js';
+import type { Understander } from './understanding.js';
 
 export const MAX_MESSAGE_LENGTH = 4000;
 const MAX_CONTEXT_BYTES = 16_384;
@@ -80,29 +80,36 @@ export class DialogueService {
       const botAnswers = s.status === 'BOT';
       const customerId = randomUUID();
       const at = new Date().toISOString();
-      const u = await this.understander.understand(raw, s.language);
-      const customer: MessageRow = {
+      const u = await this.understander.begin(raw, s.language);
+      const customerOf = (rest: Awaited<typeof u.rest>): MessageRow => ({
         ...blankMessage(customerId, conversationId, s.seq + 1, 'customer', u.text, at),
         language: u.language,
         intent: u.intent?.name ?? null,
         intentConfidence: u.intent?.confidence ?? null,
         outOfScope: u.intent?.outOfScope ?? null,
-        sentiment: u.sentiment.label,
-        sentimentScore: u.sentiment.score,
+        sentiment: rest.sentiment.label,
+        sentimentScore: rest.sentiment.score,
         confidence: u.intent?.confidence ?? null,
-        mentions: u.mentions,
-      };
-      const early: NewEvent[] = [messageEvent('CUSTOMER_MESSAGE', customer)];
-      if (botAnswers) early.push({ type: 'BOT_TYPING', text: null, chunkIndex: null, messageId: null, message: null });
-      await this.events.append(conversationId, early);
+        mentions: rest.mentions,
+      });
 
       if (!botAnswers) {
-        await this.repo.appendMessages(conversationId, s.status, null, [{ ...customer, entityIds: u.entities.map((e) => e.id) }]);
+        const rest = await u.rest;
+        const customer = customerOf(rest);
+        await this.repo.appendMessages(conversationId, s.status, null, [{ ...customer, entityIds: rest.entities.map((e) => e.id) }]);
+        await this.events.append(conversationId, [messageEvent('CUSTOMER_MESSAGE', customer)]);
         await this.store.put({ ...s, seq: customer.seq, language: s.language ?? u.language });
         return customer;
       }
 
+      // The customer's message (sentiment and mentions follow with the reply) and "typing…" go out at once.
+      await this.events.append(conversationId, [
+        messageEvent('CUSTOMER_MESSAGE', { ...customerOf({ sentiment: { label: 'neutral', score: 0 }, mentions: [], entities: [] }), sentiment: null, sentimentScore: null }),
+        { type: 'BOT_TYPING', text: null, chunkIndex: null, messageId: null, message: null },
+      ]);
       const turn = await this.policy.respond({ ...s, language: s.language ?? u.language }, raw, u);
+      const rest = await u.rest;
+      const customer = customerOf(rest);
       const latencyMs = Math.round(performance.now() - started);
       const bot: MessageRow = {
         ...blankMessage(randomUUID(), conversationId, customer.seq + 1, 'bot', turn.text, new Date().toISOString()),
@@ -120,7 +127,7 @@ export class DialogueService {
       // Stored text has personal data masked; the customer sees the reply as written for them.
       const stored = { ...bot, text: this.understander.mask(bot.text) };
       await this.repo.appendMessages(conversationId, status, turn.escalate, [
-        { ...customer, entityIds: u.entities.map((e) => e.id) },
+        { ...customer, entityIds: rest.entities.map((e) => e.id) },
         { ...stored, entityIds: [] },
       ]);
       const out: NewEvent[] = replyChunks(bot.text).map((chunk, i) => ({ type: 'BOT_CHUNK', text: chunk, chunkIndex: i, messageId: bot.id, message: null }));
@@ -213,7 +220,7 @@ export class DialogueService {
     const customer = [...(transcript ?? [])].reverse().filter((m) => m.role === 'customer');
     const last = customer.find((m) => !m.intent || !(SMALL_TALK_INTENTS.has(m.intent) || m.intent === HUMAN_AGENT_INTENT)) ?? customer[0];
     if (!last) return [];
-    const understood: Understood = await this.understander.understand(last.text, row.language);
+    const understood = await this.understander.begin(last.text, row.language, { tagger: false });
     const u = understood.intent && (SMALL_TALK_INTENTS.has(understood.intent.name) || understood.intent.name === HUMAN_AGENT_INTENT) ? { ...understood, intent: null } : understood;
     return this.answerer.suggestions({ understood: u, context: row.customerContext, access: knowledgeAccess(viewer) }, n);
   }

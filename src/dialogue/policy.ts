@@ -7,7 +7,7 @@ import { SMALL_TALK_INTENTS } from './intent-model.js';
 import { continueProcess, currentPrompt, startProcess, type ActiveProcess } from './process-runner.js';
 import { replies } from './replies.js';
 import { isCancel, looksLikeQuestion } from './slot-answer.js';
-import type { Understood } from './understanding.js';
+import type { FirstPass } from './understanding.js';
 
 export interface TurnOutcome {
   text: string;
@@ -47,7 +47,7 @@ export class DialoguePolicy {
     this.maxFailedTurns = options.maxFailedTurns ?? 2;
   }
 
-  async respond(state: ConversationState, raw: string, u: Understood): Promise<TurnOutcome> {
+  async respond(state: ConversationState, raw: string, u: FirstPass): Promise<TurnOutcome> {
     let s: ConversationState = { ...state, suspended: [...state.suspended] };
     const language = u.language === 'zh' || u.language === 'en' ? u.language : (s.language ?? 'en');
     let resumeAfter: ActiveProcess | null = null;
@@ -122,7 +122,7 @@ export class DialoguePolicy {
   }
 
   /** An answer the step rejects that reads as a new question or another intent: answer it, then come back. */
-  private isTopicSwitch(u: Understood, raw: string, running: ActiveProcess): boolean {
+  private isTopicSwitch(u: FirstPass, raw: string, running: ActiveProcess): boolean {
     const intent = this.answerer.actionable(u.intent);
     if (intent && intent.name !== running.intent && !SMALL_TALK_INTENTS.has(intent.name)) return true;
     return looksLikeQuestion(raw);

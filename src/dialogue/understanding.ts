@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import {
   detectLanguage,
   primaryLanguage,
-  understand,
+  toSentiment,
   type Classification,
   type EntityMention,
   type EntitySpan,
@@ -31,14 +31,27 @@ export interface Understood {
   mentions: EntityMention[];
 }
 
+/**
+ * What retrieval needs of a message — embedding, intent, entities named by their names and aliases —
+ * with the rest (sentiment, tagger mentions) still running: it arrives while the graph is queried.
+ */
+export interface FirstPass extends Omit<Understood, 'sentiment' | 'mentions'> {
+  rest: Promise<Pick<Understood, 'sentiment' | 'mentions' | 'entities'>>;
+}
+
+/** A complete understanding in first-pass form. */
+export function asFirstPass(u: Understood): FirstPass {
+  return { text: u.text, language: u.language, vector: u.vector, intent: u.intent, entities: u.entities, rest: Promise.resolve({ sentiment: u.sentiment, mentions: u.mentions, entities: u.entities }) };
+}
+
 /** Words that make a message strongly negative when no sentiment model is installed (degraded mode only). */
 const NEGATIVE_FALLBACK = /\b(terrible|awful|horrible|useless|worst|furious|angry|ridiculous|unacceptable|disgusting|hate|scam|rubbish|pathetic)\b|垃圾|太差|气死|愤怒|骗子|恶心|糟糕透/iu;
 
 /**
  * Language, intent (with out-of-scope), sentiment and entity mentions of a message, with one
- * embedding shared by the intent classifier and retrieval, and the three model calls running
- * concurrently (`understand` of the inference module, fed with our models). Missing optional models
- * (NER, a language's sentiment model) degrade instead of failing: logged once, at warn.
+ * embedding shared by the intent classifier and retrieval (the inference module's models, classifier
+ * and sentiment mapping). Missing optional models (NER, a language's sentiment model) degrade instead
+ * of failing: logged once, at warn.
  */
 export class Understander {
   private readonly available = new Map<string, Promise<boolean>>();
@@ -73,32 +86,35 @@ export class Understander {
   }
 
   /**
-   * `tagger: false` skips the NER model (mentions then come from entity names and aliases only): the
-   * stateless `answer` query uses it, since linking does not need the tagger and each model pass costs
-   * as much as the embedding. Conversation messages get all three models.
+   * The hot path: masks, embeds, predicts the intent and links entities by name (one indexed query,
+   * while the model embeds); sentiment and the NER tagger start once the embedding is done and run
+   * while the caller queries the graph — on two cores, three model passes in a row would otherwise
+   * sit in front of retrieval. `tagger: false` skips NER (the stateless `answer` query: linking does
+   * not need it).
    */
-  async understand(raw: string, language?: string | null, options: { tagger?: boolean } = {}): Promise<Understood> {
+  async begin(raw: string, language?: string | null, options: { tagger?: boolean } = {}): Promise<FirstPass> {
     const text = this.maskPii(raw);
     const lang = language ? primaryLanguage(language) : detectLanguage(text);
-    const vectorP = this.inference.embed([text]).then((v) => v[0] as Float32Array);
-    // Linking by names and aliases runs while the models do; tagger spans, if any, add a second lookup.
     const linkedP = this.linker.link(text);
     linkedP.catch(() => undefined);
-    let spans: EntitySpan[] = [];
-    const result = await understand(
-      {
-        intent: async (t) => this.intents.predict(t, await vectorP),
-        sentiment: (t, l) => this.sentiment(t, l),
-        entities: async (t, l) => {
-          spans = options.tagger === false ? [] : await this.tag(t, l);
-          return spans;
-        },
-      },
-      text,
-      lang,
-    );
-    const [vector, entities] = await Promise.all([vectorP, spans.length > 0 ? this.linker.link(text, spans.map((s) => s.text)) : linkedP]);
-    return { text, language: result.language, vector, intent: result.intent, sentiment: result.sentiment, entities, mentions: mentionsOf(spans, entities) };
+    const [vector] = (await this.inference.embed([text])) as [Float32Array];
+    const intent = this.intents.predict(text, vector);
+    const sentimentP = this.sentiment(text, lang).then((c) => toSentiment(c));
+    const spansP = options.tagger === false ? Promise.resolve([]) : this.tag(text, lang);
+    const entities = await linkedP;
+    const rest = Promise.all([sentimentP, spansP]).then(async ([sentiment, spans]) => {
+      // Tagger spans that names and aliases did not cover get a second linking lookup.
+      const linked = spans.length > 0 ? await this.linker.link(text, spans.map((s) => s.text)) : entities;
+      return { sentiment, mentions: mentionsOf(spans, linked), entities: linked };
+    });
+    rest.catch(() => undefined); // awaited by the caller; never an unhandled rejection meanwhile
+    return { text, language: lang, vector, intent, entities, rest };
+  }
+
+  /** Everything about a message, awaited (the `understand` query, agents' suggestions). */
+  async understand(raw: string, language?: string | null, options: { tagger?: boolean } = {}): Promise<Understood> {
+    const { rest, ...first } = await this.begin(raw, language, options);
+    return { ...first, ...(await rest) };
   }
 
   private async sentiment(text: string, language: string): Promise<Classification> {
