@@ -14,17 +14,40 @@ export function withResolverTimeout(schema: GraphQLSchema, ms: number): GraphQLS
   });
 }
 
+type Resolver = (...args: unknown[]) => unknown;
+
 function wrap<F extends { resolve?: (...args: never[]) => unknown }>(field: F, fieldName: string, ms: number): F {
-  const resolve = (field.resolve ?? defaultFieldResolver) as (...args: unknown[]) => unknown;
-  return {
-    ...field,
-    resolve: (...args: unknown[]) => {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new AppError('TIMEOUT', `${fieldName} took longer than ${ms} ms and was stopped.`)), ms);
-        timer.unref();
-      });
-      return Promise.race([Promise.resolve(resolve(...args)), timeout]).finally(() => clearTimeout(timer));
-    },
-  };
+  const resolve = (field.resolve ?? defaultFieldResolver) as Resolver;
+  return { ...field, resolve: (...args: unknown[]) => withTimeout(resolve, args, fieldName, ms) };
+}
+
+/**
+ * Runs `resolve` under a deadline. Synchronous results and throws are passed through untouched (no
+ * timer is armed for them), and exactly one promise exists per call, so an early throw can never leave
+ * a timer behind that rejects later with nobody listening.
+ */
+export function withTimeout(resolve: Resolver, args: unknown[], fieldName: string, ms: number): unknown {
+  const result = resolve(...args);
+  if (!isPromiseLike(result)) return result;
+  return new Promise((fulfil, reject) => {
+    const timer = setTimeout(
+      () => reject(new AppError('TIMEOUT', `${fieldName} took longer than ${ms} ms and was stopped.`)),
+      ms,
+    );
+    timer.unref();
+    result.then(
+      (value) => {
+        clearTimeout(timer);
+        fulfil(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
