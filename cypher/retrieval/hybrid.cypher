@@ -4,7 +4,8 @@
 // related entities), and chunk evidence
 // (chunk_embedding + chunk_text, with the knowledge DERIVED_FROM those chunks). Every list is filtered to
 // what the caller may see; the union is hydrated with provenance (sources in documents the caller may see)
-// and each item's cosine to the query.
+// and each item's cosine to the query. Timestamps leave as epoch milliseconds (decoding a DateTime costs
+// the driver more than the rest of the row; the retriever turns them into ISO strings).
 // Params: $vector (list<float> | null), $vectorHits ([{id, score}] | null), $text (Lucene-escaped | null),
 //   $entityIds (list), $extraIds (items to hydrate whatever the lists found, e.g. an intent's handler), $kVector, $kVectorScan, $kText, $kGraph, $graphScan, $kChunk,
 //   $visibilities, $statuses, $languages (list | null = any language).
@@ -103,7 +104,7 @@ CALL (vectorHits, textHits, graphHits, chunkHits) {
     OPTIONAL MATCH (k)-[:ABOUT]->(e:Entity)
     RETURN collect(e.id) AS about
   }
-  RETURN collect(k {.*, embedding: null, sources: sources, about: about,
+  RETURN collect(k {.*, embedding: null, createdAt: k.createdAt.epochMillis, updatedAt: k.updatedAt.epochMillis, sources: sources, about: about,
                     sim: CASE WHEN $vector IS NULL OR k.embedding IS NULL THEN null ELSE vector.similarity.cosine(k.embedding, $vector) END}) AS items
 }
 RETURN vectorHits, textHits, graphHits, chunkHits, items

@@ -73,8 +73,9 @@ builder.queryField('answer', (t) =>
       const { understander, answerer } = ctx.services.dialogue;
       const u = await understander.begin(question, args.language, { tagger: false });
       const outcome = await answerer.answer({ understood: u, context: context as Record<string, unknown> | null, access: knowledgeAccess(ctx.viewer) });
+      const presented = answerer.present(outcome, u.language);
       return {
-        text: outcome.text,
+        text: presented.text,
         confidence: outcome.confidence,
         escalate: outcome.escalate,
         escalationReason: outcome.escalateReason,
@@ -83,8 +84,8 @@ builder.queryField('answer', (t) =>
         intent: u.intent,
         sentiment: outcome.understood.sentiment,
         entities: outcome.understood.mentions,
-        citations: outcome.citations,
-        knowledge: outcome.used,
+        citations: presented.citations,
+        knowledge: presented.used,
         rule: outcome.rule,
       };
     },

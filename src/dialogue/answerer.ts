@@ -39,6 +39,12 @@ export interface AnswerPolicyOptions {
   answerAbove?: number;
   /** Below this confidence the customer goes to a human at once. Default 0.15. */
   escalateBelow?: number;
+  /**
+   * Convex fusion's similarity weight for a question in a language the embedding model was not trained
+   * on (its manifest's `languages`): there the cosine is noise and the fulltext index (CJK bigrams)
+   * carries the meaning. Default 0.2 (the retriever's default for covered languages is 0.75).
+   */
+  uncoveredAlpha?: number;
   /** A negative sentiment score at or above this escalates. Default 0.9. */
   negativeAbove?: number;
   /** Rules ranked this high (fused) are evaluated. Default 3. */
@@ -69,10 +75,23 @@ export class Answerer {
   constructor(
     private readonly retriever: GraphRetriever,
     private readonly intents: IntentModel,
-    private readonly embedder: { embed(texts: readonly string[]): Promise<Float32Array[]> },
+    private readonly embedder: {
+      embed(texts: readonly string[]): Promise<Float32Array[]>;
+      /** Languages the embedding model was trained on; empty: any. */
+      embeddingLanguages?(): Promise<readonly string[]>;
+    },
     options: AnswerPolicyOptions = {},
   ) {
-    this.o = { minIntentConfidence: 0.5, answerAbove: 0.45, escalateBelow: 0.15, negativeAbove: 0.9, ruleRanks: 3, minRuleConfidence: 0.3, ...options };
+    this.o = { minIntentConfidence: 0.5, answerAbove: 0.45, escalateBelow: 0.15, uncoveredAlpha: 0.2, negativeAbove: 0.9, ruleRanks: 3, minRuleConfidence: 0.3, ...options };
+  }
+
+  private semantic: Promise<readonly string[]> | undefined;
+
+  /** Whether the embedding model understands `language` (read once from the model manifest). */
+  private async embeddingCovers(language: string): Promise<boolean> {
+    this.semantic ??= (this.embedder.embeddingLanguages?.() ?? Promise.resolve([])).catch(() => []);
+    const languages = await this.semantic;
+    return languages.length === 0 || languages.includes(language) || language === 'und';
   }
 
   get options(): Readonly<Required<AnswerPolicyOptions>> {
@@ -86,6 +105,21 @@ export class Answerer {
 
   isStronglyNegative(u: Pick<Understood, 'sentiment'>): boolean {
     return u.sentiment.label === 'negative' && u.sentiment.score >= this.o.negativeAbove;
+  }
+
+  /**
+   * How an answer is worded for its confidence: as it is when confident (and small talk always);
+   * below `answerAbove` as a hedged best guess, still cited; below `escalateBelow`, or with nothing
+   * found, not at all — a guess that weak (an English-only encoder on a Chinese question, say) is more
+   * likely wrong than right, so the customer is asked to rephrase and nothing is cited. `failed` marks a
+   * failed turn for the conversation policy.
+   */
+  present(outcome: Pick<AnswerOutcome, 'kind' | 'text' | 'confidence' | 'citations' | 'used'>, language: string): { text: string; citations: Citation[]; used: RetrievedItem[]; failed: boolean } {
+    const smallTalk = outcome.kind === 'smalltalk' || outcome.kind === 'handoff';
+    const failed = !smallTalk && (outcome.kind === 'none' || outcome.confidence < this.o.answerAbove);
+    if (!failed) return { text: outcome.text, citations: outcome.citations, used: outcome.used, failed };
+    if (outcome.kind === 'none' || outcome.confidence < this.o.escalateBelow) return { text: replies.notSure(language), citations: [], used: [], failed };
+    return { text: replies.bestGuess(outcome.text, language), citations: outcome.citations, used: outcome.used, failed };
   }
 
   /** The answer, and the escalation signals of the whole understanding (sentiment arrives during retrieval). */
@@ -133,6 +167,7 @@ export class Answerer {
       languages,
       k: req.k ?? 10,
       extraLists,
+      alpha: (await this.embeddingCovers(u.language)) ? undefined : this.o.uncoveredAlpha,
     };
     // A rewritten follow-up is searched by its own embedding.
     if (retrieveInput.vector === null) retrieveInput.vector = (await this.embedder.embed([rewritten.query]))[0] as Float32Array;

@@ -97,11 +97,10 @@ export class DialoguePolicy {
       }
     }
 
-    const smallTalk = outcome.kind === 'smalltalk' || outcome.kind === 'handoff';
-    const failed = !smallTalk && (outcome.kind === 'none' || outcome.confidence < this.answerer.options.answerAbove);
+    const presented = this.answerer.present(outcome, language);
+    const failed = presented.failed;
     const failedTurns = failed ? s.failedTurns + 1 : 0;
-    let text = outcome.text;
-    if (failed) text = outcome.kind === 'none' || outcome.confidence < this.answerer.options.escalateBelow ? replies.notSure(language) : replies.bestGuess(outcome.text, language);
+    let text = presented.text;
     // No answer to a question we handle (a confident in-scope intent) goes to a human at once; an
     // out-of-scope one is a failed turn, and two of those in a row go to a human.
     const immediate = outcome.escalateReason === 'low-confidence' && !this.answerer.actionable(u.intent) ? null : outcome.escalateReason;
@@ -113,7 +112,7 @@ export class DialoguePolicy {
       text,
       kind: outcome.kind,
       confidence: outcome.confidence,
-      citations: failed && outcome.confidence < this.answerer.options.escalateBelow ? [] : outcome.citations,
+      citations: presented.citations,
       knowledgeIds: outcome.used.map((i) => i.id),
       escalate,
       resolvedQuestion: outcome.rewritten.followUp ? outcome.rewritten.query : null,

@@ -85,6 +85,11 @@ export class InferenceService {
   }
 
   /** Entity spans with character offsets into `text`. */
+  /** Languages the embedding model was trained on (its manifest entry); empty: any. */
+  async embeddingLanguages(model = this.models.embedding): Promise<readonly string[]> {
+    return (await this.registry.spec(model)).languages;
+  }
+
   tokenClassify(text: string, model?: string): Promise<EntitySpan[]> {
     return this.tokenClassification(model).tokenClassify(text);
   }

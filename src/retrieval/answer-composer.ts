@@ -66,10 +66,12 @@ const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
  */
 export function evidenceConfidence(e: Evidence, language: string): number {
   let z: number;
+  // The margin is a margin of cosines: evidence only where the cosine is.
+  const lexical = e.cosine === null || language === 'zh';
   if (e.cosine === null) z = -3 + 5 * e.coverage;
   else if (language === 'zh') z = -4.0 + 1.5 * e.cosine + 4.0 * e.coverage;
   else z = -4.11 + 2.6 * e.cosine + 1.25 * e.coverage;
-  z += 0.96 * e.agreement + 14.8 * e.margin + 1.6 * (e.intent ? 1 : 0) + 0.3 * (e.graph ? 1 : 0);
+  z += 0.96 * e.agreement + (lexical ? 0 : 14.8 * e.margin) + 1.6 * (e.intent ? 1 : 0) + 0.3 * (e.graph ? 1 : 0);
   return Math.round(sigmoid(z) * 1000) / 1000;
 }
 

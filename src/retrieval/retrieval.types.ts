@@ -52,6 +52,8 @@ export interface RetrieveInput {
   k?: number;
   /** `convex` (default) or `rrf`; see `fuse` in retriever.ts. */
   fusion?: 'convex' | 'rrf';
+  /** Convex fusion's weight of similarity against the fulltext score for this query (default: the retriever's). */
+  alpha?: number;
   /** Extra ranked lists fused with the others, e.g. the handler of a confidently predicted intent. */
   extraLists?: ReadonlyArray<{ name: string; ids: readonly string[]; weight: number }>;
 }

@@ -71,7 +71,7 @@ export class GraphRetriever {
       entityIds: useGraph ? [...new Set(input.entityIds ?? [])] : [],
       extraIds: [...new Set((input.extraLists ?? []).flatMap((l) => l.ids))],
       kVector: useVector ? perList : 0,
-      kVectorScan: perList * 4,
+      kVectorScan: perList * 2,
       kText: useText ? perList : 0,
       kGraph: useGraph ? perList : 0,
       graphScan: this.graphScan,
@@ -84,9 +84,18 @@ export class GraphRetriever {
 
   async retrieve(input: RetrieveInput): Promise<RetrievalResult> {
     const params = await this.params(input);
-    const [row] = await this.executor.read('retrieval/hybrid', params);
-    return fuse(row ?? {}, this.weights, input, { fusion: input.fusion ?? this.fusion.fusion, alpha: this.fusion.alpha, boosts: this.fusion.boosts });
+    const [row] = (await this.executor.read('retrieval/hybrid', params)) as HybridRow[];
+    for (const item of row?.items ?? []) {
+      item.createdAt = isoDate(item.createdAt);
+      item.updatedAt = isoDate(item.updatedAt);
+    }
+    return fuse(row ?? {}, this.weights, input, { fusion: input.fusion ?? this.fusion.fusion, alpha: input.alpha ?? this.fusion.alpha, boosts: this.fusion.boosts });
   }
+}
+
+/** Epoch milliseconds (as `retrieval/hybrid` returns timestamps) → the ISO string every other read returns. */
+function isoDate(value: unknown): string {
+  return typeof value === 'number' ? new Date(value).toISOString() : (value as string);
 }
 
 interface HybridRow {
