@@ -16,7 +16,8 @@ export interface BenchStack {
   url: string;
   adminKey: string;
   app: App;
-  gql<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  /** A GraphQL operation over HTTP, as the admin or with another API key. */
+  gql<T>(query: string, variables?: Record<string, unknown>, key?: string): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -37,8 +38,8 @@ export async function startBenchStack(env: Record<string, string> = {}): Promise
     url,
     adminKey,
     app,
-    gql: async <T>(query: string, variables?: Record<string, unknown>) => {
-      const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` }, body: JSON.stringify({ query, variables }) });
+    gql: async <T>(query: string, variables?: Record<string, unknown>, key = adminKey) => {
+      const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query, variables }) });
       const body = (await res.json()) as { data?: T; errors?: unknown[] };
       if (body.errors) throw new Error(JSON.stringify(body.errors));
       return body.data as T;

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import {
   detectLanguage,
+  nerTargets,
   primaryLanguage,
   toSentiment,
   type Classification,
@@ -11,6 +12,7 @@ import {
   type SentimentPrediction,
 } from '../inference/index.js';
 import type { EntityLinker, LinkedEntity } from '../retrieval/entity-linker.js';
+import { sentences } from '../retrieval/text.js';
 import type { IntentModel } from './intent-model.js';
 
 /** Masks personal data in text (emails, phone numbers, card numbers, …) before it is stored or modelled. */
@@ -100,7 +102,8 @@ export class Understander {
     const [vector] = (await this.inference.embed([text])) as [Float32Array];
     const intent = this.intents.predict(text, vector);
     const sentimentP = this.sentiment(text, lang).then((c) => toSentiment(c));
-    const spansP = options.tagger === false ? Promise.resolve([]) : this.tag(text, lang);
+    // The tagger runs only when the message has a capitalised word its linked names do not explain.
+    const spansP = options.tagger === false ? Promise.resolve([]) : linkedP.then((linked) => (worthTagging(text, linked) ? this.tag(text, lang) : []));
     const entities = await linkedP;
     const rest = Promise.all([sentimentP, spansP]).then(async ([sentiment, spans]) => {
       // Tagger spans that names and aliases did not cover get a second linking lookup.
@@ -135,6 +138,11 @@ export class Understander {
     if (spec.languages.length > 0 && !spec.languages.includes(language)) return [];
     return this.inference.tokenClassify(text, model);
   }
+}
+
+/** Whether a NER pass could find something in `text` that linking by name did not (see {@link nerTargets}). */
+export function worthTagging(text: string, linked: readonly LinkedEntity[]): boolean {
+  return nerTargets(text, sentences(text), linked.map((e) => e.mention)).length > 0;
 }
 
 /** Tagger spans (typed by the tagger) plus linked names, each with the entity it links to. Pure. */

@@ -2,6 +2,7 @@ export { MicroBatcher, planBatches, type BatcherStats, type MicroBatcherOptions 
 export { EmbeddingPipeline, type EmbeddingPipelineOptions, type PipelineOptions } from './embedding.pipeline.js';
 export { aggregateEntities, type EntitySpan, type LabelledToken } from './entity-aggregation.js';
 export * from './inference.errors.js';
+export { nerTargets, type TextSpan } from './ner-gate.js';
 export { InferenceService, type InferenceModelNames, type InferenceServiceOptions } from './inference.service.js';
 export {
   IntentClassifier,

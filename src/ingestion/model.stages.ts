@@ -49,34 +49,6 @@ export async function modelAccess(inference: InferenceService, names: { embeddin
   };
 }
 
-const CAPITALISED = /(?<![\p{L}\p{N}])\p{Lu}[\p{L}\p{N}'’&+-]*/gu;
-
-/**
- * The sentences worth a NER pass: those with a capitalised word that is not the first word and not
- * inside something already recognised (a known entity, a value, a product code). A name-finding model
- * finds nothing new elsewhere, and skipping those sentences saves most of its cost on documents whose
- * names the graph already knows. Returned as spans with their text, like chunks.
- */
-export function nerTargets(text: string, sentences: ReadonlyArray<{ start: number; end: number }>, known: ReadonlyArray<{ start: number; end: number }>): ChunkData[] {
-  const sorted = [...known].sort((a, b) => a.start - b.start);
-  const out: ChunkData[] = [];
-  for (const s of sentences) {
-    const body = text.slice(s.start, s.end);
-    const first = /[\p{L}\p{N}]/u.exec(body)?.index ?? 0;
-    let unknown = false;
-    for (const m of body.matchAll(CAPITALISED)) {
-      if (m.index === first || m[0] === 'I') continue;
-      const at = s.start + m.index;
-      if (!sorted.some((k) => at >= k.start && at < k.end)) {
-        unknown = true;
-        break;
-      }
-    }
-    if (unknown) out.push({ index: out.length, start: s.start, end: s.end, text: body });
-  }
-  return out;
-}
-
 /** NER labels (CoNLL and friends) → the controlled vocabulary of entity types. */
 const NER_TYPES: Record<string, string> = {
   PER: 'Person', PERSON: 'Person', ORG: 'Organization', ORGANIZATION: 'Organization', LOC: 'Location', GPE: 'Location', LOCATION: 'Location',

@@ -73,7 +73,7 @@ describe('entity resolution', () => {
 
 describe('NER targets', () => {
   it('keeps only sentences with a capitalised word nothing else explains', async () => {
-    const { nerTargets } = await import('./model.stages.js');
+    const { nerTargets } = await import('../inference/ner-gate.js');
     const { splitSentences } = await import('./sentences.js');
     const text = 'The Northwind X5 ships today. Call Jane Tan at the Harbourfront office. We reply in 2 days.';
     const sentences = splitSentences(text);
