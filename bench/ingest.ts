@@ -1,4 +1,4 @@
-// npm run bench:ingest [-- --docs 500 --budget-s 420]
+// npm run bench:ingest [-- --docs 500 --budget-s 420 --chunk-model minilm-embed]  (chunk model: INGEST_CHUNK_EMBEDDING_MODEL by default)
 // End-to-end ingestion throughput on a generated corpus: documents submitted through GraphQL
 // (ingestDocument), processed by the BullMQ workers in this process (prepare → model → write), until
 // every job is COMPLETED. Reports documents/min, chunks/s, time per stage, the share spent in model
@@ -116,7 +116,7 @@ const pages = corpus.reduce((n, d) => n + d.pages, 0);
 
 // ---------- run ----------
 
-const stack = await startBenchStack({ INGEST_CONCURRENCY: '2', INGEST_MODEL_CONCURRENCY: '2', INGEST_CHUNK_EMBEDDING_MODEL: values['chunk-model'] ?? '' });
+const stack = await startBenchStack({ INGEST_CONCURRENCY: '2', INGEST_MODEL_CONCURRENCY: '2', ...(values['chunk-model'] ? { INGEST_CHUNK_EMBEDDING_MODEL: values['chunk-model'] } : {}) });
 try {
   await importKnowledge(stack.app.services.knowledge, stack.app.services.executor, {
     format: 'JSONL',

@@ -115,11 +115,12 @@ const variables = {
     spec: { default: '', secret: false, description: 'Comma-separated source prefixes (e.g. `seed:,https://help.example.com/`) whose drafts are published without review.' },
   },
   INGEST_CHUNK_EMBEDDING_MODEL: {
-    schema: z.string().default(''),
+    schema: z.string().default('minilm-embed-int8'),
     spec: {
-      default: '',
+      default: 'minilm-embed-int8',
       secret: false,
-      description: 'Embedding model for chunks (empty: the model retrieval queries with). `minilm-embed-int8` embeds about 1.7× faster on CPU at a small cost in search quality.',
+      description:
+        'Embedding model for document chunks. The int8 model embeds about 1.7× faster on CPU (mean cosine 0.989 to the fp32 vectors); empty: the model retrieval queries with. Falls back to that model when this one is not built.',
     },
   },
   ANSWERGRAPH_API_URL: {

@@ -34,10 +34,12 @@ export async function modelAccess(inference: InferenceService, names: { embeddin
       return false;
     }
   };
-  const chunkName = names.chunks || names.embedding;
-  const [embedding, ner, chunks] = await Promise.all([has(names.embedding), has(names.ner), has(chunkName)]);
+  const [embedding, ner, chunksBuilt] = await Promise.all([has(names.embedding), has(names.ner), names.chunks ? has(names.chunks) : Promise.resolve(false)]);
   const nerSpec = ner ? await inference.registry.spec(names.ner) : null;
   if (!embedding) logger.warn({ model: names.embedding }, 'embedding model not built (npm run models): chunks and drafts are stored without embeddings');
+  if (names.chunks && !chunksBuilt && embedding) logger.warn({ model: names.chunks, instead: names.embedding }, 'chunk embedding model not built: chunks use the retrieval model');
+  const chunkName = chunksBuilt ? (names.chunks as string) : names.embedding;
+  const chunks = chunksBuilt || embedding;
   return {
     embeddingModel: embedding ? names.embedding : null,
     embed: (texts) => inference.embed(texts, names.embedding),
