@@ -69,6 +69,13 @@ const MODELS = [
     data: ['goemotions/train.tsv', 'goemotions/dev.tsv', 'goemotions/emotions.txt', 'goemotions/sentiment_dict.json'],
   },
   {
+    // Built from the sentiment-en just above (same recipe inputs), so it follows every retraining.
+    name: 'sentiment-en-int8',
+    script: 'quantize_sentiment_en.py',
+    sources: ['quantize_sentiment_en.py', 'train_sentiment_en.py', 'common.py', 'finetune.py'],
+    data: ['goemotions/train.tsv', 'goemotions/dev.tsv', 'goemotions/emotions.txt', 'goemotions/sentiment_dict.json'],
+  },
+  {
     name: 'ner',
     script: 'train_ner.py',
     sources: ['train_ner.py', 'common.py', 'finetune.py'],
@@ -293,6 +300,7 @@ async function buildModel(model, modelsDir, hash, profile) {
   const env = {
     ...process.env,
     ANSWERGRAPH_DATASETS_DIR: datasetsDir(),
+    ANSWERGRAPH_MODELS_DIR: modelsDir, // derived models (sentiment-en-int8) read their parent from here
     PYTHONHASHSEED: '0',
     PYTHONUNBUFFERED: '1',
     HF_HUB_OFFLINE: '1',

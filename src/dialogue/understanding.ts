@@ -121,7 +121,7 @@ export class Understander {
   }
 
   private async sentiment(text: string, language: string): Promise<Classification> {
-    const model = language === 'zh' ? this.inference.models.sentimentZh : this.inference.models.sentimentEn;
+    const model = await this.inference.sentimentModel(language);
     if (await this.has(model)) return this.inference.classify(text, model);
     this.degrade(model, 'sentiment falls back to a short list of strongly negative words');
     const negative = NEGATIVE_FALLBACK.test(text);

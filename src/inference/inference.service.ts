@@ -12,7 +12,7 @@ export interface InferenceModelNames {
   embedding: string;
   /** Default `ner`. */
   ner: string;
-  /** Default `sentiment-en`. */
+  /** Default `sentiment-en` (its int8 build, `sentiment-en-int8`, runs instead when the manifest has it). */
   sentimentEn: string;
   /** Default `sentiment-zh`. */
   sentimentZh: string;
@@ -114,6 +114,26 @@ export class InferenceService {
     return this.intents;
   }
 
+  private readonly preferred = new Map<string, Promise<string>>();
+
+  /**
+   * The sentiment model of a language: its int8 build (`<name>-int8`, same dev macro-F1 within 0.02 by
+   * construction, about twice as fast on CPU) when the manifest has it, else the model itself.
+   */
+  sentimentModel(language: string): Promise<string> {
+    const base = language === 'zh' ? this.models.sentimentZh : this.models.sentimentEn;
+    let model = this.preferred.get(base);
+    if (!model) {
+      const int8 = `${base}-int8`;
+      model = this.registry.has(int8).then(
+        (built) => (built ? int8 : base),
+        () => base,
+      );
+      this.preferred.set(base, model);
+    }
+    return model;
+  }
+
   /** Language, intent, sentiment and entity mentions of one message (API `understand`). */
   async understand(text: string, language?: string | null, options: { intents?: IntentClassifier | null } = {}): Promise<Understanding> {
     const intents = options.intents === undefined ? this.intents : options.intents;
@@ -121,7 +141,7 @@ export class InferenceService {
     return understand(
       {
         intent: (t): Promise<IntentPrediction | null> => (intents ? intents.predict(t) : Promise.resolve(null)),
-        sentiment: (t, lang) => this.classify(t, lang === 'zh' ? this.models.sentimentZh : this.models.sentimentEn),
+        sentiment: async (t, lang) => this.classify(t, await this.sentimentModel(lang)),
         // The NER model only runs on languages it was trained for (an English CoNLL tagger labels
         // Chinese text at random).
         entities: (t, lang) =>
