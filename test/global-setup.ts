@@ -1,6 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import neo4j from 'neo4j-driver';
 import { ensureInstalled, ensureLocalServices } from '../src/services/local-services.js';
+import { testServices } from './service-slot.js';
 
 /**
  * Starts (or reuses) the `test` profile of the local services — a real Neo4j 5.26 and a real Redis —
@@ -9,12 +10,7 @@ import { ensureInstalled, ensureLocalServices } from '../src/services/local-serv
  */
 export default async function setup(project: TestProject) {
   await ensureInstalled({});
-  // TEST_SERVICES_SLOT=n gives a separate Neo4j + Redis (ports +10n, .data/test-n), so parallel
-  // checkouts on one machine do not wipe each other's graph. Unset: the `test` profile itself.
-  const slot = Number(process.env.TEST_SERVICES_SLOT ?? 0);
-  const c = slot
-    ? await ensureLocalServices({ profile: 'test', dataDir: `.data/test-${slot}`, ports: { neo4jBolt: 17687 + 10 * slot, neo4jHttp: 17474 + 10 * slot, redis: 16379 + 10 * slot } })
-    : await ensureLocalServices({ profile: 'test' });
+  const c = await ensureLocalServices(testServices());
   const driver = neo4j.driver(c.neo4jUri, neo4j.auth.basic(c.neo4jUser, c.neo4jPassword));
   try {
     // Batched delete: one transaction per 10,000 nodes keeps memory bounded after big benchmarks.

@@ -15,19 +15,20 @@ import {
 } from './local-services.js';
 import { isPortOpen } from './processes.js';
 import { profileLayout } from './profiles.js';
+import { testServices } from '../../test/service-slot.js';
 
 const quiet = { info: () => {} };
 
 describe('the test profile (started by test/global-setup.ts)', () => {
   it('reuses-the-running-services-with-the-same-pids', async () => {
-    const before = await localServicesStatus({ profile: 'test' });
+    const before = await localServicesStatus(testServices());
     expect(before.neo4j.state).toBe('running');
     expect(before.redis.state).toBe('running');
 
-    const again = await ensureLocalServices({ profile: 'test', logger: quiet });
+    const again = await ensureLocalServices({ ...testServices(), logger: quiet });
 
     expect(again).toEqual(inject('services'));
-    const after = await localServicesStatus({ profile: 'test' });
+    const after = await localServicesStatus(testServices());
     expect(after.neo4j.pid).toBe(before.neo4j.pid);
     expect(after.redis.pid).toBe(before.redis.pid);
   });
