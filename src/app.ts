@@ -62,7 +62,7 @@ export async function buildApp(config: Config, connections: Connections, logger:
   });
   await migrate(executor, path.join(projectRoot, 'cypher', 'migrations'), logger);
 
-  const pubsub = createRedisPubSub(connections.redisUrl);
+  const pubsub = createRedisPubSub(connections.redisUrl, logger);
   const health: HealthProbe = {
     check: async () => {
       const [neo4j, redisOk] = await Promise.all([
