@@ -1,19 +1,13 @@
-import { MicroBatcher, type BatcherStats } from './batcher.js';
+import type { BatcherStats, MicroBatcher } from './batcher.js';
 import { ModelTaskMismatchError } from './inference.errors.js';
 import { buildTokenBatch, floatData, outputInfo, pickOutput } from './model-io.js';
 import type { LoadedModel, ModelRegistry } from './model-registry.js';
+import { LazyModel, pipelineBatcher, type PipelineOptions } from './pipeline-model.js';
+
+export type { PipelineOptions } from './pipeline-model.js';
 import { l2Normalize, meanPool } from './tensor-math.js';
 
 /** Batching and caching options shared by the pipelines. */
-export interface PipelineOptions {
-  /** Largest batch per model run. Default 32. */
-  maxBatch?: number;
-  /** Longest wait for companions before a batch runs. Default 2 ms. */
-  maxWaitMs?: number;
-  /** Items allowed to wait per model before requests are refused with `INFERENCE_QUEUE_FULL`. Default 4096. */
-  maxQueue?: number;
-}
-
 export interface EmbeddingPipelineOptions extends PipelineOptions {
   /** Embeddings kept in an LRU keyed by text (0 disables). Default 10,000. */
   cacheSize?: number;
@@ -32,21 +26,18 @@ export class EmbeddingPipeline {
   private readonly batcher: MicroBatcher<EmbedItem, Float32Array>;
   private readonly cache = new Map<string, Float32Array>();
   private readonly cacheSize: number;
-  private model: Promise<LoadedModel> | undefined;
+  private readonly model: LazyModel;
 
   constructor(
-    private readonly registry: ModelRegistry,
+    registry: ModelRegistry,
     readonly modelName: string,
     options: EmbeddingPipelineOptions = {},
   ) {
     this.cacheSize = options.cacheSize ?? 10_000;
-    this.batcher = new MicroBatcher<EmbedItem, Float32Array>({
-      name: modelName,
-      maxBatch: options.maxBatch,
-      maxWaitMs: options.maxWaitMs,
-      maxQueue: options.maxQueue,
-      lengthOf: (item) => item.ids.length,
-      run: (items) => this.runBatch(items),
+    this.batcher = pipelineBatcher<EmbedItem, Float32Array>(modelName, options, { lengthOf: (item) => item.ids.length, run: (items) => this.runBatch(items) });
+    this.model = new LazyModel(registry, modelName, (m) => {
+      if (m.spec.task !== 'embedding') throw new ModelTaskMismatchError(m.spec.name, 'embedding', m.spec.task);
+      if (!m.tokenizer) throw new ModelTaskMismatchError(m.spec.name, 'token input', 'text input');
     });
   }
 
@@ -54,29 +45,15 @@ export class EmbeddingPipeline {
     return this.batcher.stats;
   }
 
-  private loaded(): Promise<LoadedModel> {
-    if (!this.model) {
-      this.model = this.registry.load(this.modelName).then((m) => {
-        if (m.spec.task !== 'embedding') throw new ModelTaskMismatchError(m.spec.name, 'embedding', m.spec.task);
-        if (!m.tokenizer) throw new ModelTaskMismatchError(m.spec.name, 'token input', 'text input');
-        return m;
-      });
-      this.model.catch(() => {
-        this.model = undefined;
-      });
-    }
-    return this.model;
-  }
-
   /** Loads the model (and checks its files) without embedding anything. */
   async ready(): Promise<void> {
-    await this.loaded();
+    await this.model.get();
   }
 
   /** One L2-normalised vector per text, in order. */
   async embed(texts: readonly string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
-    const model = await this.loaded();
+    const model = await this.model.get();
     const tokenizer = model.tokenizer as NonNullable<LoadedModel['tokenizer']>;
     const out: (Float32Array | undefined)[] = texts.map((t) => this.cacheGet(t));
     const missing: number[] = [];
@@ -104,12 +81,12 @@ export class EmbeddingPipeline {
 
   /** Embeds pre-tokenized sequences (special tokens included), bypassing the cache; used by the bench. */
   async embedTokenized(sequences: readonly (readonly number[])[]): Promise<Float32Array[]> {
-    await this.loaded();
+    await this.model.get();
     return this.batcher.submitAll(sequences.map((ids) => ({ ids: [...ids] })));
   }
 
   private async runBatch(items: EmbedItem[]): Promise<Float32Array[]> {
-    const model = await this.loaded();
+    const model = await this.model.get();
     const tokenizer = model.tokenizer as NonNullable<LoadedModel['tokenizer']>;
     const { feeds, seqLen, mask } = buildTokenBatch(
       items.map((i) => i.ids),

@@ -1,9 +1,9 @@
-import { MicroBatcher, type BatcherStats } from './batcher.js';
-import type { PipelineOptions } from './embedding.pipeline.js';
+import type { BatcherStats, MicroBatcher } from './batcher.js';
 import { ModelTaskMismatchError } from './inference.errors.js';
 import { temperatureOf } from './manifest.js';
 import { buildTextFeeds, buildTokenBatch, floatData, pickOutput } from './model-io.js';
 import type { LoadedModel, ModelRegistry } from './model-registry.js';
+import { LazyModel, pipelineBatcher, type PipelineOptions } from './pipeline-model.js';
 import { argmax, softmax } from './tensor-math.js';
 
 export interface Classification {
@@ -45,20 +45,16 @@ function truncateChars(text: string, max: number): string {
 /** Sequence classification (sentiment, …) for models taking tokens or raw text. */
 export class TextClassificationPipeline {
   private readonly batcher: MicroBatcher<ClassifyItem, Classification>;
-  private model: Promise<LoadedModel> | undefined;
+  private readonly model: LazyModel;
 
   constructor(
-    private readonly registry: ModelRegistry,
+    registry: ModelRegistry,
     readonly modelName: string,
     options: PipelineOptions = {},
   ) {
-    this.batcher = new MicroBatcher<ClassifyItem, Classification>({
-      name: modelName,
-      maxBatch: options.maxBatch,
-      maxWaitMs: options.maxWaitMs,
-      maxQueue: options.maxQueue,
-      lengthOf: (item) => (item.kind === 'tokens' ? item.ids.length : item.text.length),
-      run: (items) => this.runBatch(items),
+    this.batcher = pipelineBatcher<ClassifyItem, Classification>(modelName, options, { lengthOf: (item) => (item.kind === 'tokens' ? item.ids.length : item.text.length), run: (items) => this.runBatch(items) });
+    this.model = new LazyModel(registry, modelName, (m) => {
+      if (m.spec.task !== 'text-classification') throw new ModelTaskMismatchError(m.spec.name, 'text-classification', m.spec.task);
     });
   }
 
@@ -66,25 +62,12 @@ export class TextClassificationPipeline {
     return this.batcher.stats;
   }
 
-  private loaded(): Promise<LoadedModel> {
-    if (!this.model) {
-      this.model = this.registry.load(this.modelName).then((m) => {
-        if (m.spec.task !== 'text-classification') throw new ModelTaskMismatchError(m.spec.name, 'text-classification', m.spec.task);
-        return m;
-      });
-      this.model.catch(() => {
-        this.model = undefined;
-      });
-    }
-    return this.model;
-  }
-
   async ready(): Promise<void> {
-    await this.loaded();
+    await this.model.get();
   }
 
   async labels(): Promise<string[]> {
-    const m = await this.loaded();
+    const m = await this.model.get();
     return m.labels ?? [];
   }
 
@@ -95,7 +78,7 @@ export class TextClassificationPipeline {
 
   async classifyBatch(texts: readonly string[]): Promise<Classification[]> {
     if (texts.length === 0) return [];
-    const model = await this.loaded();
+    const model = await this.model.get();
     const items: ClassifyItem[] = model.tokenizer
       ? texts.map((t) => ({ kind: 'tokens', ids: (model.tokenizer as NonNullable<LoadedModel['tokenizer']>).encode(t, model.spec.maxLength) }))
       : texts.map((t) => ({ kind: 'text', text: truncateChars(t, model.spec.maxLength) }));
@@ -103,7 +86,7 @@ export class TextClassificationPipeline {
   }
 
   private async runBatch(items: ClassifyItem[]): Promise<Classification[]> {
-    const model = await this.loaded();
+    const model = await this.model.get();
     const feeds =
       model.tokenizer && items.every((i) => i.kind === 'tokens')
         ? buildTokenBatch(

@@ -1,11 +1,11 @@
-import { MicroBatcher, type BatcherStats } from './batcher.js';
+import type { BatcherStats, MicroBatcher } from './batcher.js';
 import { caseIdsFor } from './casing.js';
-import type { PipelineOptions } from './embedding.pipeline.js';
 import { aggregateEntities, type EntitySpan, type LabelledToken } from './entity-aggregation.js';
 import { ModelTaskMismatchError } from './inference.errors.js';
 import { temperatureOf } from './manifest.js';
 import { buildTokenBatch, floatData, pickOutput } from './model-io.js';
 import type { LoadedModel, ModelRegistry } from './model-registry.js';
+import { LazyModel, pipelineBatcher, type PipelineOptions } from './pipeline-model.js';
 import type { AlignedToken } from './token-alignment.js';
 import { argmax, softmax } from './tensor-math.js';
 
@@ -41,20 +41,18 @@ export function planWindows(aligned: readonly Pick<AlignedToken, 'wordStart'>[],
 /** Named-entity recognition (BIO labels) with character offsets into the original text. */
 export class TokenClassificationPipeline {
   private readonly batcher: MicroBatcher<WindowItem, Float32Array>;
-  private model: Promise<LoadedModel> | undefined;
+  private readonly model: LazyModel;
 
   constructor(
-    private readonly registry: ModelRegistry,
+    registry: ModelRegistry,
     readonly modelName: string,
     options: PipelineOptions = {},
   ) {
-    this.batcher = new MicroBatcher<WindowItem, Float32Array>({
-      name: modelName,
-      maxBatch: options.maxBatch,
-      maxWaitMs: options.maxWaitMs,
-      maxQueue: options.maxQueue,
-      lengthOf: (item) => item.ids.length,
-      run: (items) => this.runBatch(items),
+    this.batcher = pipelineBatcher<WindowItem, Float32Array>(modelName, options, { lengthOf: (item) => item.ids.length, run: (items) => this.runBatch(items) });
+    this.model = new LazyModel(registry, modelName, (m) => {
+      if (m.spec.task !== 'token-classification') throw new ModelTaskMismatchError(m.spec.name, 'token-classification', m.spec.task);
+      if (!m.tokenizer) throw new ModelTaskMismatchError(m.spec.name, 'token input', 'text input');
+      if (!m.labels) throw new Error(`Model "${m.spec.name}" has no labels (manifest labels or config.json id2label)`);
     });
   }
 
@@ -62,23 +60,8 @@ export class TokenClassificationPipeline {
     return this.batcher.stats;
   }
 
-  private loaded(): Promise<LoadedModel> {
-    if (!this.model) {
-      this.model = this.registry.load(this.modelName).then((m) => {
-        if (m.spec.task !== 'token-classification') throw new ModelTaskMismatchError(m.spec.name, 'token-classification', m.spec.task);
-        if (!m.tokenizer) throw new ModelTaskMismatchError(m.spec.name, 'token input', 'text input');
-        if (!m.labels) throw new Error(`Model "${m.spec.name}" has no labels (manifest labels or config.json id2label)`);
-        return m;
-      });
-      this.model.catch(() => {
-        this.model = undefined;
-      });
-    }
-    return this.model;
-  }
-
   async ready(): Promise<void> {
-    await this.loaded();
+    await this.model.get();
   }
 
   async tokenClassify(text: string): Promise<EntitySpan[]> {
@@ -95,7 +78,7 @@ export class TokenClassificationPipeline {
   /** Per-token labels with offsets (before aggregation); also what the eval script scores. */
   async labelTokensBatch(texts: readonly string[]): Promise<LabelledToken[][]> {
     if (texts.length === 0) return [];
-    const model = await this.loaded();
+    const model = await this.model.get();
     const tokenizer = model.tokenizer as NonNullable<LoadedModel['tokenizer']>;
     const labels = model.labels as string[];
     const capacity = tokenizer.capacity(model.spec.maxLength);
@@ -136,7 +119,7 @@ export class TokenClassificationPipeline {
   }
 
   private async runBatch(items: WindowItem[]): Promise<Float32Array[]> {
-    const model = await this.loaded();
+    const model = await this.model.get();
     const tokenizer = model.tokenizer as NonNullable<LoadedModel['tokenizer']>;
     const extraNames = Object.keys(items[0]?.extra ?? {});
     const { feeds, seqLen } = buildTokenBatch(
