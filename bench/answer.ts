@@ -25,6 +25,7 @@ import { projectRoot } from '../src/app.js';
 import { knowledgeAccess } from '../src/auth/roles.js';
 import { readSeed } from '../src/knowledge/seed.js';
 import { entityKey } from '../src/knowledge/entity.repository.js';
+import { mulberry32 } from '../src/inference/softmax-head.js';
 import { ensureInstalled, ensureLocalServices } from '../src/services/local-services.js';
 import { report, startBenchStack, type BenchStack } from './harness.js';
 
@@ -69,14 +70,7 @@ const baseTexts = (): Array<{ product: string; topic: string; question: string; 
 
 /** Deterministic Gaussian noise (seeded), so a regenerated fixture is the same fixture. */
 function gaussian(seed: number): () => number {
-  let s = seed >>> 0;
-  const uniform = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = mulberry32(seed);
   return () => Math.sqrt(-2 * Math.log(uniform() + 1e-12)) * Math.cos(2 * Math.PI * uniform());
 }
 

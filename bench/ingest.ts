@@ -14,6 +14,7 @@ import { BULL_PREFIX } from '../src/ingestion/ingestion.module.js';
 import { allQueues, bullJobId } from '../src/ingestion/ingestion.queues.js';
 import type { JobRecord } from '../src/ingestion/job-store.js';
 import { stageNames, type StageName } from '../src/ingestion/stage.js';
+import { mulberry32 } from '../src/inference/softmax-head.js';
 import { importKnowledge } from '../src/knowledge/knowledge.import.js';
 import { readSeed } from '../src/knowledge/seed.js';
 import { report, startBenchStack } from './harness.js';
@@ -25,18 +26,8 @@ const run = randomUUID().slice(0, 8);
 
 // ---------- a synthetic but realistic corpus (written here; no dataset text) ----------
 
-/** Deterministic PRNG (mulberry32), so every run ingests the same corpus. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = rng(20250301);
+// Seeded, so every run ingests the same corpus.
+const rand = mulberry32(20250301);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
 
