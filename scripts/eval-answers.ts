@@ -1,5 +1,5 @@
 /**
- * `npm run eval:answers [-- --slot 9 --limit 0 --only bankfaq,banking77,clinc150 --concurrency 4]`
+ * `npm run eval:answers [-- --slot 8 --limit 0 --only bankfaq,banking77,clinc150 --concurrency 4]`
  *
  * Evaluates answers and intents through the real API (GraphQL over HTTP, in this process) on the
  * public datasets in ../shared/datasets, read in place (never copied into the repository):
@@ -10,7 +10,7 @@
  *    `answer` and its `intent` is scored (accuracy; for CLINC150 in-scope accuracy and out-of-scope
  *    recall, Larson et al. 2019). CLINC150's `oos_train` is imported as the `out_of_scope` intent,
  *    which only tunes the out-of-scope threshold.
- * Runs against its own local Neo4j + Redis (`.data/test-<slot>`, default slot 9), emptied first.
+ * Runs against its own local Neo4j + Redis (`.data/test-<slot>`, default slot 8; `bench:answer` keeps its fixture in slot 9), emptied first.
  * Prints a table and writes bench-results/eval-answers.json.
  */
 import { readFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ import { report, startBenchStack, type BenchStack } from '../bench/harness.js';
 
 const { values: args } = parseArgs({
   options: {
-    slot: { type: 'string', default: '9' },
+    slot: { type: 'string', default: '8' },
     limit: { type: 'string', default: '0' },
     only: { type: 'string', default: 'bankfaq,banking77,clinc150' },
     concurrency: { type: 'string', default: '4' },
