@@ -71,6 +71,25 @@ describe('conversations over GraphQL and graphql-ws', () => {
     await sub.close();
   });
 
+  it('counts-each-bot-turn-and-where-its-time-went-in-metrics', async () => {
+    const scrape = async () => {
+      const text = await (await fetch(`${api.url}/metrics`)).text();
+      const value = (pattern: RegExp) => Number(text.match(pattern)?.[1] ?? 0);
+      return {
+        turns: value(/^answergraph_dialogue_turn_duration_seconds_count\{kind="fact"\} (\d+)/m),
+        stages: Object.fromEntries(['understand', 'respond', 'store', 'publish'].map((st) => [st, value(new RegExp(`^answergraph_dialogue_turn_stage_duration_seconds_count\\{stage="${st}"\\} (\\d+)`, 'm'))])),
+        storeSeconds: value(/^answergraph_dialogue_turn_stage_duration_seconds_sum\{stage="store"\} ([\d.e-]+)/m),
+      };
+    };
+    const before = await scrape();
+    const id = await start(keys.CUSTOMER);
+    expect((await send(id, 'How long does a refund take?', keys.CUSTOMER)).kind).toBe('fact');
+    const after = await scrape();
+    expect(after.turns - before.turns).toBe(1);
+    for (const st of ['understand', 'respond', 'store', 'publish']) expect(after.stages[st]! - before.stages[st]!).toBe(1);
+    expect(after.storeSeconds).toBeGreaterThan(before.storeSeconds);
+  });
+
   it('runs-a-process-with-slot-validation-and-a-branch', async () => {
     const id = await start(keys.CUSTOMER);
     const first = await send(id, 'I forgot my password', keys.CUSTOMER);

@@ -19,8 +19,20 @@ const MAX_CONTEXT_BYTES = 16_384;
 /** Roles that see every conversation (the agent inbox). Customers and integrations see their own. */
 const SEES_ALL: Parameters<typeof hasRole>[1] = ['AGENT', 'ADMIN'];
 
+/** Where a bot turn's time went, in ms: the stages of {@link DialogueService.send}, in order. */
+export interface TurnStages {
+  /** Masking, language, the embedding, intent and entity linking. */
+  understand: number;
+  /** The customer's message and "typing…" on the stream, then the policy: processes, rules or retrieval and the composed answer (sentiment finishes meanwhile). */
+  respond: number;
+  /** The turn's write transaction in Neo4j. */
+  store: number;
+  /** The reply's events on the conversation stream and the turn state in Redis. */
+  publish: number;
+}
+
 export interface DialogueMetrics {
-  turn(kind: string, escalated: boolean, ms: number): void;
+  turn(kind: string, escalated: boolean, ms: number, stages: TurnStages): void;
 }
 
 /**
@@ -81,6 +93,7 @@ export class DialogueService {
       const customerId = randomUUID();
       const at = new Date().toISOString();
       const u = await this.understander.begin(raw, s.language);
+      const understood = performance.now();
       const customerOf = (rest: Awaited<typeof u.rest>): MessageRow => ({
         ...blankMessage(customerId, conversationId, s.seq + 1, 'customer', u.text, at),
         language: u.language,
@@ -109,8 +122,9 @@ export class DialogueService {
       ]);
       const turn = await this.policy.respond({ ...s, language: s.language ?? u.language }, raw, u);
       const rest = await u.rest;
+      const responded = performance.now();
       const customer = customerOf(rest);
-      const latencyMs = Math.round(performance.now() - started);
+      const latencyMs = Math.round(responded - started);
       const bot: MessageRow = {
         ...blankMessage(randomUUID(), conversationId, customer.seq + 1, 'bot', turn.text, new Date().toISOString()),
         language: u.language,
@@ -130,12 +144,19 @@ export class DialogueService {
         { ...customer, entityIds: rest.entities.map((e) => e.id) },
         { ...stored, entityIds: [] },
       ]);
+      const storedAt = performance.now();
       const out: NewEvent[] = replyChunks(bot.text).map((chunk, i) => ({ type: 'BOT_CHUNK', text: chunk, chunkIndex: i, messageId: bot.id, message: null }));
       out.push(messageEvent('BOT_MESSAGE', bot));
       if (turn.escalate) out.push({ type: 'ESCALATED', text: turn.escalate, chunkIndex: null, messageId: bot.id, message: null });
       await this.events.append(conversationId, out);
       await this.store.put({ ...turn.state, status, seq: bot.seq, escalationReason: turn.escalate ?? turn.state.escalationReason });
-      this.metrics?.turn(turn.kind, turn.escalate !== null, latencyMs);
+      const published = performance.now();
+      this.metrics?.turn(turn.kind, turn.escalate !== null, published - started, {
+        understand: understood - started,
+        respond: responded - understood,
+        store: storedAt - responded,
+        publish: published - storedAt,
+      });
       return bot;
     });
   }
