@@ -3,11 +3,9 @@ import { ModelTaskMismatchError } from './inference.errors.js';
 import { buildTokenBatch, floatData, outputInfo, pickOutput } from './model-io.js';
 import type { LoadedModel, ModelRegistry } from './model-registry.js';
 import { LazyModel, pipelineBatcher, type PipelineOptions } from './pipeline-model.js';
-
-export type { PipelineOptions } from './pipeline-model.js';
 import { l2Normalize, meanPool } from './tensor-math.js';
 
-/** Batching and caching options shared by the pipelines. */
+/** The pipelines' batching options, plus the embedding cache. */
 export interface EmbeddingPipelineOptions extends PipelineOptions {
   /** Embeddings kept in an LRU keyed by text (0 disables). Default 10,000. */
   cacheSize?: number;

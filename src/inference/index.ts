@@ -1,5 +1,6 @@
 export { MicroBatcher, planBatches, type BatcherStats, type MicroBatcherOptions } from './batcher.js';
-export { EmbeddingPipeline, type EmbeddingPipelineOptions, type PipelineOptions } from './embedding.pipeline.js';
+export { EmbeddingPipeline, type EmbeddingPipelineOptions } from './embedding.pipeline.js';
+export type { PipelineOptions } from './pipeline-model.js';
 export { aggregateEntities, type EntitySpan, type LabelledToken } from './entity-aggregation.js';
 export * from './inference.errors.js';
 export { nerTargets, type TextSpan } from './ner-gate.js';

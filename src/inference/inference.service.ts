@@ -1,7 +1,8 @@
-import { EmbeddingPipeline, type EmbeddingPipelineOptions, type PipelineOptions } from './embedding.pipeline.js';
+import { EmbeddingPipeline, type EmbeddingPipelineOptions } from './embedding.pipeline.js';
 import type { EntitySpan } from './entity-aggregation.js';
 import { IntentClassifier, type IntentClassifierOptions, type IntentExamples, type IntentPrediction } from './intent-classifier.js';
 import { ModelRegistry, type ModelRegistryOptions } from './model-registry.js';
+import type { PipelineOptions } from './pipeline-model.js';
 import { TextClassificationPipeline, type Classification } from './text-classification.pipeline.js';
 import { TokenClassificationPipeline } from './token-classification.pipeline.js';
 import { understand, type SentimentMappingOptions, type Understanding } from './understand.js';
@@ -84,12 +85,12 @@ export class InferenceService {
     return this.embedding(model).embed(texts);
   }
 
-  /** Entity spans with character offsets into `text`. */
   /** Languages the embedding model was trained on (its manifest entry); empty: any. */
   async embeddingLanguages(model = this.models.embedding): Promise<readonly string[]> {
     return (await this.registry.spec(model)).languages;
   }
 
+  /** Entity spans with character offsets into `text`. */
   tokenClassify(text: string, model?: string): Promise<EntitySpan[]> {
     return this.tokenClassification(model).tokenClassify(text);
   }

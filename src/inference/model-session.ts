@@ -60,7 +60,7 @@ function sessionOptions(config: SessionConfig): ort.InferenceSession.SessionOpti
     executionMode: 'sequential',
     // ORT's intra-op threads spin between runs by default, burning a core each while waiting for work;
     // on a machine the API, the workers and Neo4j share, that was half the answer path's CPU
-    // (measured: 30 → 17 ms of API CPU per `answer` at 16 concurrent). Idle threads block instead.
+    // (measured: ≈ 30 → 16 ms of API CPU per `answer` at 16 concurrent; src/inference/README.md). Idle threads block instead.
     extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
   };
 }
