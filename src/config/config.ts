@@ -145,6 +145,51 @@ const variables = {
     schema: z.enum(['convex', 'rrf']).default('convex'),
     spec: { default: 'convex', secret: false, description: 'How hybrid retrieval fuses vector, fulltext and graph lists: convex (normalised scores, weighted) or rrf (reciprocal rank fusion). See docs/dialogue.md.' },
   },
+  PII_ENCRYPTION_KEYS: {
+    schema: z
+      .string()
+      .regex(/^[\w.-]{1,32}:[A-Za-z0-9+/_-]{43}=?(,[\w.-]{1,32}:[A-Za-z0-9+/_-]{43}=?)*$/, 'expected keyId:base64 of 32 random bytes, comma-separated (e.g. k1:$(openssl rand -base64 32))')
+      .optional(),
+    spec: {
+      secret: true,
+      description:
+        'AES-256-GCM keys for personal data kept encrypted (sensitive customer-context fields, process answers in turn state, webhook payloads in the queue): `keyId:base64key`, comma-separated; older keys stay listed to read old data. Unset: such values are masked instead of encrypted.',
+    },
+  },
+  PII_ENCRYPTION_KEY_ID: { schema: z.string().min(1).optional(), spec: { secret: false, description: 'Which key of PII_ENCRYPTION_KEYS encrypts new data (rotation). Unset: the first.' } },
+  SENSITIVE_CONTEXT_FIELDS: {
+    schema: z.string().default('customer.email,customer.phone,customer.name,customer.address,customer.birthDate'),
+    spec: {
+      default: 'customer.email,customer.phone,customer.name,customer.address,customer.birthDate',
+      secret: false,
+      description: 'Dotted paths of customer-context fields stored encrypted (readable by the bot, agents and the visitor); every other text value of the context is stored with personal data masked.',
+    },
+  },
+  IDENTITY_VERIFICATION_SECRET: {
+    schema: z.string().min(16, 'must be at least 16 characters').optional(),
+    spec: { secret: true, description: 'Shared with your backend: a CUSTOMER key may bind a conversation to `customerId` only with `customerSignature` = hex HMAC-SHA256(secret, customerId). Unset: visitors are anonymous (a visitor token).' },
+  },
+  CONVERSATION_RETENTION_DAYS: {
+    schema: z.coerce.number({ message: 'expected a whole number of days (0: keep)' }).int().min(0).default(0),
+    spec: { default: '0', secret: false, description: 'Conversations idle this many days are erased (messages, feedback, context, Redis state) by the worker; analytics aggregates stay. 0: kept.' },
+  },
+  RETENTION_SWEEP_INTERVAL_S: { schema: positiveInt.default(3600), spec: { default: '3600', secret: false, description: 'How often a worker looks for conversations past CONVERSATION_RETENTION_DAYS.' } },
+  WEBHOOK_ATTEMPTS: { schema: positiveInt.default(8), spec: { default: '8', secret: false, description: 'Delivery attempts of one webhook event (exponential backoff) before it is logged as failed.' } },
+  WEBHOOK_BACKOFF_MS: { schema: positiveInt.default(2000), spec: { default: '2000', secret: false, description: 'First retry delay of a webhook delivery; doubles every attempt.' } },
+  WEBHOOK_TIMEOUT_MS: { schema: positiveInt.default(5000), spec: { default: '5000', secret: false, description: 'A webhook receiver must answer within this time, or the attempt fails.' } },
+  WEBHOOK_DISABLE_AFTER: { schema: positiveInt.default(10), spec: { default: '10', secret: false, description: 'A webhook is disabled after this many deliveries in a row failed all their attempts.' } },
+  CONTEXT_CONNECTOR_URL: {
+    schema: z.string().regex(/^https?:\/\/.+\{customerId\}/, 'expected an http(s) URL template containing {customerId}').optional(),
+    spec: { secret: false, description: 'HTTP context connector: GET this URL (`{customerId}` is filled in, URL-encoded) for a JSON object merged into the customer context. Unset: no connector.' },
+  },
+  CONTEXT_CONNECTOR_HEADERS: {
+    schema: z.string().optional(),
+    spec: { secret: true, description: 'JSON object of headers the context connector sends, e.g. {"authorization":"Bearer …"}.' },
+  },
+  CONTEXT_CONNECTOR_TIMEOUT_MS: { schema: positiveInt.default(2000), spec: { default: '2000', secret: false, description: 'The context connector must answer within this time; the conversation goes on without its context otherwise.' } },
+  CONTEXT_CONNECTOR_CACHE_S: { schema: z.coerce.number().int().min(0).default(60), spec: { default: '60', secret: false, description: 'Seconds a fetched customer context is reused (in Redis, encrypted or masked like the context). 0: not cached.' } },
+  CONTEXT_CONNECTOR_BREAKER_FAILURES: { schema: positiveInt.default(5), spec: { default: '5', secret: false, description: 'Failures in a row that open the connector’s circuit breaker (calls fail fast until it resets).' } },
+  CONTEXT_CONNECTOR_BREAKER_RESET_MS: { schema: positiveInt.default(30000), spec: { default: '30000', secret: false, description: 'How long the connector’s breaker stays open before one trial call.' } },
 } as const;
 
 type Variables = typeof variables;
@@ -191,6 +236,20 @@ export interface Config {
     maxBatch: number;
     resolverTimeoutMs: number;
     ratePerMinute: number;
+  };
+  /** Personal data: field encryption keys, sensitive context fields, visitor identity, retention. */
+  privacy: {
+    keys: Array<{ id: string; key: string }>;
+    currentKeyId?: string;
+    sensitiveContextFields: string[];
+    identitySecret?: string;
+    retentionDays: number;
+    retentionSweepS: number;
+  };
+  /** Outbound webhooks and the context connector. */
+  integrations: {
+    webhooks: { attempts: number; backoffMs: number; timeoutMs: number; disableAfter: number };
+    connector?: { urlTemplate: string; headers: Record<string, string>; timeoutMs: number; cacheS: number; breakerFailures: number; breakerResetMs: number };
   };
   /** Answering and hand-off thresholds (docs/dialogue.md). */
   dialogue: { answerAbove: number; escalateBelow: number; negativeAbove: number; maxFailedTurns: number; fusion: 'convex' | 'rrf' };
@@ -240,6 +299,27 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     throw new ConfigError('NEO4J_URI', 'is missing', 'NEO4J_PASSWORD is set, so set NEO4J_URI too (or unset both to use local services)');
   }
 
+  const keys = (c.PII_ENCRYPTION_KEYS ?? '').split(',').filter(Boolean).map((pair) => {
+    const i = pair.indexOf(':');
+    return { id: pair.slice(0, i), key: pair.slice(i + 1) };
+  });
+  if (c.PII_ENCRYPTION_KEY_ID && !keys.some((k) => k.id === c.PII_ENCRYPTION_KEY_ID)) {
+    throw new ConfigError('PII_ENCRYPTION_KEY_ID', 'names no key of PII_ENCRYPTION_KEYS', 'list the key as keyId:base64key in PII_ENCRYPTION_KEYS, or unset PII_ENCRYPTION_KEY_ID');
+  }
+  let connectorHeaders: Record<string, string> = {};
+  if (c.CONTEXT_CONNECTOR_HEADERS) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(c.CONTEXT_CONNECTOR_HEADERS);
+    } catch {
+      parsed = null;
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
+      throw new ConfigError('CONTEXT_CONNECTOR_HEADERS', 'is not a JSON object of strings', 'e.g. CONTEXT_CONNECTOR_HEADERS={"authorization":"Bearer …"}');
+    }
+    connectorHeaders = parsed as Record<string, string>;
+  }
+
   return {
     env: c.NODE_ENV,
     isProduction: c.NODE_ENV === 'production',
@@ -284,6 +364,27 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       maxBatch: c.GRAPHQL_MAX_BATCH,
       resolverTimeoutMs: c.RESOLVER_TIMEOUT_MS,
       ratePerMinute: c.RATE_LIMIT_PER_MINUTE,
+    },
+    privacy: {
+      keys,
+      currentKeyId: c.PII_ENCRYPTION_KEY_ID ?? keys[0]?.id,
+      sensitiveContextFields: c.SENSITIVE_CONTEXT_FIELDS.split(',').map((f) => f.trim()).filter(Boolean),
+      identitySecret: c.IDENTITY_VERIFICATION_SECRET,
+      retentionDays: c.CONVERSATION_RETENTION_DAYS,
+      retentionSweepS: c.RETENTION_SWEEP_INTERVAL_S,
+    },
+    integrations: {
+      webhooks: { attempts: c.WEBHOOK_ATTEMPTS, backoffMs: c.WEBHOOK_BACKOFF_MS, timeoutMs: c.WEBHOOK_TIMEOUT_MS, disableAfter: c.WEBHOOK_DISABLE_AFTER },
+      connector: c.CONTEXT_CONNECTOR_URL
+        ? {
+            urlTemplate: c.CONTEXT_CONNECTOR_URL,
+            headers: connectorHeaders,
+            timeoutMs: c.CONTEXT_CONNECTOR_TIMEOUT_MS,
+            cacheS: c.CONTEXT_CONNECTOR_CACHE_S,
+            breakerFailures: c.CONTEXT_CONNECTOR_BREAKER_FAILURES,
+            breakerResetMs: c.CONTEXT_CONNECTOR_BREAKER_RESET_MS,
+          }
+        : undefined,
     },
     dialogue: {
       answerAbove: c.ANSWER_MIN_CONFIDENCE,
