@@ -80,7 +80,7 @@ async function baseEmbeddings(stack: BenchStack, texts: string[]): Promise<numbe
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as number[][];
   const started = Date.now();
   const out: number[][] = [];
-  for (let i = 0; i < texts.length; i += 64) out.push(...(await stack.app.services.inference.embed(texts.slice(i, i + 64))).map((v) => Array.from(v)));
+  for (let i = 0; i < texts.length; i += 64) out.push(...(await stack.app.services.inference.embed(texts.slice(i, i + 64), 'passage')).map((v) => Array.from(v)));
   console.log(`embedded ${texts.length} base questions in ${Math.round((Date.now() - started) / 1000)} s (cached in ${path.relative(projectRoot, file)})`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(file, JSON.stringify(out));
@@ -290,7 +290,7 @@ async function main(): Promise<void> {
       const cells = [
         new Measure('floor (embed + Cypher)', level, async () => {
           const p = prepared[next++ % prepared.length]!;
-          const [vector] = await inference.embed([p.q]);
+          const [vector] = await inference.embed([p.q], 'query');
           const params = await retrieval.retriever.params({ query: p.q, vector: vector as Float32Array, entityIds: p.entityIds, access, languages: ['en', 'mul'], k: 10 });
           await executor.read('retrieval/hybrid', params);
         }),

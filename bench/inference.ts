@@ -129,9 +129,9 @@ async function main(): Promise<void> {
     // Embeddings/s, batch 1 and 32, fp32 and int8.
     for (const model of ['minilm-embed', 'minilm-embed-int8']) {
       const p = service.embedding(model);
-      await p.embed(SENTENCES); // warm-up
-      const b1 = await timed(seconds, 1, async (i) => (await p.embed(batchOf(i, 1))).length);
-      const b32 = await timed(seconds, 1, async (i) => (await p.embed(batchOf(i, 32))).length);
+      await p.embed(SENTENCES, 'query'); // warm-up
+      const b1 = await timed(seconds, 1, async (i) => (await p.embed(batchOf(i, 1), 'query')).length);
+      const b32 = await timed(seconds, 1, async (i) => (await p.embed(batchOf(i, 32), 'query')).length);
       report[`${model}.batch1`] = { embeddingsPerSecond: r1(b1.items / b1.seconds), p50Ms: r1(percentile(b1.latenciesMs, 50)) };
       report[`${model}.batch32`] = { embeddingsPerSecond: r1(b32.items / b32.seconds), p50Ms: r1(percentile(b32.latenciesMs, 50)) };
       rows.push([`${model} batch 1`, `${r1(b1.items / b1.seconds)} emb/s`, `p50 ${r1(percentile(b1.latenciesMs, 50))} ms`]);
@@ -141,7 +141,7 @@ async function main(): Promise<void> {
     // 16 concurrent single-text callers, worker-hosted sessions.
     const embed = service.embedding('minilm-embed');
     const before = embed.stats;
-    const conc = await withEventLoopDelay(() => timed(seconds, 16, async (i) => (await embed.embed(batchOf(i, 1))).length));
+    const conc = await withEventLoopDelay(() => timed(seconds, 16, async (i) => (await embed.embed(batchOf(i, 1), 'query')).length));
     const after = embed.stats;
     const meanBatch = (after.items - before.items) / Math.max(1, after.batches - before.batches);
     report['minilm-embed.concurrency16'] = {
@@ -196,7 +196,7 @@ async function main(): Promise<void> {
     await bareRun();
     const bareT = await timed(seconds, 1, bareRun);
     const pipeT = await timed(seconds, 1, async () => (await embed.embedTokenized(sequences)).length);
-    const e2eT = await timed(seconds, 1, async () => (await embed.embed(batchOf(0, 32))).length);
+    const e2eT = await timed(seconds, 1, async () => (await embed.embed(batchOf(0, 32), 'query')).length);
     await bare.release();
     const bareRate = bareT.items / bareT.seconds;
     const ratio = pipeT.items / pipeT.seconds / bareRate;
@@ -222,8 +222,8 @@ async function main(): Promise<void> {
   const inline = new InferenceService({ ...common, isolation: 'inline' });
   try {
     const p = inline.embedding('minilm-embed');
-    await p.embed(SENTENCES);
-    const conc = await withEventLoopDelay(() => timed(Math.min(seconds, 3), 16, async (i) => (await p.embed(batchOf(i, 1))).length));
+    await p.embed(SENTENCES, 'query');
+    const conc = await withEventLoopDelay(() => timed(Math.min(seconds, 3), 16, async (i) => (await p.embed(batchOf(i, 1), 'query')).length));
     report['minilm-embed.concurrency16.inline'] = {
       embeddingsPerSecond: r1(conc.result.items / conc.result.seconds),
       p95Ms: r1(percentile(conc.result.latenciesMs, 95)),

@@ -407,7 +407,7 @@ async function evalAtec(service: InferenceService): Promise<Result> {
   const dev = cap(await read('dev'));
   const embedder = service.embedding();
   const similarities = async (pairs: { a: string; b: string }[]): Promise<number[]> => {
-    const [va, vb] = await Promise.all([embedder.embed(pairs.map((p) => p.a)), embedder.embed(pairs.map((p) => p.b))]);
+    const [va, vb] = await Promise.all([embedder.embed(pairs.map((p) => p.a), 'query'), embedder.embed(pairs.map((p) => p.b), 'query')]);
     return pairs.map((_, i) => dot(va[i] as Float32Array, vb[i] as Float32Array));
   };
   const trainSim = await similarities(train);

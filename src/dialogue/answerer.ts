@@ -76,7 +76,7 @@ export class Answerer {
     private readonly retriever: GraphRetriever,
     private readonly intents: IntentModel,
     private readonly embedder: {
-      embed(texts: readonly string[]): Promise<Float32Array[]>;
+      embed(texts: readonly string[], role: 'query'): Promise<Float32Array[]>;
       /** Languages the embedding model was trained on; empty: any. */
       embeddingLanguages?(): Promise<readonly string[]>;
     },
@@ -170,7 +170,7 @@ export class Answerer {
       alpha: (await this.embeddingCovers(u.language)) ? undefined : this.o.uncoveredAlpha,
     };
     // A rewritten follow-up is searched by its own embedding.
-    if (retrieveInput.vector === null) retrieveInput.vector = (await this.embedder.embed([rewritten.query]))[0] as Float32Array;
+    if (retrieveInput.vector === null) retrieveInput.vector = (await this.embedder.embed([rewritten.query], 'query'))[0] as Float32Array;
     let retrieval = await this.retriever.retrieve(retrieveInput);
     if (languages && retrieval.candidates.length === 0 && retrieval.chunks.length === 0) {
       // Nothing in the customer's language: answer from any language rather than not at all.

@@ -108,7 +108,7 @@ export class IntentModel {
     const sliced: Embedder = {
       embed: async (texts) => {
         const out: Float32Array[] = [];
-        for (let i = 0; i < texts.length; i += 256) out.push(...(await this.embedder.embed(texts.slice(i, i + 256))));
+        for (let i = 0; i < texts.length; i += 256) out.push(...(await this.embedder.embed(texts.slice(i, i + 256), 'query')));
         return out;
       },
     };

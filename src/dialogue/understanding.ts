@@ -99,7 +99,7 @@ export class Understander {
     const lang = language ? primaryLanguage(language) : detectLanguage(text);
     const linkedP = this.linker.link(text);
     linkedP.catch(() => undefined);
-    const [vector] = (await this.inference.embed([text])) as [Float32Array];
+    const [vector] = (await this.inference.embed([text], 'query')) as [Float32Array];
     const intent = this.intents.predict(text, vector);
     const sentimentP = this.sentiment(text, lang).then((c) => toSentiment(c));
     // The tagger runs only when the message has a capitalised word its linked names do not explain.

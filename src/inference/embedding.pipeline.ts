@@ -16,6 +16,21 @@ interface EmbedItem {
 }
 
 /**
+ * What a text is embedded as. Models trained with instruction prefixes (multilingual-E5: `query: `,
+ * `passage: `) place a question and the item that answers it apart from two texts of the same kind;
+ * the manifest's `queryPrefix` / `passagePrefix` say what to prepend. A question, an intent example or
+ * anything compared with questions is a `query`; a knowledge item, a document chunk or an entity name
+ * stored in an index is a `passage`.
+ */
+export type EmbedRole = 'query' | 'passage';
+
+/** The text the model sees for `text` embedded as `role` (the prefix of the model's manifest entry, if any). */
+export function prefixed(spec: { queryPrefix?: string; passagePrefix?: string }, text: string, role: EmbedRole): string {
+  const prefix = role === 'query' ? spec.queryPrefix : spec.passagePrefix;
+  return prefix ? `${prefix}${text}` : text;
+}
+
+/**
  * Sentence embeddings: tokenize → model → pooling (mean over the attention mask by default, `cls` if
  * the manifest says so) → L2 normalisation (unless the manifest sets `normalize: false`). Graphs that
  * already output a pooled `[batch, dim]` tensor are only normalised.
@@ -48,12 +63,24 @@ export class EmbeddingPipeline {
     await this.model.get();
   }
 
-  /** One L2-normalised vector per text, in order. */
-  async embed(texts: readonly string[]): Promise<Float32Array[]> {
+  /** The prefixes the model was trained with (none for models without them). */
+  async prefixes(): Promise<{ query: string; passage: string }> {
+    const { spec } = await this.model.get();
+    return { query: spec.queryPrefix ?? '', passage: spec.passagePrefix ?? '' };
+  }
+
+  /**
+   * One L2-normalised vector per text, in order, each embedded as `role` (see {@link EmbedRole}). The
+   * cache is keyed by role and text, so a question and a stored item with the same words never share
+   * a vector when the model prefixes them differently.
+   */
+  async embed(texts: readonly string[], role: EmbedRole): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
     const model = await this.model.get();
     const tokenizer = model.tokenizer as NonNullable<LoadedModel['tokenizer']>;
-    const out: (Float32Array | undefined)[] = texts.map((t) => this.cacheGet(t));
+    // Cache key: the role, then what the model reads (the text behind the role's prefix).
+    const inputs = texts.map((t) => `${role}\u0000${prefixed(model.spec, t, role)}`);
+    const out: (Float32Array | undefined)[] = inputs.map((t) => this.cacheGet(t));
     const missing: number[] = [];
     out.forEach((v, i) => {
       if (!v) missing.push(i);
@@ -61,13 +88,13 @@ export class EmbeddingPipeline {
     // Identical texts in one call are embedded once.
     const unique = new Map<string, number[]>();
     for (const i of missing) {
-      const text = texts[i] as string;
+      const text = inputs[i] as string;
       const list = unique.get(text);
       if (list) list.push(i);
       else unique.set(text, [i]);
     }
     const uniqueTexts = [...unique.keys()];
-    const items = uniqueTexts.map((text) => ({ ids: tokenizer.encode(text, model.spec.maxLength) }));
+    const items = uniqueTexts.map((key) => ({ ids: tokenizer.encode(key.slice(key.indexOf('\u0000') + 1), model.spec.maxLength) }));
     const vectors = await this.batcher.submitAll(items);
     uniqueTexts.forEach((text, k) => {
       const v = vectors[k] as Float32Array;

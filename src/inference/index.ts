@@ -1,5 +1,5 @@
 export { MicroBatcher, planBatches, type BatcherStats, type MicroBatcherOptions } from './batcher.js';
-export { EmbeddingPipeline, type EmbeddingPipelineOptions } from './embedding.pipeline.js';
+export { EmbeddingPipeline, prefixed, type EmbeddingPipelineOptions, type EmbedRole } from './embedding.pipeline.js';
 export type { PipelineOptions } from './pipeline-model.js';
 export { aggregateEntities, type EntitySpan, type LabelledToken } from './entity-aggregation.js';
 export * from './inference.errors.js';

@@ -35,7 +35,7 @@ const SENTENCES = [
 
 describe('embeddings', () => {
   it('returns-unit-vectors-of-the-manifest-dimension', async () => {
-    const vectors = await service.embed(SENTENCES);
+    const vectors = await service.embed(SENTENCES, 'query');
     expect(vectors).toHaveLength(SENTENCES.length);
     for (const v of vectors) {
       expect(v.length).toBe(384);
@@ -44,20 +44,20 @@ describe('embeddings', () => {
   });
 
   it('agrees-between-fp32-and-int8', async () => {
-    const [fp32, int8] = await Promise.all([service.embed(SENTENCES), service.embed(SENTENCES, 'minilm-embed-int8')]);
+    const [fp32, int8] = await Promise.all([service.embed(SENTENCES, 'query'), service.embed(SENTENCES, 'query', 'minilm-embed-int8')]);
     fp32.forEach((v, i) => expect(dot(v, int8[i] as Float32Array)).toBeGreaterThanOrEqual(0.95));
   });
 
   it('puts-a-paraphrase-closer-than-an-unrelated-sentence', async () => {
-    const [order, parcel, weather] = await service.embed(['Where is my order?', 'Has my parcel been shipped yet?', 'The weather in Paris was lovely last spring.']);
+    const [order, parcel, weather] = await service.embed(['Where is my order?', 'Has my parcel been shipped yet?', 'The weather in Paris was lovely last spring.'], 'query');
     expect(dot(order as Float32Array, parcel as Float32Array)).toBeGreaterThan(dot(order as Float32Array, weather as Float32Array) + 0.2);
   });
 
   it('gives-the-same-vector-alone-and-inside-a-padded-batch', async () => {
     const fresh = new InferenceService({ modelsDir, intraOpThreads: 2, cacheSize: 0 });
     try {
-      const batched = await fresh.embed(SENTENCES);
-      const alone = await Promise.all(SENTENCES.map(async (s) => (await fresh.embed([s]))[0] as Float32Array));
+      const batched = await fresh.embed(SENTENCES, 'query');
+      const alone = await Promise.all(SENTENCES.map(async (s) => (await fresh.embed([s], 'query'))[0] as Float32Array));
       alone.forEach((v, i) => expect(dot(v, batched[i] as Float32Array)).toBeGreaterThan(0.9999));
     } finally {
       await fresh.close();

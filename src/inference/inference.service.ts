@@ -1,4 +1,4 @@
-import { EmbeddingPipeline, type EmbeddingPipelineOptions } from './embedding.pipeline.js';
+import { EmbeddingPipeline, type EmbeddingPipelineOptions, type EmbedRole } from './embedding.pipeline.js';
 import type { EntitySpan } from './entity-aggregation.js';
 import { IntentClassifier, type IntentClassifierOptions, type IntentExamples, type IntentPrediction } from './intent-classifier.js';
 import { ModelRegistry, type ModelRegistryOptions } from './model-registry.js';
@@ -80,9 +80,9 @@ export class InferenceService {
     return p;
   }
 
-  /** L2-normalised sentence embeddings, one per text. */
-  embed(texts: readonly string[], model?: string): Promise<Float32Array[]> {
-    return this.embedding(model).embed(texts);
+  /** L2-normalised sentence embeddings, one per text, embedded as `role` (a question, or a stored passage). */
+  embed(texts: readonly string[], role: EmbedRole, model?: string): Promise<Float32Array[]> {
+    return this.embedding(model).embed(texts, role);
   }
 
   /** Languages the embedding model was trained on (its manifest entry); empty: any. */

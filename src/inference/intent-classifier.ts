@@ -47,8 +47,9 @@ export interface IntentPrediction {
   outOfScope: boolean;
 }
 
+/** Examples and utterances are embedded as questions (`query`, see embedding.pipeline.ts). */
 export interface Embedder {
-  embed(texts: readonly string[]): Promise<Float32Array[]>;
+  embed(texts: readonly string[], role: 'query'): Promise<Float32Array[]>;
 }
 
 export interface IntentClassifierOptions {
@@ -230,7 +231,7 @@ export class IntentClassifier {
       }
     });
     const oosTexts = [...new Set((options.outOfScopeExamples ?? []).map((t) => t.trim()).filter((t) => t.length > 0))];
-    const [vectors, oosVectors] = await Promise.all([embedder.embed(texts), oosTexts.length > 0 ? embedder.embed(oosTexts) : Promise.resolve([])]);
+    const [vectors, oosVectors] = await Promise.all([embedder.embed(texts, 'query'), oosTexts.length > 0 ? embedder.embed(oosTexts, 'query') : Promise.resolve([])]);
 
     const scorer = buildScorer({ vectors, texts, labels }, intents.length, options);
     let tuning: ThresholdTuning;
@@ -259,7 +260,7 @@ export class IntentClassifier {
   }
 
   async predictBatch(texts: readonly string[]): Promise<IntentPrediction[]> {
-    const vectors = await this.embedder.embed(texts);
+    const vectors = await this.embedder.embed(texts, 'query');
     return vectors.map((v, i) => this.predictEmbedded(texts[i] as string, v));
   }
 

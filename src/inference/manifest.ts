@@ -50,6 +50,12 @@ export const modelSpecSchema = z
     /** Name of the graph output to read; default: the first output. */
     output: z.string().optional(),
     normalize: z.boolean().optional(),
+    /**
+     * Embedding models trained with instruction prefixes (E5: `query: ` / `passage: `): prepended to a
+     * question (`query`) or to a stored item or passage (`passage`) before tokenizing. None: no prefix.
+     */
+    queryPrefix: z.string().optional(),
+    passagePrefix: z.string().optional(),
     /** Casing feature of uncased NER models: the input that takes it and its classes (casing.ts). */
     casing: z.object({ input: z.string().min(1), classes: z.array(z.string()) }).passthrough().optional(),
   })

@@ -42,9 +42,9 @@ export async function modelAccess(inference: InferenceService, names: { embeddin
   const chunks = chunksBuilt || embedding;
   return {
     embeddingModel: embedding ? names.embedding : null,
-    embed: (texts) => inference.embed(texts, names.embedding),
+    embed: (texts) => inference.embed(texts, 'passage', names.embedding),
     chunkModel: chunks ? chunkName : null,
-    embedChunks: (texts) => inference.embed(texts, chunkName),
+    embedChunks: (texts) => inference.embed(texts, 'passage', chunkName),
     nerModel: ner ? names.ner : null,
     nerLanguages: nerSpec?.languages ?? [],
     ner: (text) => inference.tokenClassify(text, names.ner),

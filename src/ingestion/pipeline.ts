@@ -119,7 +119,7 @@ export class IngestionPipeline {
   private async embedEntities(models: ModelAccess): Promise<void> {
     const rows = await this.deps.executor.read('ingestion/entities-without-embedding', { limit: 256 });
     if (rows.length === 0) return;
-    const vectors = await models.embed(rows.map((r) => String(r.text)));
+    const vectors = await models.embed(rows.map((r) => String(r.text))); // entity names: stored passages
     await this.deps.executor.write('ingestion/set-entity-embeddings', { rows: rows.map((r, i) => ({ id: r.id, embedding: Array.from(vectors[i]!) })) });
   }
 

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { redisKeys, type RedisClient } from '../infra/redis.js';
 import type { Logger } from 'pino';
 import type { CypherExecutor } from '../graph/executor.js';
 import { KNOWLEDGE_TOPIC, type KnowledgeEvent } from '../knowledge/knowledge.service.js';
 import type { PubSub } from '../server/pubsub.js';
 import type { VectorStore } from './vector-store.js';
 
-/** What the embedder needs from inference: L2-normalised vectors, one per text. */
+/** What the embedder needs from inference: L2-normalised vectors, one per text, embedded as stored passages. */
 export interface TextEmbedder {
-  embed(texts: readonly string[]): Promise<Float32Array[]>;
+  embed(texts: readonly string[], role: 'passage'): Promise<Float32Array[]>;
 }
 
 export interface KnowledgeEmbedderOptions {
@@ -19,7 +19,7 @@ export interface KnowledgeEmbedderOptions {
   /** Wait after a knowledge event before sweeping, so an import's events make one sweep. Default 100 ms. */
   debounceMs?: number;
   /** With Redis, one replica sweeps at a time (a lock); the others retry a little later. */
-  redis?: Redis;
+  redis?: RedisClient;
   logger: Logger;
 }
 
@@ -56,7 +56,7 @@ export function embeddingText(row: Pick<PendingRow, 'kind' | 'question' | 'answe
   }
 }
 
-const LOCK_KEY = 'answergraph:retrieval:embed-lock';
+const LOCK_KEY = redisKeys.embedLock;
 
 /**
  * Keeps knowledge embeddings current. `embedKnowledge(ids)` embeds the given items (ingestion and
@@ -140,7 +140,7 @@ export class KnowledgeEmbedder {
   private async embedRows(rows: PendingRow[]): Promise<number> {
     if (rows.length === 0) return 0;
     const texts = rows.map((r) => embeddingText(r) || r.id);
-    const vectors = await this.embedder.embed(texts);
+    const vectors = await this.embedder.embed(texts, 'passage');
     await this.store.upsert(
       rows.map((r, i) => ({ id: r.id, vector: vectors[i] as Float32Array, hash: r.hash, language: r.language, kind: r.kind })),
       this.options.model,
