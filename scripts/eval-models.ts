@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { InferenceService } from '../src/inference/inference.service.js';
+import { catalogEntry } from '../src/inference/model-catalog.js';
 import { IntentClassifier, type IntentExamples } from '../src/inference/intent-classifier.js';
 import { dot } from '../src/inference/tensor-math.js';
 import { toSentiment } from '../src/inference/understand.js';
@@ -477,6 +478,18 @@ async function main(): Promise<void> {
     cacheSize: 0,
     models: { embedding: args['embedding-model'] },
   });
+  // The models each task scores, by their names in the one list of models (training/models.json).
+  const modelOf: Record<Task, string> = {
+    ner: service.models.ner,
+    'sentiment-en': service.models.sentimentEn,
+    'sentiment-zh': service.models.sentimentZh,
+    banking77: service.models.embedding,
+    clinc150: service.models.embedding,
+    atec: service.models.embedding,
+  };
+  for (const task of tasks) {
+    if (!catalogEntry(modelOf[task])) throw new Error(`${task}: model "${modelOf[task]}" is not in training/models.json`);
+  }
   const runners: Record<Task, (s: InferenceService) => Promise<Result>> = {
     ner: evalNer,
     'sentiment-en': evalSentimentEn,
@@ -516,6 +529,7 @@ async function main(): Promise<void> {
       try {
         const r = await runners[task](service);
         r.seconds = round((performance.now() - t0) / 1000, 1);
+        r.model = modelOf[task];
         results[task] = r;
         process.stderr.write(`eval: ${task}: ${r.headline} (${r.seconds}s)\n`);
       } catch (error) {

