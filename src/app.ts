@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Driver } from 'neo4j-driver';
-import { Redis } from 'ioredis';
+import { createRedis, redactRedisUrl, type RedisClient } from './infra/redis.js';
 import type { Logger } from 'pino';
 import { ApiKeyService } from './auth/api-keys.js';
 import type { Config } from './config/config.js';
@@ -34,7 +34,7 @@ export interface App {
   services: AppServices;
   metrics: Metrics;
   driver: Driver;
-  redis: Redis;
+  redis: RedisClient;
   ready(): Promise<{ ready: boolean; checks: Record<string, boolean> }>;
   /** Starts the background workers (ingestion queues): roles `worker` and `all`. `stopWorkers` lets jobs in hand finish. */
   startWorkers(): Promise<void>;
@@ -131,8 +131,8 @@ export async function buildApp(config: Config, connections: Connections, logger:
   };
 }
 
-async function connectRedis(url: string, timeoutMs: number): Promise<Redis> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+async function connectRedis(url: string, timeoutMs: number): Promise<RedisClient> {
+  const redis = createRedis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 2, enableOfflineQueue: true });
   redis.on('error', () => undefined); // connection errors surface through the calls below and the health probe
   try {
     await redis.connect();
@@ -140,16 +140,13 @@ async function connectRedis(url: string, timeoutMs: number): Promise<Redis> {
     // Managed Redis may disable CONFIG; then we cannot check and trust the operator.
     const policy = ((await redis.config('GET', 'maxmemory-policy').catch(() => [])) as string[]);
     if (policy[1] && policy[1] !== 'noeviction') {
-      throw new AppError('SERVICE_UNAVAILABLE', `Redis at ${redactUrl(url)} has maxmemory-policy=${policy[1]}; BullMQ needs noeviction. Set it in redis.conf.`);
+      throw new AppError('SERVICE_UNAVAILABLE', `Redis at ${redactRedisUrl(url)} has maxmemory-policy=${policy[1]}; BullMQ needs noeviction. Set it in redis.conf.`);
     }
     return redis;
   } catch (err) {
     redis.disconnect();
     if (err instanceof AppError) throw err;
-    throw new AppError('SERVICE_UNAVAILABLE', `Cannot reach Redis at ${redactUrl(url)} (${(err as Error).message}). Check REDIS_URL, or unset it to use the local services (npm run services:up).`);
+    throw new AppError('SERVICE_UNAVAILABLE', `Cannot reach Redis at ${redactRedisUrl(url)} (${(err as Error).message}). Check REDIS_URL (or REDIS_CLUSTER_NODES), or unset it to use the local services (npm run services:up).`);
   }
 }
 
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
-}

@@ -2,6 +2,11 @@ import type { CypherExecutor } from '../graph/executor.js';
 import type { Access, KnowledgeRow } from '../knowledge/knowledge.repository.js';
 import type { ConversationRow, ConversationStatus, MessageRow } from './conversation.types.js';
 
+/** Told after every write that changes what analytics counts (the analytics aggregator implements it). */
+export interface ConversationChanges {
+  touched(change: { conversationId?: string; messageId?: string }): Promise<void>;
+}
+
 interface StoredMessage extends Omit<MessageRow, 'citations' | 'mentions'> {
   citations: string | null;
   mentions: string | null;
@@ -30,10 +35,14 @@ export function toConversation(c: StoredConversation): ConversationRow {
 
 /** Conversations, messages and feedback in Neo4j. */
 export class ConversationRepository {
-  constructor(private readonly executor: CypherExecutor) {}
+  constructor(
+    private readonly executor: CypherExecutor,
+    private readonly changes?: ConversationChanges,
+  ) {}
 
   async create(c: { id: string; channel: string | null; language: string | null; customerContext: Record<string, unknown>; ownerKeyId: string | null }): Promise<ConversationRow> {
     const [row] = await this.executor.write('dialogue/create-conversation', { ...c, customerContext: JSON.stringify(c.customerContext) });
+    await this.changes?.touched({ conversationId: c.id });
     return toConversation(row?.conversation as StoredConversation);
   }
 
@@ -44,6 +53,7 @@ export class ConversationRepository {
       escalationReason,
       messages: messages.map((m) => ({ ...m, citations: JSON.stringify(m.citations), mentions: JSON.stringify(m.mentions) })),
     });
+    await this.changes?.touched({ conversationId });
   }
 
   async setStatus(id: string, status: ConversationStatus, opts: { agent?: { keyId: string | null; name: string } | null; keepAgent?: boolean; escalationReason?: string | null } = {}): Promise<ConversationRow | null> {
@@ -55,6 +65,7 @@ export class ConversationRepository {
       keepAgent: opts.keepAgent ?? false,
       escalationReason: opts.escalationReason ?? null,
     });
+    await this.changes?.touched({ conversationId: id });
     return row ? toConversation(row.conversation as StoredConversation) : null;
   }
 
@@ -89,11 +100,14 @@ export class ConversationRepository {
 
   async rateMessage(input: { messageId: string; feedbackId: string; helpful: boolean; comment: string | null; by: string | null }): Promise<{ knowledge: string[] } | null> {
     const [row] = await this.executor.write('dialogue/rate-message', input);
+    await this.changes?.touched({ messageId: input.messageId });
     return row ? { knowledge: row.knowledge as string[] } : null;
   }
 
-  async rateConversation(input: { conversationId: string; feedbackId: string; score: number; comment: string | null; by: string | null }): Promise<{ knowledge: string[] } | null> {
-    const [row] = await this.executor.write('dialogue/rate-conversation', input);
+  /** `nps`: the 0–10 likelihood-to-recommend score, when the client asked for it. */
+  async rateConversation(input: { conversationId: string; feedbackId: string; score: number; nps?: number | null; comment: string | null; by: string | null }): Promise<{ knowledge: string[] } | null> {
+    const [row] = await this.executor.write('dialogue/rate-conversation', { ...input, nps: input.nps ?? null });
+    await this.changes?.touched({ conversationId: input.conversationId });
     return row ? { knowledge: row.knowledge as string[] } : null;
   }
 }

@@ -7,7 +7,7 @@ import type { IntentRepository } from '../knowledge/intent.repository.js';
 import type { RetrievalModule } from '../retrieval/retrieval.module.js';
 import type { PubSub } from '../server/pubsub.js';
 import { Answerer, type AnswerPolicyOptions } from './answerer.js';
-import { ConversationRepository } from './conversation.repository.js';
+import { ConversationRepository, type ConversationChanges } from './conversation.repository.js';
 import { ConversationStore } from './conversation.store.js';
 import { DialogueService, type DialogueMetrics } from './dialogue.service.js';
 import { ConversationEventStream } from './event-stream.js';
@@ -35,6 +35,8 @@ export interface DialogueModuleOptions {
   logger: Logger;
   metrics?: DialogueMetrics;
   policy?: AnswerPolicyOptions & { maxFailedTurns?: number };
+  /** Told after every conversation write (analytics keeps its time buckets current from it). */
+  changes?: ConversationChanges;
 }
 
 /** Builds the dialogue engine. Nothing connects until used, except the event subscriber connection. */
@@ -46,7 +48,7 @@ export function createDialogue(o: DialogueModuleOptions): DialogueModule {
   const botAccess = knowledgeAccess({ role: 'CUSTOMER', keyId: null, name: 'bot', grants: new Set() });
   const policy = new DialoguePolicy(answerer, botAccess, { maxFailedTurns: o.policy?.maxFailedTurns });
   const events = new ConversationEventStream(o.redis, o.redisUrl, o.logger);
-  const service = new DialogueService(new ConversationRepository(o.executor), new ConversationStore(o.redis), events, understander, policy, answerer, o.logger, o.metrics);
+  const service = new DialogueService(new ConversationRepository(o.executor, o.changes), new ConversationStore(o.redis), events, understander, policy, answerer, o.logger, o.metrics);
   return {
     service,
     answerer,

@@ -191,9 +191,14 @@ builder.mutationFields((t) => ({
   rateConversation: t.field({
     type: FeedbackResultRef,
     authScopes: { role: anyRole },
-    description: 'Customer satisfaction, 1 (poor) to 5 (excellent). Linked to every item the conversation used.',
-    args: { conversationId: t.arg.id({ required: true }), score: t.arg.int({ required: true }), comment: t.arg.string() },
-    resolve: (_r, args, ctx) => ctx.services.dialogue.service.rateConversation(String(args.conversationId), args.score, args.comment ?? null, ctx.viewer),
+    description: 'Customer satisfaction, 1 (poor) to 5 (excellent), and optionally the net-promoter question (0–10). Linked to every item the conversation used.',
+    args: {
+      conversationId: t.arg.id({ required: true }),
+      score: t.arg.int({ required: true }),
+      comment: t.arg.string(),
+      nps: t.arg.int({ description: 'How likely the customer is to recommend us, 0 (not at all) to 10 (extremely).' }),
+    },
+    resolve: (_r, args, ctx) => ctx.services.dialogue.service.rateConversation(String(args.conversationId), args.score, args.comment ?? null, ctx.viewer, args.nps ?? null),
   }),
 }));
 

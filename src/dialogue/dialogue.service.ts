@@ -257,10 +257,11 @@ export class DialogueService {
     return r;
   }
 
-  async rateConversation(conversationId: string, score: number, comment: string | null, viewer: Viewer): Promise<{ knowledge: string[] }> {
+  async rateConversation(conversationId: string, score: number, comment: string | null, viewer: Viewer, nps: number | null = null): Promise<{ knowledge: string[] }> {
     if (!Number.isInteger(score) || score < 1 || score > 5) throw new AppError('BAD_USER_INPUT', `score must be a whole number from 1 to 5; got ${score}.`);
+    if (nps !== null && (!Number.isInteger(nps) || nps < 0 || nps > 10)) throw new AppError('BAD_USER_INPUT', `nps must be a whole number from 0 to 10; got ${nps}.`);
     await this.get(conversationId, viewer);
-    const r = await this.repo.rateConversation({ conversationId, feedbackId: randomUUID(), score, comment: checkComment(comment), by: viewer.keyId });
+    const r = await this.repo.rateConversation({ conversationId, feedbackId: randomUUID(), score, comment: checkComment(comment), by: viewer.keyId, nps });
     if (!r) throw new AppError('NOT_FOUND', `Conversation ${conversationId} does not exist.`);
     return r;
   }

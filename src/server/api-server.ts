@@ -10,7 +10,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { GraphQLError, type GraphQLSchema, parse, specifiedRules, validate, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { pinoHttp } from 'pino-http';
-import type { Redis } from 'ioredis';
+import { redisKeys, type RedisClient } from '../infra/redis.js';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { WebSocketServer } from 'ws';
 import type { Viewer } from '../auth/roles.js';
@@ -36,7 +36,7 @@ export interface ApiServerOptions {
   /** Readiness: 200 on /readyz once this says true. */
   ready: () => Promise<{ ready: boolean; checks: Record<string, boolean> }>;
   /** Shared rate-limit counters across replicas; without it each process counts alone. */
-  redis?: Redis;
+  redis?: RedisClient;
 }
 
 export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer> {
@@ -68,7 +68,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     return viewer;
   };
   // Per API key (or per IP for anonymous callers), a fixed window of one minute.
-  const limiterOptions = { points: config.graphql.ratePerMinute, duration: 60, keyPrefix: 'answergraph:rate' };
+  const limiterOptions = { points: config.graphql.ratePerMinute, duration: 60, keyPrefix: redisKeys.ratePrefix };
   const limiter = opts.redis ? new RateLimiterRedis({ ...limiterOptions, storeClient: opts.redis }) : new RateLimiterMemory(limiterOptions);
   const rateLimit = async (key: string, ops: number) => {
     try {
