@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../src/app.js';
+import { BULL_PREFIX } from '../src/ingestion/ingestion.module.js';
 import { startTestApi, type TestApi } from './harness.js';
 import { makeDocx, makePdf } from './ingestion-fixtures.js';
 import { createKey, finished, graphCounts, importSeed, ingest, job, type JobView } from './ingestion-helpers.js';
@@ -241,7 +242,7 @@ describe('bad files', () => {
     expect(j.error).toMatch(reason);
     expect(j.attempts).toBe(1); // permanent: no retries
     expect(await graphCounts(api, source)).toEqual({ documents: 0, chunks: 0, drafts: 0, tasks: 0, mentions: 0 });
-    const data = await api.app.redis.keys(`answergraph:bull:ingest-prepare:${j.id}`);
+    const data = await api.app.redis.keys(`${BULL_PREFIX}:ingest-prepare:${j.id}`);
     if (data.length) expect(await api.app.redis.hget(data[0]!, 'data')).not.toContain(content.slice(0, 20));
   });
 });

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { clusterUrl } from '../infra/redis.js';
 
 /**
  * The one configuration module. `loadConfig(process.env)` is called once, in the composition
@@ -27,7 +28,10 @@ const unitInterval = z.coerce.number({ message: 'expected a number from 0 to 1' 
 const neo4jUri = z
   .string()
   .regex(/^(neo4j|neo4j\+s|neo4j\+ssc|bolt|bolt\+s|bolt\+ssc):\/\/.+/, 'expected a neo4j:// or bolt:// URI');
-const redisUrl = z.string().regex(/^rediss?:\/\/.+/, 'expected a redis:// or rediss:// URL');
+const redisUrl = z.string().regex(/^rediss?(\+cluster)?:\/\/.+/, 'expected a redis://, rediss:// or redis+cluster:// URL');
+const clusterNodes = z
+  .string()
+  .regex(/^\s*(\[[0-9a-fA-F:]+\]|[^:,\s]+):\d{1,5}(\s*,\s*(\[[0-9a-fA-F:]+\]|[^:,\s]+):\d{1,5})*\s*$/, 'expected host:port,host:port,…');
 
 /** zod schema and documentation, side by side so they cannot drift apart. */
 const variables = {
@@ -57,13 +61,33 @@ const variables = {
   },
   REDIS_URL: {
     schema: redisUrl.optional(),
-    spec: { secret: true, description: 'Redis 7 URL (BullMQ, pub/sub). Unset: the local Redis of `npm run services:up`. Secret when it carries a password.' },
+    spec: {
+      secret: true,
+      description:
+        'Redis 7 URL (BullMQ, pub/sub). A Redis Cluster: `redis+cluster://[user:password@]host:port,host:port` (`rediss+cluster://` for TLS), or REDIS_CLUSTER_NODES. Unset: the local Redis of `npm run services:up`. Secret when it carries a password.',
+    },
+  },
+  REDIS_CLUSTER_NODES: {
+    schema: clusterNodes.optional(),
+    spec: { secret: false, description: 'Seed nodes of a Redis Cluster (`host:port,host:port`; any few masters or replicas), instead of REDIS_URL. With a password, use a `redis+cluster://` REDIS_URL.' },
   },
   QDRANT_URL: {
     schema: z.url().optional(),
     spec: { secret: false, description: 'Qdrant URL. Set to keep vectors in Qdrant instead of the Neo4j vector index.' },
   },
   QDRANT_API_KEY: { schema: z.string().min(1).optional(), spec: { secret: true, description: 'Qdrant API key, if the server requires one.' } },
+  QDRANT_SHARDS: {
+    schema: positiveInt.default(1),
+    spec: { default: '1', secret: false, description: 'shard_number of the knowledge collection when answergraph creates it (distributed Qdrant: a multiple of the node count). Fixed once created.' },
+  },
+  QDRANT_REPLICATION_FACTOR: {
+    schema: positiveInt.default(1),
+    spec: { default: '1', secret: false, description: 'replication_factor of the collection when answergraph creates it: copies of each shard (2+ survives losing a node).' },
+  },
+  QDRANT_WRITE_CONSISTENCY: {
+    schema: positiveInt.default(1),
+    spec: { default: '1', secret: false, description: 'write_consistency_factor of the collection: replicas that must confirm a write (at most QDRANT_REPLICATION_FACTOR).' },
+  },
   ADMIN_API_KEY: {
     schema: z.string().min(24, 'must be at least 24 characters').optional(),
     spec: { secret: true, description: 'Bootstrap admin API key. When set, this key authenticates as ADMIN.' },
@@ -204,7 +228,7 @@ export interface Config {
   neo4j: { uri?: string; user: string; password?: string; database: string; connectTimeoutMs: number };
   redis: { url?: string };
   localServicesProfile: RawConfig['SERVICES_PROFILE'];
-  qdrant: { url?: string; apiKey?: string };
+  qdrant: { url?: string; apiKey?: string; shards: number; replicationFactor: number; writeConsistency: number };
   adminApiKey?: string;
   seedOnEmpty: boolean;
   inference: { modelsDir: string; device: RawConfig['INFERENCE_DEVICE']; threads: number };
@@ -292,6 +316,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   }
   const c = raw as RawConfig;
 
+  if (c.REDIS_URL && c.REDIS_CLUSTER_NODES) {
+    throw new ConfigError('REDIS_CLUSTER_NODES', 'is set together with REDIS_URL', 'set one of them: a single Redis in REDIS_URL, or a cluster in REDIS_CLUSTER_NODES or a redis+cluster:// REDIS_URL');
+  }
+  if (c.QDRANT_WRITE_CONSISTENCY > c.QDRANT_REPLICATION_FACTOR) {
+    throw new ConfigError('QDRANT_WRITE_CONSISTENCY', `is ${c.QDRANT_WRITE_CONSISTENCY}, more than QDRANT_REPLICATION_FACTOR (${c.QDRANT_REPLICATION_FACTOR})`, 'a write cannot be confirmed by more replicas than exist; lower it or raise the replication factor');
+  }
   if (c.NEO4J_URI && !c.NEO4J_PASSWORD) {
     throw new ConfigError('NEO4J_PASSWORD', 'is missing', 'NEO4J_URI is set, so give its password in NEO4J_PASSWORD');
   }
@@ -332,9 +362,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       database: c.NEO4J_DATABASE,
       connectTimeoutMs: c.NEO4J_CONNECT_TIMEOUT_MS,
     },
-    redis: { url: c.REDIS_URL },
+    redis: { url: c.REDIS_URL ?? (c.REDIS_CLUSTER_NODES ? clusterUrl(c.REDIS_CLUSTER_NODES) : undefined) },
     localServicesProfile: c.SERVICES_PROFILE,
-    qdrant: { url: c.QDRANT_URL, apiKey: c.QDRANT_API_KEY },
+    qdrant: { url: c.QDRANT_URL, apiKey: c.QDRANT_API_KEY, shards: c.QDRANT_SHARDS, replicationFactor: c.QDRANT_REPLICATION_FACTOR, writeConsistency: c.QDRANT_WRITE_CONSISTENCY },
     adminApiKey: c.ADMIN_API_KEY,
     seedOnEmpty: c.SEED_ON_EMPTY,
     inference: { modelsDir: c.ANSWERGRAPH_MODELS_DIR, device: c.INFERENCE_DEVICE, threads: c.INFERENCE_THREADS },

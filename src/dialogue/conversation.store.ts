@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import { conversationKey, redisKeys, type RedisClient } from '../infra/redis.js';
 import { AppError } from '../errors.js';
 import type { ConversationState } from './conversation.types.js';
 
@@ -22,26 +22,26 @@ export class ConversationStore {
   private readonly prefix: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     options: ConversationStoreOptions = {},
   ) {
     this.ttl = options.ttlSeconds ?? 30 * 24 * 3600;
     this.lockWaitMs = options.lockWaitMs ?? 15_000;
-    this.prefix = options.prefix ?? 'answergraph:conversation:';
+    this.prefix = options.prefix ?? redisKeys.conversationPrefix;
   }
 
   async get(id: string): Promise<ConversationState | null> {
-    const raw = await this.redis.get(`${this.prefix}${id}:state`);
+    const raw = await this.redis.get(conversationKey(this.prefix, id, 'state'));
     return raw ? (JSON.parse(raw) as ConversationState) : null;
   }
 
   async put(state: ConversationState): Promise<void> {
-    await this.redis.set(`${this.prefix}${state.id}:state`, JSON.stringify(state), 'EX', this.ttl);
+    await this.redis.set(conversationKey(this.prefix, state.id, 'state'), JSON.stringify(state), 'EX', this.ttl);
   }
 
   /** Runs `work` holding the conversation's lock (released after, even when `work` throws). */
   async withLock<T>(id: string, work: () => Promise<T>): Promise<T> {
-    const key = `${this.prefix}${id}:lock`;
+    const key = conversationKey(this.prefix, id, 'lock');
     const token = randomUUID();
     const deadline = Date.now() + this.lockWaitMs;
     let wait = 5;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../infra/redis.js';
 import type { Logger } from 'pino';
 import { knowledgeAccess } from '../auth/roles.js';
 import type { CypherExecutor } from '../graph/executor.js';
@@ -26,7 +26,7 @@ export interface DialogueModule {
 
 export interface DialogueModuleOptions {
   executor: CypherExecutor;
-  redis: Redis;
+  redis: RedisClient;
   redisUrl: string;
   inference: InferenceService;
   intentRepository: IntentRepository;

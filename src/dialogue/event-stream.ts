@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { conversationKey, createRedis, isCluster, redisKeys, type RedisClient } from '../infra/redis.js';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import type { ConversationEvent, NewEvent } from './conversation.types.js';
@@ -39,23 +39,29 @@ export class ConversationEventStream {
   private readonly maxLen: number;
   private readonly ttl: number;
   private readonly prefix: string;
-  private readonly subscriber: Redis;
+  private readonly subscriber: RedisClient;
+  /** On a Redis Cluster: sharded pub/sub (SPUBLISH/SSUBSCRIBE), each channel served by its slot's shard. */
+  private readonly sharded: boolean;
+  private readonly appendScript: string;
   private readonly listeners = new Map<string, Set<(e: ConversationEvent) => void>>();
   private readonly subscribing = new Map<string, Promise<unknown>>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     redisUrl: string,
     private readonly logger: Logger,
     options: EventStreamOptions = {},
   ) {
     this.maxLen = options.maxLen ?? 2000;
     this.ttl = options.ttlSeconds ?? 30 * 24 * 3600;
-    this.prefix = options.prefix ?? 'answergraph:conversation:';
-    this.subscriber = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+    this.prefix = options.prefix ?? redisKeys.conversationPrefix;
+    this.subscriber = createRedis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false, subscriber: true });
+    this.sharded = isCluster(this.subscriber);
+    this.appendScript = appendScript(this.sharded ? 'SPUBLISH' : 'PUBLISH');
     this.subscriber.on('error', (err) => this.logger.warn({ err }, 'conversation event subscriber'));
-    this.subscriber.on('message', (channel: string, message: string) => {
-      const id = channel.slice(this.prefix.length, channel.length - ':live'.length);
+    this.subscriber.on(this.sharded ? 'smessage' : 'message', (channel: string, message: string) => {
+      // `<prefix>{<id>}:live`
+      const id = channel.slice(this.prefix.length + 1, channel.length - '}:live'.length);
       const set = this.listeners.get(id);
       if (!set) return;
       // "<cursor>\n<event json>": the script publishes the id Redis gave the event with it.
@@ -70,12 +76,13 @@ export class ConversationEventStream {
     });
   }
 
+  /** The stream and the live channel share the conversation's hash tag: one slot, so one script writes both. */
   private streamKey(id: string): string {
-    return `${this.prefix}${id}:events`;
+    return conversationKey(this.prefix, id, 'events');
   }
 
   private channel(id: string): string {
-    return `${this.prefix}${id}:live`;
+    return conversationKey(this.prefix, id, 'live');
   }
 
   /**
@@ -88,7 +95,7 @@ export class ConversationEventStream {
     const at = new Date().toISOString();
     // Ids are assigned by Redis (`*`); publish needs them, so a Lua script does XADD + PUBLISH together.
     const payloads = events.map((e) => JSON.stringify({ ...e, conversationId, at: e.at ?? at }));
-    const ids = (await this.redis.eval(APPEND_SCRIPT, 2, key, this.channel(conversationId), String(this.maxLen), String(this.ttl), ...payloads)) as string[];
+    const ids = (await this.redis.eval(this.appendScript, 2, key, this.channel(conversationId), String(this.maxLen), String(this.ttl), ...payloads)) as string[];
     return payloads.map((p, i) => ({ ...(JSON.parse(p) as Omit<ConversationEvent, 'cursor'>), cursor: ids[i] as string }));
   }
 
@@ -174,7 +181,7 @@ export class ConversationEventStream {
     if (!set) {
       set = new Set();
       this.listeners.set(id, set);
-      this.subscribing.set(id, this.subscriber.subscribe(this.channel(id)));
+      this.subscribing.set(id, this.sharded ? this.subscriber.ssubscribe(this.channel(id)) : this.subscriber.subscribe(this.channel(id)));
     }
     set.add(listener);
     await this.subscribing.get(id);
@@ -187,7 +194,7 @@ export class ConversationEventStream {
     if (set.size === 0) {
       this.listeners.delete(id);
       this.subscribing.delete(id);
-      await this.subscriber.unsubscribe(this.channel(id)).catch(() => undefined);
+      await (this.sharded ? this.subscriber.sunsubscribe(this.channel(id)) : this.subscriber.unsubscribe(this.channel(id))).catch(() => undefined);
     }
   }
 
@@ -197,13 +204,16 @@ export class ConversationEventStream {
   }
 }
 
-/** KEYS: stream, channel. ARGV: maxLen, ttl, payload… Returns the ids, in order. */
-const APPEND_SCRIPT = `
+/**
+ * KEYS: stream, channel. ARGV: maxLen, ttl, payload… Returns the ids, in order. On a cluster the
+ * channel is a sharded one (SPUBLISH): it hashes to the stream's slot, so the script stays on one node.
+ */
+const appendScript = (publish: 'PUBLISH' | 'SPUBLISH') => `
 local ids = {}
 for i = 3, #ARGV do
   local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'e', ARGV[i])
   ids[#ids + 1] = id
-  redis.call('PUBLISH', KEYS[2], id .. '\\n' .. ARGV[i])
+  redis.call('${publish}', KEYS[2], id .. '\\n' .. ARGV[i])
 end
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
 return ids

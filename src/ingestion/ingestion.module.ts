@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { redisKeys, type RedisClient } from '../infra/redis.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { CypherExecutor } from '../graph/executor.js';
@@ -11,8 +11,11 @@ import { IngestionWorkers } from './ingestion.workers.js';
 import { modelAccess, type ModelAccess } from './model.stages.js';
 import { IngestionPipeline } from './pipeline.js';
 
-/** BullMQ keys live under this prefix (queues `answergraph:bull:ingest-*`). */
-export const BULL_PREFIX = 'answergraph:bull';
+/**
+ * BullMQ keys live under this prefix (queues `{answergraph}:bull:ingest-*`). The hash tag keeps every
+ * queue in one Redis Cluster slot, as BullMQ requires (its scripts touch many keys of a queue at once).
+ */
+export const BULL_PREFIX = redisKeys.bullPrefix;
 
 export interface IngestionModule {
   service: IngestionService;
@@ -36,7 +39,7 @@ export function queuePolicy(config: Config['ingestion']): QueuePolicy {
 /** Wires the ingestion service (every role) and, on demand, its workers. Nothing connects at import. */
 export function createIngestion(deps: {
   config: Config;
-  redis: Redis;
+  redis: RedisClient;
   redisUrl: string;
   pubsub: PubSub;
   executor: CypherExecutor;

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../infra/redis.js';
 import type { Logger } from 'pino';
 import type { Visibility } from '../auth/roles.js';
 import { AppError } from '../errors.js';
@@ -43,7 +43,7 @@ export class IngestionService {
   readonly store: JobStore;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly pubsub: PubSub,
     private readonly logger: Logger,
     private readonly options: IngestionServiceOptions,

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import { createRedis, type RedisClient } from '../infra/redis.js';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import { InvalidDocumentError } from './ingestion.errors.js';
@@ -32,8 +32,8 @@ export interface IngestionWorkerOptions {
 const PROGRESS_STEP = 0.05;
 const PROGRESS_EVERY_MS = 500;
 
-export function redisConnection(url: string, options: { failFast?: boolean } = {}): Redis {
-  const redis = new Redis(url, options.failFast ? { maxRetriesPerRequest: 1, enableOfflineQueue: false } : { maxRetriesPerRequest: null });
+export function redisConnection(url: string, options: { failFast?: boolean } = {}): RedisClient {
+  const redis = createRedis(url, options.failFast ? { maxRetriesPerRequest: 1, enableOfflineQueue: false } : { maxRetriesPerRequest: null });
   redis.on('error', () => undefined); // reconnects on its own; BullMQ reports what it could not do
   return redis;
 }
@@ -49,7 +49,7 @@ export class IngestionWorkers {
   readonly workerId: string;
   private readonly workers: Worker[] = [];
   private readonly producers = new Map<IngestionQueue, Queue>();
-  private readonly connections: Redis[] = [];
+  private readonly connections: RedisClient[] = [];
 
   constructor(
     private readonly deps: { pipeline: IngestionPipeline; store: JobStore; logger: Logger },

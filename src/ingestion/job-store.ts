@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { redisKeys, type RedisClient } from '../infra/redis.js';
 import type { Visibility } from '../auth/roles.js';
 import { emptyCounts, type IngestionCounts } from './ingestion.types.js';
 import type { StageName, StageTimings } from './stage.js';
@@ -76,7 +76,7 @@ return out
 `;
 
 export interface JobStoreOptions {
-  /** Key prefix. Default `answergraph:ingestion:`. */
+  /** Key prefix. Default `{answergraph:ingestion}:` (one hash tag: the update script moves a record between status indexes). */
   prefix?: string;
   /** Seconds a finished job stays visible. Default 7 days. */
   retentionSeconds?: number;
@@ -97,10 +97,10 @@ export class JobStore {
   private readonly maxJobs: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: JobStoreOptions = {},
   ) {
-    this.prefix = options.prefix ?? 'answergraph:ingestion:';
+    this.prefix = options.prefix ?? redisKeys.ingestionPrefix;
     this.retention = options.retentionSeconds ?? 7 * 24 * 3600;
     this.maxJobs = options.maxJobs ?? 10_000;
   }

@@ -11,6 +11,14 @@ export interface QdrantStoreOptions {
   collection?: string;
   /** Request timeout in ms. Default 5000. */
   timeoutMs?: number;
+  /**
+   * Distributed Qdrant: how the collection is laid out when this store creates it (an existing
+   * collection is used as it is). shard_number is fixed at creation; replication_factor copies of each
+   * shard live on different nodes; write_consistency_factor replicas confirm each write. Default 1, 1, 1.
+   */
+  shards?: number;
+  replicationFactor?: number;
+  writeConsistency?: number;
 }
 
 const BATCH = 500;
@@ -34,7 +42,11 @@ export class QdrantVectorStore implements VectorStore {
   ) {
     this.client = new QdrantClient({ url: options.url, apiKey: options.apiKey, timeout: options.timeoutMs ?? 5000, checkCompatibility: false });
     this.collection = options.collection ?? 'answergraph_knowledge';
+    this.layout = { shard_number: options.shards ?? 1, replication_factor: options.replicationFactor ?? 1, write_consistency_factor: options.writeConsistency ?? 1 };
   }
+
+  /** The collection options this store creates with (shards, replicas, write consistency). */
+  readonly layout: { shard_number: number; replication_factor: number; write_consistency_factor: number };
 
   ensure(): Promise<void> {
     this.ensured ??= this.create().catch((err: unknown) => {
@@ -47,7 +59,7 @@ export class QdrantVectorStore implements VectorStore {
   private async create(): Promise<void> {
     const { exists } = await this.client.collectionExists(this.collection);
     if (!exists) {
-      await this.client.createCollection(this.collection, { vectors: { size: EMBEDDING_DIMENSION, distance: 'Cosine' } }).catch(async (err: unknown) => {
+      await this.client.createCollection(this.collection, { vectors: { size: EMBEDDING_DIMENSION, distance: 'Cosine' }, ...this.layout }).catch(async (err: unknown) => {
         // Another replica may have created it between our check and our create.
         if (!(await this.client.collectionExists(this.collection)).exists) throw err;
       });

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../infra/redis.js';
 import type { Logger } from 'pino';
 import type { CypherExecutor } from '../graph/executor.js';
 import type { PubSub } from '../server/pubsub.js';
@@ -22,15 +22,15 @@ export interface RetrievalModuleOptions {
   embed: TextEmbedder;
   /** Name of the embedding model (stored with each vector). */
   model: string;
-  qdrant?: { url?: string; apiKey?: string };
-  redis?: Redis;
+  qdrant?: { url?: string; apiKey?: string; shards?: number; replicationFactor?: number; writeConsistency?: number };
+  redis?: RedisClient;
   logger: Logger;
   retriever?: RetrieverOptions;
 }
 
 /** Builds retrieval: the vector store (Qdrant when configured, else the Neo4j index), retriever, linker, embedder. */
 export function createRetrieval(o: RetrievalModuleOptions): RetrievalModule {
-  const store: VectorStore = o.qdrant?.url ? new QdrantVectorStore(o.executor, { url: o.qdrant.url, apiKey: o.qdrant.apiKey }) : new Neo4jVectorStore(o.executor);
+  const store: VectorStore = o.qdrant?.url ? new QdrantVectorStore(o.executor, { url: o.qdrant.url, apiKey: o.qdrant.apiKey, shards: o.qdrant.shards, replicationFactor: o.qdrant.replicationFactor, writeConsistency: o.qdrant.writeConsistency }) : new Neo4jVectorStore(o.executor);
   const embedder = new KnowledgeEmbedder(o.executor, store, o.embed, { model: o.model, redis: o.redis, logger: o.logger });
   return {
     store,
