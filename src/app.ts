@@ -13,6 +13,7 @@ import { InferenceService } from './inference/index.js';
 import { maskPii } from './ingestion/pii.js';
 import { createIngestion } from './ingestion/ingestion.module.js';
 import { ReviewService } from './review/review.service.js';
+import { createAnalytics } from './analytics/analytics.module.js';
 import { createDialogue, startDialogue } from './dialogue/dialogue.module.js';
 import { dialogueMetrics } from './dialogue/dialogue.metrics.js';
 import { createRetrieval, startEmbedding } from './retrieval/retrieval.module.js';
@@ -75,6 +76,7 @@ export async function buildApp(config: Config, connections: Connections, logger:
   const knowledge = new KnowledgeService(executor, pubsub);
   const inference = new InferenceService({ modelsDir: config.inference.modelsDir, device: config.inference.device, intraOpThreads: config.inference.threads, logger });
   const retrieval = createRetrieval({ executor, embed: inference, model: inference.models.embedding, qdrant: config.qdrant, redis, logger, retriever: { fusion: { fusion: config.dialogue.fusion } } });
+  const analytics = createAnalytics({ executor, redis, logger });
   const dialogue = createDialogue({
     executor,
     redis,
@@ -86,6 +88,7 @@ export async function buildApp(config: Config, connections: Connections, logger:
     logger,
     metrics: dialogueMetrics(metrics.registry),
     policy: config.dialogue,
+    changes: analytics.aggregator,
   });
   const ingestion = createIngestion({ config, redis, redisUrl: connections.redisUrl, pubsub, executor, knowledge, inference, logger });
   const services: AppServices = {
@@ -101,6 +104,7 @@ export async function buildApp(config: Config, connections: Connections, logger:
     dialogue,
     ingestion: ingestion.service,
     review: new ReviewService(executor, knowledge),
+    analytics,
   };
   // Embeddings and the intent classifier follow knowledge changes (and are built once now).
   startEmbedding(retrieval, pubsub);
@@ -117,10 +121,15 @@ export async function buildApp(config: Config, connections: Connections, logger:
     },
     startWorkers: async () => {
       await ingestion.startWorkers();
+      analytics.aggregator.start();
     },
-    stopWorkers: () => ingestion.stopWorkers(),
+    stopWorkers: async () => {
+      await analytics.aggregator.stop();
+      await ingestion.stopWorkers();
+    },
     close: async () => {
       await ingestion.close().catch((err) => logger.warn({ err }, 'closing ingestion'));
+      await analytics.aggregator.stop();
       await dialogue.close().catch((err) => logger.warn({ err }, 'closing dialogue'));
       await retrieval.close().catch((err) => logger.warn({ err }, 'closing retrieval'));
       await inference.close().catch((err) => logger.warn({ err }, 'closing inference'));

@@ -9,6 +9,7 @@ import type { InferenceService } from '../inference/index.js';
 import type { RetrievalModule } from '../retrieval/retrieval.module.js';
 import type { IngestionService } from '../ingestion/ingestion.service.js';
 import type { ReviewService } from '../review/review.service.js';
+import type { AnalyticsService } from '../analytics/analytics.service.js';
 import type { PubSub } from '../server/pubsub.js';
 
 /** What a resolver may ask for readiness. */
@@ -34,6 +35,8 @@ export interface AppServices {
   ingestion: IngestionService;
   /** Review tasks of machine-extracted knowledge. */
   review: ReviewService;
+  /** Analytics from time buckets kept current as conversations happen. */
+  analytics: AnalyticsService;
 }
 
 export interface GraphQLContext {

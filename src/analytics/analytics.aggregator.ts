@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { AppError } from '../errors.js';
+import type { CypherExecutor } from '../graph/executor.js';
+import { emptyBucket, merge, type Grain } from './bucket.js';
+import { bucketId, type AnalyticsRepository, type StoredBucket } from './analytics.repository.js';
+import { addTo, floorTo } from './period.js';
+
+export interface AggregatorOptions {
+  /** How often pending changes are folded into the buckets in the background. Default 5 s; 0 turns the timer off. */
+  intervalMs?: number;
+  /** Redis key prefix. Default `answergraph:analytics:`. */
+  prefix?: string;
+}
+
+/** What the dialogue tells analytics after each write: which conversations or messages changed. */
+export interface AnalyticsChanges {
+  touched(change: { conversationId?: string; messageId?: string }): Promise<void>;
+}
+
+const BATCH = 500;
+
+/** The Redis commands the aggregator uses (a single node or a cluster: one key per command). */
+export type AnalyticsRedis = Pick<Redis, 'sadd' | 'spop' | 'scard' | 'set' | 'eval'>;
+
+/**
+ * Keeps the time buckets current as conversations happen. Every dialogue write marks its conversation
+ * (or rated message) in a Redis set; a fold takes the marks, finds the hours they touch, recomputes those
+ * hours from the raw graph (exact and idempotent: a bucket is always what a raw scan of its period
+ * would say) and rolls them up into their day and month, all in one transaction. Folds run on a timer
+ * and before every analytics read (so a report sees every write that committed before it), one at a time
+ * across all processes (a Redis lock), since two folds of one hour could otherwise finish out of order.
+ */
+export class AnalyticsAggregator implements AnalyticsChanges {
+  private readonly prefix: string;
+  private readonly intervalMs: number;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<number> | null = null;
+
+  constructor(
+    private readonly executor: CypherExecutor,
+    private readonly repo: AnalyticsRepository,
+    private readonly redis: AnalyticsRedis,
+    private readonly logger: Logger,
+    options: AggregatorOptions = {},
+  ) {
+    this.prefix = options.prefix ?? 'answergraph:analytics:';
+    this.intervalMs = options.intervalMs ?? 5000;
+  }
+
+  private get pendingKey() {
+    return `${this.prefix}pending`;
+  }
+
+  /**
+   * Marks a change. It runs after the dialogue's write committed, so it never fails the customer's turn:
+   * when Redis refuses, the change is logged and its period is stale until `answergraph analytics rebuild`.
+   */
+  async touched(change: { conversationId?: string; messageId?: string }): Promise<void> {
+    const members = [change.conversationId ? `c:${change.conversationId}` : null, change.messageId ? `m:${change.messageId}` : null].filter((m): m is string => m !== null);
+    if (members.length === 0) return;
+    try {
+      await this.redis.sadd(this.pendingKey, ...members);
+    } catch (err) {
+      this.logger.error({ err, change }, 'analytics: could not mark a change; its period stays stale until `answergraph analytics rebuild`');
+    }
+  }
+
+  async pending(): Promise<number> {
+    return this.redis.scard(this.pendingKey);
+  }
+
+  /** Folds every pending change; returns how many hours were recomputed. Concurrent calls in one process share a run. */
+  flush(): Promise<number> {
+    if (!this.running) {
+      this.running = this.locked(() => this.drain()).finally(() => {
+        this.running = null;
+      });
+    }
+    return this.running;
+  }
+
+  /** Recomputes every bucket of [from, to) (whole hours) from the raw graph: for data written before analytics kept buckets, or after a schema change. */
+  async rebuild(from: Date, to: Date, progress?: (done: number, total: number) => void): Promise<void> {
+    const a = floorTo(from.getTime(), 'hour');
+    const b = floorTo(to.getTime() + 3_599_999, 'hour');
+    if (!(a < b)) throw new AppError('BAD_USER_INPUT', '`from` must be before `to`.');
+    await this.locked(async () => {
+      const total = Math.ceil((b - a) / 86_400_000);
+      let done = 0;
+      for (let t = a; t < b; ) {
+        const next = Math.min(addTo(floorTo(t, 'day'), 'day'), b);
+        await this.fold(t, next);
+        progress?.(++done, total);
+        t = next;
+      }
+      return 0;
+    });
+  }
+
+  start(): void {
+    if (this.timer || this.intervalMs <= 0) return;
+    this.timer = setInterval(() => {
+      this.flush().catch((err: unknown) => this.logger.warn({ err }, 'analytics fold failed; the changes stay pending and are retried'));
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => undefined);
+  }
+
+  private async drain(): Promise<number> {
+    let hours = 0;
+    for (;;) {
+      const taken = (await this.redis.spop(this.pendingKey, BATCH)) as string[];
+      if (taken.length === 0) return hours;
+      try {
+        const found = await this.repo.dirtyHours(
+          taken.filter((m) => m.startsWith('c:')).map((m) => m.slice(2)),
+          taken.filter((m) => m.startsWith('m:')).map((m) => m.slice(2)),
+        );
+        for (const [from, to] of runs(found)) await this.fold(from, to);
+        hours += found.length;
+      } catch (err) {
+        await this.redis.sadd(this.pendingKey, ...taken); // not lost: the next fold retries them
+        throw err;
+      }
+    }
+  }
+
+  /** Recomputes the hours of [from, to) from the raw graph, then their days and months, in one transaction. */
+  private async fold(from: number, to: number): Promise<void> {
+    await this.executor.writeTx('analytics/fold', async (tx) => {
+      const hours = await this.repo.raw(from, to, 'hour', tx);
+      await this.repo.replace(tx, 'hour', from, to, hours.values());
+      for (const [finer, grain] of [['hour', 'day'], ['day', 'month']] as const) {
+        const a = floorTo(from, grain);
+        const b = addTo(floorTo(to - 1, grain), grain);
+        const parts = await this.repo.read([{ grain: finer, from: a, to: b }], { channel: null, language: null }, null, tx);
+        await this.repo.replace(tx, grain, a, b, rollUp(parts, grain).values());
+      }
+    });
+  }
+
+  private async locked<T>(work: () => Promise<T>): Promise<T> {
+    const key = `${this.prefix}fold-lock`;
+    const token = randomUUID();
+    const deadline = Date.now() + 120_000;
+    let wait = 5;
+    while ((await this.redis.set(key, token, 'PX', 300_000, 'NX')) !== 'OK') {
+      if (Date.now() > deadline) throw new AppError('TIMEOUT', 'Another process has been folding analytics for two minutes; try again.');
+      await delay(wait);
+      wait = Math.min(wait * 2, 200);
+    }
+    try {
+      return await work();
+    } finally {
+      await this.redis.eval(RELEASE, 1, key, token).catch(() => undefined);
+    }
+  }
+}
+
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+
+/** Sums finer buckets into buckets of `grain`, per channel and language. */
+export function rollUp(parts: Iterable<StoredBucket>, grain: Grain): Map<string, StoredBucket> {
+  const out = new Map<string, StoredBucket>();
+  for (const p of parts) {
+    const meta = { grain, start: floorTo(p.start, grain), channel: p.channel, language: p.language };
+    const id = bucketId(meta);
+    let b = out.get(id);
+    if (!b) out.set(id, (b = { ...meta, bucket: emptyBucket() }));
+    merge(b.bucket, p.bucket);
+  }
+  return out;
+}
+
+/** Sorted hour starts as contiguous [from, to) runs. */
+export function runs(hours: readonly number[]): Array<[number, number]> {
+  const sorted = [...new Set(hours)].sort((a, b) => a - b);
+  const out: Array<[number, number]> = [];
+  for (const h of sorted) {
+    const last = out[out.length - 1];
+    if (last && last[1] === h) last[1] = addTo(h, 'hour');
+    else out.push([h, addTo(h, 'hour')]);
+  }
+  return out;
+}
+
