@@ -6,7 +6,7 @@ import { tsImport } from 'tsx/esm/api';
 const { ensureInstalled } = await tsImport('../src/services/local-services.ts', import.meta.url);
 const started = Date.now();
 try {
-  await ensureInstalled({ logger: { info: (line) => console.log(`setup: ${line}`) } });
+  await ensureInstalled({ browser: true, logger: { info: (line) => console.log(`setup: ${line}`) } });
   console.log(`setup: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } catch (error) {
   console.error(`setup: ${error instanceof Error ? error.message : String(error)}`);

@@ -5,11 +5,14 @@ import { spawnSync } from 'node:child_process';
 
 const steps = [
   ['type-check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
+  ['type-check (console)', 'npx', ['tsc', '-p', 'console/tsconfig.json']],
   ['lint', 'npx', ['eslint', '.']],
   ['setup (local Neo4j + Redis installed)', 'npm', ['run', '--silent', 'setup']],
   // Real models, built by the project's own recipe; cached in ~/.cache/answergraph/models, so only a
   // fresh machine pays for training (see training/README.md for the times).
   ['models (ONNX, built or cached)', 'node', ['scripts/models.mjs']],
+  // The browser tests (test/console.int.test.ts) open the built console; skipped when its sources are unchanged.
+  ['console build (Vite)', 'node', ['scripts/build-console.mjs']],
   ['tests (unit + integration)', 'npx', ['vitest', 'run']],
 ];
 

@@ -213,6 +213,28 @@ const variables = {
   CONTEXT_CONNECTOR_TIMEOUT_MS: { schema: positiveInt.default(2000), spec: { default: '2000', secret: false, description: 'The context connector must answer within this time; the conversation goes on without its context otherwise.' } },
   CONTEXT_CONNECTOR_CACHE_S: { schema: z.coerce.number().int().min(0).default(60), spec: { default: '60', secret: false, description: 'Seconds a fetched customer context is reused (in Redis, encrypted or masked like the context). 0: not cached.' } },
   CONTEXT_CONNECTOR_BREAKER_FAILURES: { schema: positiveInt.default(5), spec: { default: '5', secret: false, description: 'Failures in a row that open the connector’s circuit breaker (calls fail fast until it resets).' } },
+  QUALITY_THRESHOLD: {
+    schema: unitInterval.default(0.5),
+    spec: { default: '0.5', secret: false, description: 'A published knowledge item whose quality score falls below this goes back to review, with its reasons (src/learning/quality.ts).' },
+  },
+  QUALITY_PRIOR_MEAN: { schema: unitInterval.default(0.8), spec: { default: '0.8', secret: false, description: 'Quality score of an item without feedback (the Beta prior’s mean).' } },
+  QUALITY_PRIOR_STRENGTH: {
+    schema: z.coerce.number({ message: 'expected a positive number' }).positive().default(4),
+    spec: { default: '4', secret: false, description: 'Weight of the quality prior in ratings: with 4, four not-helpful ratings and nothing else bring 0.8 to 0.4.' },
+  },
+  QUALITY_HALF_LIFE_DAYS: { schema: positiveInt.default(30), spec: { default: '30', secret: false, description: 'Past an item’s review date its quality score halves every this many days.' } },
+  REVIEW_BY_DAYS: {
+    schema: z.string().regex(/^(fact|rule|process):\d+(,(fact|rule|process):\d+)*$/, 'expected kind:days pairs, e.g. fact:365,rule:180,process:180').default('fact:365,rule:180,process:180'),
+    spec: { default: 'fact:365,rule:180,process:180', secret: false, description: 'Default review date per kind: days after creation (or the last re-verification); settable per item with setReviewBy.' },
+  },
+  LEARNING_SWEEP_INTERVAL_MS: {
+    schema: z.coerce.number({ message: 'expected milliseconds (0: off)' }).int().min(0).default(10000),
+    spec: { default: '10000', secret: false, description: 'How often quality scores are brought up to date with new feedback and review dates (0: only on request).' },
+  },
+  GAP_SIMILARITY: {
+    schema: unitInterval.default(0.8),
+    spec: { default: '0.8', secret: false, description: 'Knowledge gaps: a question joins a cluster when its similarity to the cluster’s first question is at least this (embedding cosine; character-bigram cosine × 1.25 for Chinese).' },
+  },
   CONTEXT_CONNECTOR_BREAKER_RESET_MS: { schema: positiveInt.default(30000), spec: { default: '30000', secret: false, description: 'How long the connector’s breaker stays open before one trial call.' } },
 } as const;
 
@@ -275,6 +297,8 @@ export interface Config {
     webhooks: { attempts: number; backoffMs: number; timeoutMs: number; disableAfter: number };
     connector?: { urlTemplate: string; headers: Record<string, string>; timeoutMs: number; cacheS: number; breakerFailures: number; breakerResetMs: number };
   };
+  /** Quality scores, review dates and knowledge gaps (src/learning). */
+  learning: { threshold: number; priorMean: number; priorStrength: number; halfLifeDays: number; reviewDays: Record<string, number>; sweepIntervalMs: number; gapSimilarity: number };
   /** Answering and hand-off thresholds (docs/dialogue.md). */
   dialogue: { answerAbove: number; escalateBelow: number; negativeAbove: number; maxFailedTurns: number; fusion: 'convex' | 'rrf' };
 }
@@ -415,6 +439,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
             breakerResetMs: c.CONTEXT_CONNECTOR_BREAKER_RESET_MS,
           }
         : undefined,
+    },
+    learning: {
+      threshold: c.QUALITY_THRESHOLD,
+      priorMean: c.QUALITY_PRIOR_MEAN,
+      priorStrength: c.QUALITY_PRIOR_STRENGTH,
+      halfLifeDays: c.QUALITY_HALF_LIFE_DAYS,
+      reviewDays: Object.fromEntries(c.REVIEW_BY_DAYS.split(',').map((pair) => [pair.split(':')[0]!, Number(pair.split(':')[1])])),
+      sweepIntervalMs: c.LEARNING_SWEEP_INTERVAL_MS,
+      gapSimilarity: c.GAP_SIMILARITY,
     },
     dialogue: {
       answerAbove: c.ANSWER_MIN_CONFIDENCE,

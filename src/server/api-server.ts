@@ -18,6 +18,7 @@ import { AppError } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { AppServices, GraphQLContext } from '../schema/context.js';
 import { createFormatError, httpGraphQLError } from './format-error.js';
+import { consoleRouter } from './console.js';
 import { graphiqlRouter } from './graphiql.js';
 import { withResolverTimeout } from './resolver-timeout.js';
 
@@ -184,6 +185,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   if (!config.isProduction) app.use(graphiqlRouter());
+  app.use(consoleRouter());
 
   app.use(
     '/graphql',

@@ -74,12 +74,21 @@ export interface InstallOptions {
   rootDir?: string;
   /** Receives progress lines. Default: stderr with a `[local-services]` prefix. */
   logger?: ServicesLogger;
+  /**
+   * Also install Debian's `chromium` (the console's browser tests drive it with playwright-core). Default false:
+   * `npm start` does not need a browser; `npm run setup` and the test setup ask for it.
+   */
+  browser?: boolean;
 }
+
+/** Where the browser tests expect Debian's chromium. */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 /**
  * Makes sure everything the local services need is on this machine, doing only what is missing:
  * Java 17, Maven and redis-server through apt-get (as root, or `sudo -n`), and a build of the Neo4j launcher
- * when `services/neo4j/target` is missing or older than its sources. Safe to run on every test run.
+ * when `services/neo4j/target` is missing or older than its sources, and Debian's chromium when `browser` is set.
+ * Safe to run on every test run.
  */
 export async function ensureInstalled(opts: InstallOptions = {}): Promise<void> {
   const rootDir = opts.rootDir ?? defaultRootDir();
@@ -90,6 +99,7 @@ export async function ensureInstalled(opts: InstallOptions = {}): Promise<void> 
     if (!(await commandExists('java'))) packages.push('openjdk-17-jdk-headless');
     if (!(await commandExists('mvn'))) packages.push('maven');
     if (!(await commandExists('redis-server'))) packages.push('redis-server');
+    if (opts.browser && !existsSync(CHROMIUM_PATH)) packages.push('chromium');
     if (packages.length > 0) await aptInstall(packages, log);
 
     const stale = await launcherStaleReason(rootDir);
