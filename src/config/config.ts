@@ -139,12 +139,12 @@ const variables = {
     spec: { default: '', secret: false, description: 'Comma-separated source prefixes (e.g. `seed:,https://help.example.com/`) whose drafts are published without review.' },
   },
   INGEST_CHUNK_EMBEDDING_MODEL: {
-    schema: z.string().default('minilm-embed-int8'),
+    schema: z.string().default(''),
     spec: {
-      default: 'minilm-embed-int8',
+      default: '',
       secret: false,
       description:
-        'Embedding model for document chunks. The int8 model embeds about 1.7× faster on CPU (mean cosine 0.989 to the fp32 vectors); empty: the model retrieval queries with. Falls back to that model when this one is not built.',
+        'Embedding model for document chunks; empty (the default): the model retrieval serves. Questions are only compared with vectors of their own model, so chunks embedded with another model are found by their text only.',
     },
   },
   ANSWERGRAPH_API_URL: {
@@ -166,8 +166,22 @@ const variables = {
   },
   MAX_FAILED_TURNS: { schema: positiveInt.default(2), spec: { default: '2', secret: false, description: 'Failed bot turns in a row (low confidence, out of scope, rejected process answers) before a human takes over.' } },
   RETRIEVAL_FUSION: {
-    schema: z.enum(['convex', 'rrf']).default('convex'),
-    spec: { default: 'convex', secret: false, description: 'How hybrid retrieval fuses vector, fulltext and graph lists: convex (normalised scores, weighted) or rrf (reciprocal rank fusion). See docs/dialogue.md.' },
+    schema: z.enum(['learned', 'convex', 'rrf']).default('learned'),
+    spec: {
+      default: 'learned',
+      secret: false,
+      description:
+        'How hybrid retrieval fuses vector, fulltext and graph lists: learned (the ranker fitted per language; convex when none is fitted for the served embedding model), convex (normalised scores, weighted) or rrf (reciprocal rank fusion). See docs/dialogue.md.',
+    },
+  },
+  RETRIEVAL_EMBEDDING_MODEL: {
+    schema: z.string().min(1).default('me5-ft-int8'),
+    spec: {
+      default: 'me5-ft-int8',
+      secret: false,
+      description:
+        'Embedding model retrieval serves (questions, knowledge, chunks, intents); minilm-embed when the manifest lacks it. A change re-embeds everything through a job of the worker role; answers use the old vectors until the new ones are complete (query embeddingStatus).',
+    },
   },
   PII_ENCRYPTION_KEYS: {
     schema: z
@@ -253,7 +267,7 @@ export interface Config {
   qdrant: { url?: string; apiKey?: string; shards: number; replicationFactor: number; writeConsistency: number };
   adminApiKey?: string;
   seedOnEmpty: boolean;
-  inference: { modelsDir: string; device: RawConfig['INFERENCE_DEVICE']; threads: number };
+  inference: { modelsDir: string; device: RawConfig['INFERENCE_DEVICE']; threads: number; embeddingModel: string };
   ingestion: {
     queues: Array<'prepare' | 'model' | 'write'>;
     concurrency: number;
@@ -300,7 +314,7 @@ export interface Config {
   /** Quality scores, review dates and knowledge gaps (src/learning). */
   learning: { threshold: number; priorMean: number; priorStrength: number; halfLifeDays: number; reviewDays: Record<string, number>; sweepIntervalMs: number; gapSimilarity: number };
   /** Answering and hand-off thresholds (docs/dialogue.md). */
-  dialogue: { answerAbove: number; escalateBelow: number; negativeAbove: number; maxFailedTurns: number; fusion: 'convex' | 'rrf' };
+  dialogue: { answerAbove: number; escalateBelow: number; negativeAbove: number; maxFailedTurns: number; fusion: 'learned' | 'convex' | 'rrf' };
 }
 
 export class ConfigError extends Error {
@@ -391,7 +405,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     qdrant: { url: c.QDRANT_URL, apiKey: c.QDRANT_API_KEY, shards: c.QDRANT_SHARDS, replicationFactor: c.QDRANT_REPLICATION_FACTOR, writeConsistency: c.QDRANT_WRITE_CONSISTENCY },
     adminApiKey: c.ADMIN_API_KEY,
     seedOnEmpty: c.SEED_ON_EMPTY,
-    inference: { modelsDir: c.ANSWERGRAPH_MODELS_DIR, device: c.INFERENCE_DEVICE, threads: c.INFERENCE_THREADS },
+    inference: { modelsDir: c.ANSWERGRAPH_MODELS_DIR, device: c.INFERENCE_DEVICE, threads: c.INFERENCE_THREADS, embeddingModel: c.RETRIEVAL_EMBEDDING_MODEL },
     ingestion: {
       queues: c.INGEST_QUEUES === 'all' ? ['prepare', 'model', 'write'] : (c.INGEST_QUEUES.split(',') as Array<'prepare' | 'model' | 'write'>),
       concurrency: c.INGEST_CONCURRENCY,
