@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,6 +32,8 @@ if (!force && existsSync(stamp) && existsSync(path.join(outDir, 'widget.js')) &&
 }
 
 const started = Date.now();
+// Vite picks React's build from NODE_ENV; a caller's NODE_ENV=test (vitest) would ship the development build.
+process.env.NODE_ENV = 'production';
 const { build } = await import('vite');
 try {
   await build({ configFile: path.join(consoleDir, 'vite.config.ts') });
@@ -44,6 +47,7 @@ const sizes = readdirSync(path.join(outDir, 'assets'))
   .concat('widget.js')
   .map((f) => {
     const p = f === 'widget.js' ? path.join(outDir, f) : path.join(outDir, 'assets', f);
-    return `${f} ${(readFileSync(p).length / 1024).toFixed(0)} KiB`;
+    const bytes = readFileSync(p);
+    return `${f} ${(bytes.length / 1024).toFixed(0)} KiB (gzip ${(gzipSync(bytes).length / 1024).toFixed(0)})`;
   });
 console.log(`console: built dist/console in ${((Date.now() - started) / 1000).toFixed(1)} s (${sizes.join(', ')})`);

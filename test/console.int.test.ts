@@ -1,0 +1,301 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../src/app.js';
+import { CHROMIUM_PATH, ensureInstalled } from '../src/services/local-services.js';
+import { eventually, startTestApi, type TestApi } from './harness.js';
+import { finished, ingest } from './ingestion-helpers.js';
+import { createKeys, loadSeed } from './seed-fixture.js';
+
+/**
+ * The web console in a real browser: Debian's chromium driven by playwright-core against the real API (real
+ * Neo4j, Redis and models). Screenshots of every screen go to test-artifacts/console/; axe-core checks each
+ * screen for WCAG 2 A/AA violations (labels, names, contrast, landmarks).
+ */
+const require = createRequire(import.meta.url);
+const AXE = require.resolve('axe-core/axe.min.js');
+const ARTIFACTS = path.join(projectRoot, 'test-artifacts', 'console');
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let api: TestApi;
+let browser: Browser;
+let keys: Awaited<ReturnType<typeof createKeys>>;
+const run = randomUUID().slice(0, 8);
+const contexts: BrowserContext[] = [];
+const profileDir = mkdtempSync(path.join(tmpdir(), 'answergraph-console-'));
+
+beforeAll(async () => {
+  await ensureInstalled({ browser: true });
+  // Fast when the console's sources are unchanged since the last build (npm test builds it before this file).
+  execFileSync(process.execPath, [path.join(projectRoot, 'scripts', 'build-console.mjs')], { stdio: 'inherit' });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  api = await startTestApi();
+  await api.app.startWorkers();
+  keys = await createKeys(api, `console-${run}`);
+  await loadSeed(api);
+  // A fresh profile per run (launch() makes a temporary one; its cache lives in our temp dir).
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS, `--disk-cache-dir=${path.join(profileDir, 'cache')}`] });
+}, 300_000);
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await api?.close();
+  rmSync(profileDir, { recursive: true, force: true });
+});
+
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  return page;
+}
+
+async function login(page: Page, key: string): Promise<void> {
+  await page.goto(`${api.url}/console/`);
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByTestId('viewer').waitFor();
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** axe-core's WCAG 2 A/AA rules on the page as it is now; returns the violations (id and the first targets). */
+async function axe(page: Page): Promise<Array<{ id: string; help: string; targets: string[] }>> {
+  if (!(await js<boolean>(page, "'axe' in window"))) await page.addScriptTag({ path: AXE });
+  return js(
+    page,
+    `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+      .then((r) => r.violations.map((v) => ({ id: v.id, help: v.help, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })))`,
+  );
+}
+
+/** Runs a browser-side expression (this file is type-checked without the DOM library). */
+const js = <T = unknown>(page: Page, expression: string) => page.evaluate(expression) as Promise<T>;
+const focused = (page: Page) => js<{ id: string; text: string }>(page, "({ id: document.activeElement?.id ?? '', text: document.activeElement?.textContent ?? '' })");
+/** The value of the first localStorage entry whose key starts with `prefix` (the chat's conversation id). */
+const stored = (page: Page, prefix: string) => js<string | null>(page, `Object.entries(localStorage).find(([k]) => k.startsWith(${JSON.stringify(prefix)}))?.[1] ?? null`);
+
+async function screen(page: Page, id: string): Promise<void> {
+  await js(page, `location.hash = '#/${id}'`);
+  await page.locator(`main[data-screen="${id}"]`).waitFor();
+}
+
+describe('web console', () => {
+  it('serves-the-built-console-and-the-widget-from-the-api-process', async () => {
+    const html = await fetch(`${api.url}/console/`);
+    expect(html.status).toBe(200);
+    expect(html.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const body = await html.text();
+    expect(body).toMatch(/<script type="module" crossorigin src="\/console\/assets\/index-[\w-]+\.js">/);
+    expect(body).not.toMatch(/https?:\/\//); // no CDN
+    const widget = await fetch(`${api.url}/console/widget.js`);
+    expect(widget.status).toBe(200);
+    expect(widget.headers.get('content-type')).toMatch(/javascript/);
+    const deep = await fetch(`${api.url}/console/review/anything`);
+    expect(deep.status).toBe(200);
+  });
+
+  it('customer-asks-for-a-person-the-agent-sees-it-appear-live-replies-and-the-reply-reaches-the-widget', async () => {
+    // The agent's inbox is open before the customer asks: the conversation must appear by itself.
+    const agent = await newPage();
+    await login(agent, keys.AGENT);
+    await agent.locator('main[data-screen="inbox"]').waitFor();
+
+    const customer = await newPage();
+    await customer.goto(`${api.url}/console/embed.html?key=${encodeURIComponent(keys.CUSTOMER)}`);
+    await customer.getByRole('button', { name: 'Chat with us' }).click();
+    const input = customer.getByLabel('Your message');
+    await input.fill('How long does a refund take?');
+    await input.press('Enter');
+    const answer = customer.getByTestId('chat-bot').last();
+    await answer.waitFor();
+    await expect.poll(() => answer.getByTestId('citation').count()).toBeGreaterThan(0);
+    await customer.getByTestId('citation').first().click();
+    await customer.getByTestId('source-dialog').waitFor();
+    expect(await customer.getByTestId('source-dialog').locator('blockquote').innerText()).not.toBe('');
+    await shot(customer, 'widget-citation');
+    await customer.keyboard.press('Escape');
+
+    await input.fill('I want to talk to a real person please');
+    await input.press('Enter');
+    await customer.getByText('Connecting you with a person').waitFor();
+    const conversationId = await stored(customer, 'answergraph.widget.');
+    expect(conversationId).toBeTruthy();
+
+    const row = agent.locator(`[data-testid="inbox-row"][data-conversation="${conversationId}"]`);
+    await row.waitFor({ timeout: 15_000 });
+    await row.click();
+    await agent.getByTestId('transcript').getByText('I want to talk to a real person please').waitFor();
+    await agent.getByTestId('suggestion').first().waitFor();
+    await shot(agent, 'inbox-escalated');
+    await agent.getByRole('button', { name: 'Claim' }).click();
+    await agent.locator('[data-testid="conversation-view"][data-status="AGENT"]').waitFor();
+    await customer.getByText('joined the conversation').waitFor();
+
+    const reply = `Hi, this is Mei from Customer Care (${run}). I am checking your refund now.`;
+    await agent.getByLabel('Your reply to the customer').fill(reply);
+    await agent.getByRole('button', { name: 'Reply', exact: true }).click();
+    await customer.getByTestId('chat-agent').getByText(reply).waitFor();
+    await shot(customer, 'widget-agent-reply');
+
+    // The customer's next message reaches the agent's open transcript live.
+    await input.fill('Thank you, my order is NW-204518');
+    await input.press('Enter');
+    await agent.getByTestId('transcript').getByText('Thank you, my order is').waitFor();
+    await shot(agent, 'inbox-agent-conversation');
+
+    expect(await axe(customer)).toEqual([]);
+    expect(await axe(agent)).toEqual([]);
+    await agent.getByRole('button', { name: 'Resolve' }).click();
+    await customer.getByText('This conversation has been closed.').waitFor();
+  });
+
+  it('editor-approves-a-draft-and-the-chat-then-answers-from-it-with-its-citation', async () => {
+    const question = `What is the Aurora X${run} case made of?`;
+    const answerText = `The Aurora X${run} case is made of recycled ocean plastic and weighs 28 grams.`;
+    const job = await finished(api, (await ingest(api, { title: `Aurora cases ${run}`, mediaType: 'text/markdown', content: `# Aurora cases\n\n## ${question}\n\n${answerText}\n`, source: `console-${run}`, language: 'en' }, keys.EDITOR)).id);
+    expect(job.status).toBe('COMPLETED');
+
+    const editor = await newPage();
+    await login(editor, keys.EDITOR);
+    await editor.locator('main[data-screen="review"]').waitFor();
+    const row = editor.getByTestId('review-row').filter({ hasText: question });
+    await row.waitFor();
+    await row.click();
+    const task = editor.getByTestId('task-view');
+    await task.getByText(answerText).first().waitFor();
+    await task.getByTestId('graph-canvas').waitFor();
+    await shot(editor, 'review-task');
+    expect(await axe(editor)).toEqual([]);
+    await task.getByTestId('approve').click();
+    await row.waitFor({ state: 'detached' });
+
+    // Publishing embeds the item in the background; wait until the platform answers from it, then ask in the UI.
+    const item = await eventually(async () => {
+      const r = await api.gql<{ answer: { knowledge: Array<{ id: string; kind: string; status: string }>; citations: Array<{ knowledgeId: string | null }> } }>(
+        'query($q: String!) { answer(question: $q) { knowledge { id kind status } citations { knowledgeId } } }',
+        { q: question },
+        keys.CUSTOMER,
+      );
+      const top = r.body.data?.answer.knowledge[0];
+      return top && r.body.data!.answer.citations.some((c) => c.knowledgeId === top.id) && top.status === 'PUBLISHED' ? top : null;
+    }, 30_000, 250);
+
+    const customer = await newPage();
+    await login(customer, keys.CUSTOMER);
+    const input = customer.getByLabel('Your message');
+    await input.fill(question);
+    await input.press('Enter');
+    const answer = customer.getByTestId('chat-bot').filter({ hasText: 'recycled ocean plastic' });
+    await answer.waitFor();
+    await answer.getByTestId('citation').first().click();
+    const dialog = customer.getByTestId('source-dialog');
+    await dialog.getByText('recycled ocean plastic').first().waitFor();
+    await dialog.getByText(`Aurora cases ${run}`).waitFor();
+    await shot(customer, 'chat-answer-from-approved-draft');
+    expect(await axe(customer)).toEqual([]);
+
+    // And the conversation records the citation of exactly that item.
+    const conversationId = await stored(customer, 'answergraph.chat.');
+    const c = await api.gql<{ conversation: { messages: Array<{ role: string; citations: Array<{ knowledgeId: string | null }> }> } }>(
+      'query($id: ID!) { conversation(id: $id) { messages { role citations { knowledgeId } } } }',
+      { id: conversationId },
+      keys.CUSTOMER,
+    );
+    expect(c.body.data!.conversation.messages.filter((m) => m.role === 'bot').at(-1)!.citations.map((x) => x.knowledgeId)).toContain(item.id);
+  });
+
+  it('a-customer-key-cannot-open-review-screens-and-an-agent-sees-no-review', async () => {
+    const customer = await newPage();
+    await login(customer, keys.CUSTOMER);
+    await customer.locator('main[data-screen="chat"]').waitFor();
+    expect(await customer.getByRole('navigation').count()).toBe(0); // one screen: no navigation at all
+    for (const id of ['review', 'inbox', 'gaps', 'analytics', 'graph']) {
+      await screen(customer, id);
+      await customer.getByTestId('forbidden').waitFor();
+    }
+    await shot(customer, 'customer-forbidden-review');
+    // The API refuses the operation behind the screen as well.
+    const r = await api.gql('query { reviewQueue(first: 1) { totalCount } }', {}, keys.CUSTOMER);
+    expect(r.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
+    const agent = await newPage();
+    await login(agent, keys.AGENT);
+    const nav = agent.getByRole('navigation', { name: 'Console screens' });
+    expect(await nav.getByRole('link').allInnerTexts()).toEqual(['Chat', 'Agent inbox', 'Graph explorer', 'Analytics']);
+    await screen(agent, 'review');
+    await agent.getByTestId('forbidden').waitFor();
+  });
+
+  it('works-with-the-keyboard-alone-and-in-chinese', async () => {
+    const page = await newPage();
+    await page.goto(`${api.url}/console/`);
+    await shot(page, 'login');
+    expect(await axe(page)).toEqual([]);
+    // Tab from the top of the page to the key field, type, Enter: logged in without a pointer.
+    for (let i = 0; i < 10 && (await focused(page)).id !== 'api-key'; i++) await page.keyboard.press('Tab');
+    expect((await focused(page)).id).toBe('api-key');
+    await page.keyboard.type(keys.EDITOR);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('viewer').waitFor();
+    for (let i = 0; i < 20 && (await focused(page)).text !== 'Graph explorer'; i++) await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.locator('main[data-screen="graph"]').waitFor();
+
+    await page.getByLabel('Language').selectOption('zh');
+    await page.getByRole('navigation', { name: '控制台页面' }).getByRole('link', { name: '审核' }).waitFor();
+    expect(await js(page, 'document.documentElement.lang')).toBe('zh-CN');
+    await shot(page, 'graph-explorer-zh');
+  });
+
+  it('shows-every-staff-screen-without-accessibility-violations', async () => {
+    const page = await newPage();
+    await login(page, api.adminKey);
+
+    await screen(page, 'graph');
+    await page.getByLabel('Search an entity').fill('Refund');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByTestId('entity-hit').first().click();
+    await expect.poll(() => page.locator('.node-list li').count()).toBeGreaterThan(1);
+    // Open a knowledge item of the neighbourhood from the (keyboard-reachable) node list.
+    const knowledgeNode = page.locator('.node-list button').filter({ hasNotText: 'Expand' }).first();
+    await knowledgeNode.click();
+    await page.getByTestId('knowledge-detail').waitFor();
+    await shot(page, 'graph-explorer');
+    expect(await axe(page)).toEqual([]);
+
+    await screen(page, 'analytics');
+    await page.getByTestId('kpis').waitFor();
+    await page.locator('.chart-box svg').first().waitFor();
+    await shot(page, 'analytics');
+    expect(await axe(page)).toEqual([]);
+
+    await screen(page, 'gaps');
+    await page.getByRole('heading', { name: 'Questions the assistant could not answer well' }).waitFor();
+    await shot(page, 'gaps');
+    expect(await axe(page)).toEqual([]);
+
+    await screen(page, 'review');
+    await page.getByRole('heading', { name: 'Review queue' }).waitFor();
+    await shot(page, 'review-queue');
+    expect(await axe(page)).toEqual([]);
+
+    await screen(page, 'inbox');
+    await page.getByRole('heading', { name: 'Agent inbox' }).waitFor();
+    await shot(page, 'inbox');
+    expect(await axe(page)).toEqual([]);
+
+    await screen(page, 'chat');
+    await shot(page, 'chat');
+    expect(await axe(page)).toEqual([]);
+  });
+});
