@@ -128,7 +128,7 @@ function ConversationView({ api, id, onChanged }: { api: Api; id: string; onChan
             <span className="author">{m.role === 'customer' ? t('customer') : m.role === 'agent' ? m.author ?? t('agent') : t('bot')}</span>
             <p className="msg-text">{m.text}</p>
             {m.role === 'customer' && (
-              <dl className="understanding" aria-label={t('understanding')}>
+              <dl className="understanding">
                 <dt>{t('intent')}</dt>
                 <dd>{m.intent ?? '—'}{m.outOfScope ? ` (${t('outOfScope')})` : ''}{m.confidence != null ? ` · ${t('confidence', { n: m.confidence.toFixed(2) })}` : ''}</dd>
                 <dt>{t('sentiment')}</dt>
