@@ -248,9 +248,17 @@ async function ensurePassword(layout: ProfileLayout): Promise<string> {
         `restore the file, or delete ${layout.neo4jHome} to start from an empty database`,
     );
   }
-  const password = randomBytes(24).toString('base64url');
+  const password = generatePassword();
   await writeFile(file, password + '\n', { mode: 0o600, flag: 'wx' });
   return password;
+}
+
+/**
+ * A local service password: 32 hex digits (128 bits). Only `[0-9a-f]`, so it can never start with `-`, which
+ * `neo4j-admin dbms set-initial-password` reads as an option (base64url could, once in 64 starts).
+ */
+export function generatePassword(bytes: Uint8Array = randomBytes(16)): string {
+  return Buffer.from(bytes).toString('hex');
 }
 
 /** How to start one service, recognise it, and tell whether it answers. */
