@@ -13,6 +13,9 @@ import { InferenceService } from './inference/index.js';
 import { maskPii } from './ingestion/pii.js';
 import { createIngestion } from './ingestion/ingestion.module.js';
 import { ReviewService } from './review/review.service.js';
+import { ReleaseService } from './review/release.service.js';
+import { EntityMergeService } from './review/entity-merge.js';
+import { AuditService } from './audit/audit.service.js';
 import { createAnalytics } from './analytics/analytics.module.js';
 import { createDialogue, startDialogue } from './dialogue/dialogue.module.js';
 import { dialogueMetrics } from './dialogue/dialogue.metrics.js';
@@ -91,11 +94,12 @@ export async function buildApp(config: Config, connections: Connections, logger:
     changes: analytics.aggregator,
   });
   const ingestion = createIngestion({ config, redis, redisUrl: connections.redisUrl, pubsub, executor, knowledge, inference, logger });
+  const audit = new AuditService(executor);
   const services: AppServices = {
     config,
     logger,
     executor,
-    apiKeys: new ApiKeyService(executor, { adminApiKey: config.adminApiKey }),
+    apiKeys: new ApiKeyService(executor, { adminApiKey: config.adminApiKey, audit }),
     pubsub,
     health,
     knowledge,
@@ -103,7 +107,8 @@ export async function buildApp(config: Config, connections: Connections, logger:
     retrieval,
     dialogue,
     ingestion: ingestion.service,
-    review: new ReviewService(executor, knowledge),
+    review: new ReviewService(executor, knowledge, audit, new ReleaseService(executor, knowledge, audit), new EntityMergeService(executor, audit), pubsub),
+    audit,
     analytics,
   };
   // Embeddings and the intent classifier follow knowledge changes (and are built once now).

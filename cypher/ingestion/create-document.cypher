@@ -1,5 +1,5 @@
 // Creates a document version, makes it the source's current version and marks the previous one superseded.
-// Params: $doc: {id, source, title, mediaType, language, visibility, contentHash, text, chunkCount, piiFound, jobId}, $by.
+// Params: $doc: {id, source, title, mediaType, language, visibility, contentHash, text, chunkCount, piiFound, jobId, trusted}, $by.
 // Returns: {id, version, previousId}. Must run after ingestion/lock-source in the same transaction.
 MATCH (s:DocumentSource {source: $doc.source})
 OPTIONAL MATCH (previous:Document {id: s.currentId})

@@ -1,11 +1,25 @@
 // Review tasks by id, in the shape of review/queue items.
 // Params: $ids, $visibilities. Returns: {task} per visible task.
+// Extraction confidence: an entity-merge task's name similarity; for drafts, the fixed confidence of the
+// extraction rule that produced them (documented in src/review/README.md).
 UNWIND $ids AS id
 MATCH (t:ReviewTask {id: id})-[:FOR]->(target)
 WHERE target:Entity OR (target:Knowledge AND target.visibility IN $visibilities)
+WITH DISTINCT t, target
 OPTIONAL MATCH (t)-[:CANDIDATE]->(candidate:Entity)
 OPTIONAL MATCH (d:Document {id: t.documentId})
 RETURN t {.id, .type, .status, .createdAt, .reason, .score, .quote, .start, .end, .documentId, .chunkId, .decision, .decidedAt, .decidedBy, .note,
+          .assignee, .assignedAt, .releaseId, rev: coalesce(t.rev, 0), approvedBy: coalesce(t.approvedBy, []), approvedByNames: coalesce(t.approvedByNames, []),
+          approvedAt: coalesce(t.approvedAt, []), approvedHash: t.approvedHash,
           targetId: target.id, targetLabel: CASE WHEN target:Knowledge THEN 'Knowledge' ELSE 'Entity' END,
-          kind: CASE WHEN target:Knowledge THEN target.kind ELSE 'entity' END,
+          kind: CASE WHEN target:Knowledge THEN target.kind ELSE 'entity' END, visibility: target.visibility,
+          confidence: CASE
+            WHEN t.type = 'entity-merge' THEN coalesce(t.score, 0.5)
+            WHEN t.reason STARTS WITH 'record of' THEN 0.95
+            WHEN t.reason STARTS WITH 'question and answer' THEN 0.9
+            WHEN t.reason STARTS WITH 'numbered instructions' THEN 0.8
+            WHEN t.reason STARTS WITH 'conditional sentence (' THEN 0.4
+            WHEN t.reason STARTS WITH 'conditional sentence' THEN 0.7
+            WHEN t.type = 'source-removed' THEN 1.0
+            ELSE 0.5 END,
           candidateId: candidate.id, documentTitle: d.title} AS task

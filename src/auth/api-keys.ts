@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { AuditService } from '../audit/audit.service.js';
 import type { CypherExecutor } from '../graph/executor.js';
 import { anonymous, type Role, type Viewer } from './roles.js';
 
@@ -24,25 +25,50 @@ export class ApiKeyService {
 
   constructor(
     private readonly executor: CypherExecutor,
-    private readonly options: { adminApiKey?: string; cacheTtlMs?: number } = {},
+    /** audit: key creations and revocations are audited in the same transaction (issue #12). */
+    private readonly options: { adminApiKey?: string; cacheTtlMs?: number; audit?: AuditService } = {},
   ) {}
 
-  async create(input: { name: string; role: Role; grants?: Array<'RESTRICTED'>; createdBy: string | null }): Promise<ApiKeyRecord & { key: string }> {
+  async create(input: { name: string; role: Role; grants?: Array<'RESTRICTED'>; createdBy: string | null }, actor?: Viewer): Promise<ApiKeyRecord & { key: string }> {
     const key = `ag_${randomBytes(32).toString('base64url')}`;
-    const [row] = await this.executor.write('auth/create-api-key', {
-      id: randomUUID(),
-      name: input.name,
-      role: input.role,
-      hash: hashKey(key),
-      prefix: key.slice(0, 8),
-      grants: input.grants ?? [],
-      createdBy: input.createdBy,
+    const row = await this.executor.writeTx('auth/create-api-key', async (tx) => {
+      const [created] = await tx.run('auth/create-api-key', {
+        id: randomUUID(),
+        name: input.name,
+        role: input.role,
+        hash: hashKey(key),
+        prefix: key.slice(0, 8),
+        grants: input.grants ?? [],
+        createdBy: input.createdBy,
+      });
+      const record = created as unknown as ApiKeyRecord;
+      // The secret never reaches the audit trail: who, which key, which role and grants.
+      await this.options.audit?.append(tx, actor ?? { keyId: input.createdBy, name: input.createdBy ?? 'system', role: null }, {
+        action: 'apikey.create',
+        targetType: 'ApiKey',
+        targetId: record.id,
+        before: null,
+        after: { name: record.name, role: record.role, grants: record.grants, prefix: record.prefix },
+      });
+      return record;
     });
-    return { ...(row as unknown as ApiKeyRecord), key };
+    return { ...row, key };
   }
 
-  async revoke(id: string, by: string | null): Promise<boolean> {
-    const rows = await this.executor.write('auth/revoke-api-key', { id, by });
+  async revoke(id: string, by: string | null, actor?: Viewer): Promise<boolean> {
+    const rows = await this.executor.writeTx('auth/revoke-api-key', async (tx) => {
+      const revoked = await tx.run('auth/revoke-api-key', { id, by });
+      if (revoked.length > 0) {
+        await this.options.audit?.append(tx, actor ?? { keyId: by, name: by ?? 'system', role: null }, {
+          action: 'apikey.revoke',
+          targetType: 'ApiKey',
+          targetId: id,
+          before: { revoked: false },
+          after: { revoked: true, revokedAt: revoked[0]!.revokedAt },
+        });
+      }
+      return revoked;
+    });
     this.cache.clear();
     return rows.length > 0;
   }

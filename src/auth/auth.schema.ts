@@ -63,14 +63,14 @@ builder.mutationFields((t) => ({
     resolve: async (_r, args, ctx) => {
       const name = args.name.trim();
       if (name.length < 1 || name.length > 100) throw new AppError('BAD_USER_INPUT', 'name must be 1 to 100 characters.');
-      return ctx.services.apiKeys.create({ name, role: args.role, grants: args.grants ?? [], createdBy: ctx.viewer.keyId });
+      return ctx.services.apiKeys.create({ name, role: args.role, grants: args.grants ?? [], createdBy: ctx.viewer.keyId }, ctx.viewer);
     },
   }),
   revokeApiKey: t.boolean({
     authScopes: { role: admins },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_r, args, ctx) => {
-      const ok = await ctx.services.apiKeys.revoke(String(args.id), ctx.viewer.keyId);
+      const ok = await ctx.services.apiKeys.revoke(String(args.id), ctx.viewer.keyId, ctx.viewer);
       if (!ok) throw new AppError('NOT_FOUND', `API key ${String(args.id)} does not exist.`);
       return true;
     },

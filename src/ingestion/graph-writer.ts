@@ -68,6 +68,8 @@ export class GraphWriter {
   constructor(
     private readonly executor: CypherExecutor,
     private readonly knowledge: KnowledgeService,
+    /** draftVectorsInGraph: false with an external vector store (see PipelineOptions). */
+    private readonly options: { draftVectorsInGraph: boolean } = { draftVectorsInGraph: true },
   ) {}
 
   stage() {
@@ -117,6 +119,8 @@ export class GraphWriter {
         doc: {
           id: doc.documentId, source: doc.source, title: doc.title, mediaType: doc.mediaType, language: doc.language, visibility: doc.visibility,
           contentHash: doc.contentHash, text: doc.text, chunkCount: doc.chunks.length, piiFound: doc.piiFound, jobId: doc.jobId,
+          // A trusted source's passages are answerable at once; others' once reviewed (retrieval/hybrid).
+          trusted: doc.trusted,
         },
         by,
       });
@@ -205,7 +209,9 @@ export class GraphWriter {
         spanByChunk(doc.chunks, d).map((part) => ({ knowledgeId: draftIds[i]!, chunkId: chunkId(doc.documentId, part.chunk.index), start: part.start, end: part.end })),
       );
       await batched(tx, 'ingestion/create-derived-from', derived);
-      const embeddings = drafts.flatMap(({ embedding }, i) => (embedding ? [{ id: draftIds[i]!, embedding: decodeVector(embedding) }] : []));
+      // With an external vector store the drafts stay pending here and the embedder puts them into it
+      // (marking them embedded in the graph would keep them out of that store for good).
+      const embeddings = this.options.draftVectorsInGraph ? drafts.flatMap(({ embedding }, i) => (embedding ? [{ id: draftIds[i]!, embedding: decodeVector(embedding) }] : [])) : [];
       await batched(tx, 'ingestion/set-knowledge-embeddings', embeddings, { model: input.embeddingModel });
       progress(0.85);
 

@@ -69,7 +69,7 @@ export function createIngestion(deps: {
             return models;
           },
         },
-        { maxBytes: c.maxBytes, maxChars: c.maxChars },
+        { maxBytes: c.maxBytes, maxChars: c.maxChars, draftVectorsInGraph: !deps.config.qdrant.url },
       );
       workers = new IngestionWorkers(
         { pipeline, store: service.store, logger: deps.logger },

@@ -18,6 +18,12 @@ export interface PipelineOptions extends PrepareLimits {
   gazetteerLimit: number;
   /** How long a worker reuses the entity dictionary. Default 30 s. */
   gazetteerTtlMs: number;
+  /**
+   * Whether draft vectors are written into the graph with the drafts (the Neo4j vector store). With an
+   * external store (Qdrant) they are not: the drafts stay pending and the knowledge embedder's sweep,
+   * started by the knowledge event after the write, puts them into that store. Default true.
+   */
+  draftVectorsInGraph: boolean;
 }
 
 export const defaultPipelineOptions: PipelineOptions = {
@@ -26,6 +32,7 @@ export const defaultPipelineOptions: PipelineOptions = {
   resolve: defaultResolveOptions,
   gazetteerLimit: 50_000,
   gazetteerTtlMs: 30_000,
+  draftVectorsInGraph: true,
 };
 
 /** What a stage run reports to: the job record (progress, stage) and the timings. */
@@ -50,7 +57,7 @@ export class IngestionPipeline {
     options: Partial<PipelineOptions> = {},
   ) {
     this.options = { ...defaultPipelineOptions, ...options };
-    this.writer = new GraphWriter(deps.executor, deps.knowledge);
+    this.writer = new GraphWriter(deps.executor, deps.knowledge, { draftVectorsInGraph: this.options.draftVectorsInGraph });
   }
 
   /** The source's current version when it has exactly this content (re-ingestion is then a no-op). */

@@ -23,7 +23,7 @@ export interface KnowledgeEvent {
 export const KNOWLEDGE_TOPIC = 'knowledge';
 
 /** Status moves: target ← the statuses it may come from. */
-const transitions: Record<'submit' | 'publish' | 'reject' | 'archive' | 'restore', { to: KnowledgeStatus; from: KnowledgeStatus[] }> = {
+export const transitions: Record<'submit' | 'publish' | 'reject' | 'archive' | 'restore', { to: KnowledgeStatus; from: KnowledgeStatus[] }> = {
   submit: { to: 'IN_REVIEW', from: ['DRAFT', 'REJECTED'] },
   publish: { to: 'PUBLISHED', from: ['DRAFT', 'IN_REVIEW', 'ARCHIVED'] },
   reject: { to: 'REJECTED', from: ['DRAFT', 'IN_REVIEW'] },

@@ -1,7 +1,8 @@
 import type { Visibility } from '../auth/roles.js';
 import type { CypherExecutor, Tx } from '../graph/executor.js';
 
-export const reviewTaskTypes = ['draft', 'entity-merge', 'source-removed'] as const;
+/** `quality`: a published item whose quality score fell below the threshold; `suggestion`: a contradiction, near-duplicate or stale item found by src/learning. */
+export const reviewTaskTypes = ['draft', 'entity-merge', 'source-removed', 'quality', 'suggestion'] as const;
 export type ReviewTaskType = (typeof reviewTaskTypes)[number];
 export const reviewTaskStatuses = ['OPEN', 'DONE'] as const;
 export type ReviewTaskStatus = (typeof reviewTaskStatuses)[number];
@@ -31,29 +32,64 @@ export interface ReviewTaskRow {
   decidedAt: string | null;
   decidedBy: string | null;
   note: string | null;
+  assignee: string | null;
+  assignedAt: string | null;
+  releaseId: string | null;
+  /** Revision: every change to the task increments it (the version check of concurrent decisions). */
+  rev: number;
+  approvedBy: string[];
+  approvedByNames: string[];
+  approvedAt: string[];
+  /** Content hash the approvals so far were given to. */
+  approvedHash: string | null;
+  /** Visibility of the knowledge item (null for entities). */
+  visibility: Visibility | null;
+  /** Extraction confidence (entity merges: name similarity; drafts: the extraction rule's). */
+  confidence: number;
+}
+
+export interface QueueFilter {
+  status: ReviewTaskStatus | null;
+  type: ReviewTaskType | null;
+  kind?: string | null;
+  documentId: string | null;
+  /** Key id, or '' for unassigned tasks. */
+  assignee?: string | null;
+  minConfidence?: number | null;
+  maxConfidence?: number | null;
+  createdBefore?: Date | null;
+  createdAfter?: Date | null;
 }
 
 export class ReviewRepository {
   constructor(private readonly executor: CypherExecutor) {}
 
-  async queue(filter: { status: ReviewTaskStatus | null; type: ReviewTaskType | null; documentId: string | null }, page: { skip: number; limit: number }, visibilities: Visibility[]): Promise<{ total: number; items: ReviewTaskRow[] }> {
-    const [row] = await this.executor.read('review/queue', { ...filter, visibilities, ...page });
+  async queue(filter: QueueFilter, page: { skip: number; limit: number }, visibilities: Visibility[]): Promise<{ total: number; items: ReviewTaskRow[] }> {
+    const [row] = await this.executor.read('review/queue', {
+      status: filter.status,
+      type: filter.type,
+      kind: filter.kind ?? null,
+      documentId: filter.documentId,
+      assignee: filter.assignee ?? null,
+      minConfidence: filter.minConfidence ?? null,
+      maxConfidence: filter.maxConfidence ?? null,
+      createdBefore: filter.createdBefore?.toISOString() ?? null,
+      createdAfter: filter.createdAfter?.toISOString() ?? null,
+      visibilities,
+      ...page,
+    });
     return { total: Number(row?.total ?? 0), items: (row?.items ?? []) as ReviewTaskRow[] };
   }
 
-  async getByIds(ids: readonly string[], visibilities: Visibility[]): Promise<Array<ReviewTaskRow | null>> {
-    const rows = await this.executor.read('review/get', { ids, visibilities });
+  async getByIds(ids: readonly string[], visibilities: Visibility[], tx: Tx | null = null): Promise<Array<ReviewTaskRow | null>> {
+    const rows = tx ? await tx.run('review/get', { ids, visibilities }) : await this.executor.read('review/get', { ids, visibilities });
     const map = new Map(rows.map((r) => [(r.task as ReviewTaskRow).id, r.task as ReviewTaskRow]));
     return ids.map((id) => map.get(id) ?? null);
   }
 
-  /** Closes the task; false when it was already closed. */
-  async complete(tx: Tx | null, input: { id: string; decision: 'approved' | 'rejected'; by: string | null; note: string | null }): Promise<boolean> {
-    const rows = tx ? await tx.run('review/complete', input) : await this.executor.write('review/complete', input);
+  /** Closes the task if it is open at revision `rev`; false when it was decided or changed meanwhile. */
+  async complete(tx: Tx, input: { id: string; rev: number; decision: 'approved' | 'rejected'; by: string | null; byName: string; note: string | null; releaseId: string | null; resetApprovals: boolean }): Promise<boolean> {
+    const rows = await tx.run('review/complete', input);
     return Boolean(rows[0]?.wasOpen);
-  }
-
-  async mergeEntities(tx: Tx, input: { sourceId: string; targetId: string; by: string | null }): Promise<boolean> {
-    return (await tx.run('review/merge-entities', input)).length > 0;
   }
 }

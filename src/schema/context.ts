@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AuditService } from '../audit/audit.service.js';
 import type { ApiKeyService } from '../auth/api-keys.js';
 import type { Viewer } from '../auth/roles.js';
 import type { Config } from '../config/config.js';
@@ -33,8 +34,10 @@ export interface AppServices {
   dialogue: DialogueModule;
   /** Document ingestion: submit, job records, progress. */
   ingestion: IngestionService;
-  /** Review tasks of machine-extracted knowledge. */
+  /** Review tasks of machine-extracted knowledge, releases, entity merges. */
   review: ReviewService;
+  /** The append-only, hash-chained audit trail. */
+  audit: AuditService;
   /** Analytics from time buckets kept current as conversations happen. */
   analytics: AnalyticsService;
 }

@@ -15,6 +15,7 @@ import '../dialogue/dialogue.schema.js';
 import '../dialogue/understand.schema.js';
 import '../ingestion/ingestion.schema.js';
 import '../review/review.schema.js';
+import '../audit/audit.schema.js';
 
 export function buildSchema(): GraphQLSchema {
   return builder.toSchema({ sortSchema: true });

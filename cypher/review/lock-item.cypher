@@ -1,0 +1,13 @@
+// Locks a knowledge item the viewer may see and returns its versions with content (newest first).
+// Params: $id, $visibilities. Returns: {item, snapshots: [{version, snapshot}]} or no row.
+MATCH (k:Knowledge {id: $id})
+WHERE k.visibility IN $visibilities
+SET k.lockedAt = datetime()
+WITH k
+CALL (k) {
+  OPTIONAL MATCH (v:KnowledgeVersion)-[:VERSION_OF]->(k)
+  WITH v WHERE v.snapshot IS NOT NULL
+  WITH v ORDER BY v.version DESC
+  RETURN collect(v {.version, .snapshot}) AS snapshots
+}
+RETURN k {.*, embedding: null} AS item, snapshots
