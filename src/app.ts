@@ -77,7 +77,7 @@ export async function buildApp(config: Config, connections: Connections, logger:
     },
   };
   const knowledge = new KnowledgeService(executor, pubsub);
-  const inference = new InferenceService({ modelsDir: config.inference.modelsDir, device: config.inference.device, intraOpThreads: config.inference.threads, logger });
+  const inference = new InferenceService({ modelsDir: config.inference.modelsDir, device: config.inference.device, intraOpThreads: config.inference.threads, logger, onRun: metrics.observeModelRun });
   const retrieval = createRetrieval({ executor, embed: inference, model: inference.models.embedding, qdrant: config.qdrant, redis, logger, retriever: { fusion: { fusion: config.dialogue.fusion } } });
   const analytics = createAnalytics({ executor, redis, logger });
   const dialogue = createDialogue({
@@ -93,7 +93,7 @@ export async function buildApp(config: Config, connections: Connections, logger:
     policy: config.dialogue,
     changes: analytics.aggregator,
   });
-  const ingestion = createIngestion({ config, redis, redisUrl: connections.redisUrl, pubsub, executor, knowledge, inference, logger });
+  const ingestion = createIngestion({ config, redis, redisUrl: connections.redisUrl, pubsub, executor, knowledge, inference, logger, metrics: metrics.ingestion });
   const audit = new AuditService(executor);
   const services: AppServices = {
     config,
@@ -111,6 +111,7 @@ export async function buildApp(config: Config, connections: Connections, logger:
     audit,
     analytics,
   };
+  metrics.watch({ health: () => health.check(), models: () => inference.registry.loadedModels(), analyticsPending: () => analytics.aggregator.pending() });
   // Embeddings and the intent classifier follow knowledge changes (and are built once now).
   startEmbedding(retrieval, pubsub);
   startDialogue(dialogue, pubsub, logger);

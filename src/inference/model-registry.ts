@@ -36,6 +36,8 @@ export interface ModelRegistryOptions {
   /** Verify the manifest's sha256 of every model file before first use. Default true. */
   verifyChecksums?: boolean;
   logger?: Logger;
+  /** Observes every session run (metrics: latency per model and device). */
+  onRun?: (e: { model: string; device: 'cpu' | 'cuda'; ms: number; ok: boolean }) => void;
 }
 
 /** A model ready to run: its manifest entry, its session, and its tokenizer unless it takes text. */
@@ -87,6 +89,26 @@ export async function sha256File(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** A session that reports how long each run took. */
+function timedSession(session: ModelSession, model: string, device: 'cpu' | 'cuda', onRun: NonNullable<ModelRegistryOptions['onRun']>): ModelSession {
+  return {
+    inputs: session.inputs,
+    outputs: session.outputs,
+    run: async (feeds, fetches) => {
+      const started = performance.now();
+      let ok = false;
+      try {
+        const out = await session.run(feeds, fetches);
+        ok = true;
+        return out;
+      } finally {
+        onRun({ model, device, ms: performance.now() - started, ok });
+      }
+    },
+    release: () => session.release(),
+  };
+}
+
 /**
  * Reads the model manifest, verifies model files, and owns one long-lived session per model, created
  * on first use. Sessions are expensive (hundreds of ms, tens of MB); callers share them through here.
@@ -105,6 +127,8 @@ export class ModelRegistry {
   private readonly verified = new Map<string, Promise<void>>();
   private deviceLogged = false;
   private closed = false;
+  private readonly onRun: ModelRegistryOptions['onRun'];
+  private readonly devices = new Map<string, 'cpu' | 'cuda'>();
 
   constructor(options: ModelRegistryOptions) {
     this.modelsDir = path.resolve(options.modelsDir);
@@ -114,6 +138,12 @@ export class ModelRegistry {
     this.isolation = options.isolation ?? 'worker';
     this.verifyChecksums = options.verifyChecksums ?? true;
     this.logger = options.logger;
+    this.onRun = options.onRun;
+  }
+
+  /** Models loaded so far and the device each really runs on. */
+  loadedModels(): Array<{ model: string; device: 'cpu' | 'cuda' }> {
+    return [...this.devices].map(([model, device]) => ({ model, device }));
   }
 
   /** The validated manifest (read once; a failed read is retried on the next call). */
@@ -269,7 +299,8 @@ export class ModelRegistry {
     }
     this.logger?.debug({ model: name, device, inputKind, ms: Math.round(performance.now() - started) }, 'model loaded');
     const labels = spec.labels ?? (await readId2Label(path.join(dir, 'config.json')));
-    return { spec, dir, session, tokenizer, inputKind, device, labels };
+    this.devices.set(name, device);
+    return { spec, dir, session: this.onRun ? timedSession(session, name, device, this.onRun) : session, tokenizer, inputKind, device, labels };
   }
 
   /** Releases every session; later `load` calls fail with {@link InferenceClosedError}. */

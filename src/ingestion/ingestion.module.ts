@@ -9,6 +9,7 @@ import { IngestionQueue, type QueuePolicy } from './ingestion.queues.js';
 import { IngestionService } from './ingestion.service.js';
 import { IngestionWorkers } from './ingestion.workers.js';
 import { modelAccess, type ModelAccess } from './model.stages.js';
+import type { IngestionMetrics } from '../observability/metrics.js';
 import { IngestionPipeline } from './pipeline.js';
 
 /**
@@ -44,6 +45,8 @@ export function createIngestion(deps: {
   pubsub: PubSub;
   executor: CypherExecutor;
   knowledge: KnowledgeService;
+  /** Stage durations and stalled jobs, for /metrics. */
+  metrics?: IngestionMetrics;
   inference: InferenceService;
   logger: Logger;
 }): IngestionModule {
@@ -72,7 +75,7 @@ export function createIngestion(deps: {
         { maxBytes: c.maxBytes, maxChars: c.maxChars, draftVectorsInGraph: !deps.config.qdrant.url },
       );
       workers = new IngestionWorkers(
-        { pipeline, store: service.store, logger: deps.logger },
+        { pipeline, store: service.store, logger: deps.logger, metrics: deps.metrics },
         {
           redisUrl: deps.redisUrl,
           prefix: BULL_PREFIX,

@@ -8,6 +8,7 @@ import { allQueues, bullJobId, IngestionQueue, jobOptions, type ModelJobData, ty
 import type { IngestionCounts } from './ingestion.types.js';
 import { isTerminal, type JobRecord, type JobStore } from './job-store.js';
 import type { IngestionPipeline, RunEnv } from './pipeline.js';
+import type { IngestionMetrics } from '../observability/metrics.js';
 import type { StageName, StageTimings } from './stage.js';
 
 export interface IngestionWorkerOptions {
@@ -52,7 +53,7 @@ export class IngestionWorkers {
   private readonly connections: RedisClient[] = [];
 
   constructor(
-    private readonly deps: { pipeline: IngestionPipeline; store: JobStore; logger: Logger },
+    private readonly deps: { pipeline: IngestionPipeline; store: JobStore; logger: Logger; metrics?: IngestionMetrics },
     private readonly options: IngestionWorkerOptions,
   ) {
     this.workerId = options.workerId ?? `${os.hostname()}/${process.pid}`;
@@ -89,7 +90,10 @@ export class IngestionWorkers {
         autorun: false,
       });
       worker.on('error', (err) => this.deps.logger.warn({ err: err.message, queue }, 'ingestion worker error'));
-      worker.on('stalled', (id) => this.deps.logger.warn({ bullJobId: id, queue }, 'stalled ingestion job moved back to the queue'));
+      worker.on('stalled', (id) => {
+        this.deps.metrics?.stalled(queue);
+        this.deps.logger.warn({ bullJobId: id, queue }, 'stalled ingestion job moved back to the queue');
+      });
       // Failures the processor never saw (a job stalled too often) still fail the ingestion job.
       worker.on('failed', (job, err) => {
         if (!job || !job.finishedOn) return;
@@ -210,6 +214,7 @@ export class IngestionWorkers {
     return {
       logger: this.deps.logger.child({ jobId }),
       timings,
+      observe: (stage, ms) => this.deps.metrics?.stage(stage, ms),
       report: (stage, progress) => {
         const now = Date.now();
         if (stage === last.stage && progress - last.progress < PROGRESS_STEP && now - last.at < PROGRESS_EVERY_MS) return;

@@ -40,6 +40,8 @@ export interface RunEnv {
   logger: Logger;
   report(stage: StageName, progress: number): void;
   timings: StageTimings;
+  /** Metrics: how long each stage took. */
+  observe?(stage: StageName, ms: number): void;
 }
 
 /**

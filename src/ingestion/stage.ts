@@ -44,11 +44,13 @@ export const stageSpan: Record<StageName, [number, number]> = {
 export type StageTimings = Partial<Record<StageName, number>>;
 
 /** Runs a stage, timing it and mapping its progress into the job's overall progress. */
-export async function runStage<I, O>(s: Stage<I, O>, input: I, env: { logger: Logger; report(stage: StageName, progress: number): void; timings: StageTimings }): Promise<O> {
+export async function runStage<I, O>(s: Stage<I, O>, input: I, env: { logger: Logger; report(stage: StageName, progress: number): void; timings: StageTimings; observe?(stage: StageName, ms: number): void }): Promise<O> {
   const [from, to] = stageSpan[s.name];
   env.report(s.name, from);
   const started = performance.now();
   const out = await s.run(input, { logger: env.logger, progress: (f) => env.report(s.name, from + (to - from) * Math.min(1, Math.max(0, f))) });
-  env.timings[s.name] = (env.timings[s.name] ?? 0) + (performance.now() - started);
+  const ms = performance.now() - started;
+  env.timings[s.name] = (env.timings[s.name] ?? 0) + ms;
+  env.observe?.(s.name, ms);
   return out;
 }

@@ -92,6 +92,11 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
 
   // --- subscriptions: graphql-ws on the same port and path ---
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
+  // Open subscription sockets: a gauge that falls again when they close.
+  wsServer.on('connection', (socket) => {
+    metrics.subscriptionConnections.inc();
+    socket.once('close', () => metrics.subscriptionConnections.dec());
+  });
   const wsCleanup = useServer<{ authorization?: string }, { viewer?: Viewer }>(
     {
       schema,
