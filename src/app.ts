@@ -12,6 +12,7 @@ import { migrate } from './graph/migrations.js';
 import { InferenceService } from './inference/index.js';
 import { maskPii } from './ingestion/pii.js';
 import { createIngestion } from './ingestion/ingestion.module.js';
+import { createIntegrations } from './integrations/integrations.module.js';
 import { ReviewService } from './review/review.service.js';
 import { ReleaseService } from './review/release.service.js';
 import { EntityMergeService } from './review/entity-merge.js';
@@ -80,6 +81,7 @@ export async function buildApp(config: Config, connections: Connections, logger:
   const inference = new InferenceService({ modelsDir: config.inference.modelsDir, device: config.inference.device, intraOpThreads: config.inference.threads, logger, onRun: metrics.observeModelRun });
   const retrieval = createRetrieval({ executor, embed: inference, model: inference.models.embedding, qdrant: config.qdrant, redis, logger, retriever: { fusion: { fusion: config.dialogue.fusion } } });
   const analytics = createAnalytics({ executor, redis, logger });
+  const integrations = createIntegrations({ config, executor, redis, redisUrl: connections.redisUrl, mask: (text) => maskPii(text).text, logger });
   const dialogue = createDialogue({
     executor,
     redis,
@@ -91,6 +93,7 @@ export async function buildApp(config: Config, connections: Connections, logger:
     logger,
     metrics: dialogueMetrics(metrics.registry),
     policy: config.dialogue,
+    integrations: integrations.dialogue,
     changes: analytics.aggregator,
   });
   const ingestion = createIngestion({ config, redis, redisUrl: connections.redisUrl, pubsub, executor, knowledge, inference, logger, metrics: metrics.ingestion });
@@ -109,6 +112,7 @@ export async function buildApp(config: Config, connections: Connections, logger:
     ingestion: ingestion.service,
     review: new ReviewService(executor, knowledge, audit, new ReleaseService(executor, knowledge, audit), new EntityMergeService(executor, audit), pubsub),
     audit,
+    integrations,
     analytics,
   };
   metrics.watch({ health: () => health.check(), models: () => inference.registry.loadedModels(), analyticsPending: () => analytics.aggregator.pending() });
@@ -127,6 +131,7 @@ export async function buildApp(config: Config, connections: Connections, logger:
     },
     startWorkers: async () => {
       await ingestion.startWorkers();
+      await integrations.startWorkers();
       analytics.aggregator.start();
     },
     stopWorkers: async () => {
@@ -135,6 +140,7 @@ export async function buildApp(config: Config, connections: Connections, logger:
     },
     close: async () => {
       await ingestion.close().catch((err) => logger.warn({ err }, 'closing ingestion'));
+      await integrations.close().catch((err) => logger.warn({ err }, 'closing integrations'));
       await analytics.aggregator.stop();
       await dialogue.close().catch((err) => logger.warn({ err }, 'closing dialogue'));
       await retrieval.close().catch((err) => logger.warn({ err }, 'closing retrieval'));

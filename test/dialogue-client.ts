@@ -17,8 +17,8 @@ const SUBSCRIBE = `subscription($id: ID!, $since: String) {
 }`;
 
 /** A graphql-ws subscription to a conversation's events over a real socket, collecting what arrives. */
-export function follow(api: TestApi, key: string, conversationId: string, since?: string) {
-  const client = api.ws(key);
+export function follow(api: TestApi, key: string, conversationId: string, since?: string, params?: Record<string, string>) {
+  const client = api.ws(key, params);
   const events: Ev[] = [];
   const errors: unknown[] = [];
   let completed = false;

@@ -24,19 +24,26 @@ interface Msg {
   knowledge: Array<{ id: string; externalId: string; visibility: string }>;
 }
 
+/** Visitor tokens of the conversations CUSTOMER keys started: the key alone does not open them. */
+const tokens = new Map<string, string>();
+const visitor = (id: string): Record<string, string> => (tokens.has(id) ? { 'answergraph-visitor-token': tokens.get(id)! } : {});
+const visitorParams = (id: string): Record<string, string> => (tokens.has(id) ? { visitorToken: tokens.get(id)! } : {});
+
 async function start(key: string, customerContext?: unknown, language?: string): Promise<string> {
-  const r = await api.gql<{ startConversation: { id: string; status: string } }>(
-    'mutation($input: StartConversationInput) { startConversation(input: $input) { id status } }',
+  const r = await api.gql<{ startConversation: { id: string; status: string; visitorToken: string | null } }>(
+    'mutation($input: StartConversationInput) { startConversation(input: $input) { id status visitorToken } }',
     { input: { channel: 'web', customerContext, language } },
     key,
   );
   expect(r.body.errors).toBeUndefined();
   expect(r.body.data!.startConversation.status).toBe('BOT');
-  return r.body.data!.startConversation.id;
+  const { id, visitorToken } = r.body.data!.startConversation;
+  if (visitorToken) tokens.set(id, visitorToken);
+  return id;
 }
 
 async function send(id: string, text: string, key: string, target: TestApi = api): Promise<Msg> {
-  const r = await target.gql<{ sendMessage: Msg }>(`mutation($id: ID!, $text: String!) { sendMessage(conversationId: $id, text: $text) { ${MESSAGE_FIELDS} } }`, { id, text }, key);
+  const r = await target.gql<{ sendMessage: Msg }>(`mutation($id: ID!, $text: String!) { sendMessage(conversationId: $id, text: $text) { ${MESSAGE_FIELDS} } }`, { id, text }, key, visitor(id));
   expect(r.body.errors).toBeUndefined();
   return r.body.data!.sendMessage;
 }
@@ -53,7 +60,7 @@ afterAll(async () => {
 describe('conversations over GraphQL and graphql-ws', () => {
   it('streams-a-cited-faq-answer-in-chunks-then-the-final-message', async () => {
     const id = await start(keys.CUSTOMER);
-    const sub = follow(api, keys.CUSTOMER, id, '0');
+    const sub = follow(api, keys.CUSTOMER, id, '0', visitorParams(id));
     const reply = await send(id, 'How long does a refund take?', keys.CUSTOMER);
     expect(reply).toMatchObject({ role: 'bot', kind: 'fact', escalate: false });
     expect(reply.knowledge[0]?.externalId).toBe('fact-en-004');
@@ -154,7 +161,7 @@ describe('conversations over GraphQL and graphql-ws', () => {
   it('masks-personal-data-in-stored-messages', async () => {
     const id = await start(keys.CUSTOMER);
     await send(id, 'my email is jo.tan@example.com and my phone is +65 9123 4567', keys.CUSTOMER);
-    const r = await api.gql<{ conversation: { messages: Array<{ role: string; text: string }> } }>('query($id: ID!) { conversation(id: $id) { messages { role text } } }', { id }, keys.CUSTOMER);
+    const r = await api.gql<{ conversation: { messages: Array<{ role: string; text: string }> } }>('query($id: ID!) { conversation(id: $id) { messages { role text } } }', { id }, keys.CUSTOMER, visitor(id));
     const customer = r.body.data!.conversation.messages.find((m) => m.role === 'customer')!;
     expect(customer.text).toBe('my email is [EMAIL] and my phone is [PHONE]');
   });
@@ -168,7 +175,7 @@ describe('conversations over GraphQL and graphql-ws', () => {
     const sub = follow(api, key, id, '0');
     await eventually(async () => sub.errors.length > 0);
     await sub.close();
-    const bad = await api.gql(`mutation($id: ID!) { sendMessage(conversationId: $id, text: "") { id } }`, { id }, keys.CUSTOMER);
+    const bad = await api.gql(`mutation($id: ID!) { sendMessage(conversationId: $id, text: "") { id } }`, { id }, keys.CUSTOMER, visitor(id));
     expect(bad.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });
@@ -176,7 +183,7 @@ describe('conversations over GraphQL and graphql-ws', () => {
 describe('hand-off to a human agent', () => {
   it('escalates-on-request-agent-claims-replies-on-the-customer-socket-and-hands-back', async () => {
     const id = await start(keys.CUSTOMER, { customer: { tier: 'gold' } });
-    const customerSub = follow(api, keys.CUSTOMER, id, '0');
+    const customerSub = follow(api, keys.CUSTOMER, id, '0', visitorParams(id));
     await send(id, 'How long does a refund take?', keys.CUSTOMER);
     const handoff = await send(id, 'I want to talk to a real person please', keys.CUSTOMER);
     expect(handoff).toMatchObject({ kind: 'handoff', escalate: true });
@@ -238,7 +245,7 @@ describe('hand-off to a human agent', () => {
     for (const m of messages) replies.push(await send(id, m, keys.CUSTOMER));
     expect(replies.slice(0, -1).every((r) => !r.escalate)).toBe(true);
     expect(replies.at(-1)!.escalate).toBe(true);
-    const c = await api.gql<{ conversation: { status: string; escalationReason: string } }>('query($id: ID!) { conversation(id: $id) { status escalationReason } }', { id }, keys.CUSTOMER);
+    const c = await api.gql<{ conversation: { status: string; escalationReason: string } }>('query($id: ID!) { conversation(id: $id) { status escalationReason } }', { id }, keys.CUSTOMER, visitor(id));
     expect(c.body.data!.conversation).toEqual({ status: 'ESCALATED', escalationReason: 'failed-turns' });
   });
 
@@ -246,7 +253,7 @@ describe('hand-off to a human agent', () => {
     const id = await start(keys.CUSTOMER);
     const reply = await send(id, 'This is absolutely terrible, your service is useless and I am furious!', keys.CUSTOMER);
     expect(reply.escalate).toBe(true);
-    const c = await api.gql<{ conversation: { escalationReason: string } }>('query($id: ID!) { conversation(id: $id) { escalationReason } }', { id }, keys.CUSTOMER);
+    const c = await api.gql<{ conversation: { escalationReason: string } }>('query($id: ID!) { conversation(id: $id) { escalationReason } }', { id }, keys.CUSTOMER, visitor(id));
     expect(c.body.data!.conversation.escalationReason).toBe('negative-sentiment');
   });
 });
@@ -255,13 +262,13 @@ describe('feedback', () => {
   it('links-message-ratings-and-csat-to-the-knowledge-used', async () => {
     const id = await start(keys.CUSTOMER);
     const reply = await send(id, 'How long does a refund take?', keys.CUSTOMER);
-    const rated = await api.gql<{ rateMessage: { knowledgeIds: string[] } }>('mutation($m: ID!) { rateMessage(messageId: $m, helpful: true, comment: "clear") { knowledgeIds } }', { m: reply.id }, keys.CUSTOMER);
+    const rated = await api.gql<{ rateMessage: { knowledgeIds: string[] } }>('mutation($m: ID!) { rateMessage(messageId: $m, helpful: true, comment: "clear") { knowledgeIds } }', { m: reply.id }, keys.CUSTOMER, visitor(id));
     expect(rated.body.data!.rateMessage.knowledgeIds).toEqual([reply.knowledge[0]!.id]);
-    const csat = await api.gql<{ rateConversation: { knowledgeIds: string[] } }>('mutation($c: ID!) { rateConversation(conversationId: $c, score: 5) { knowledgeIds } }', { c: id }, keys.CUSTOMER);
+    const csat = await api.gql<{ rateConversation: { knowledgeIds: string[] } }>('mutation($c: ID!) { rateConversation(conversationId: $c, score: 5) { knowledgeIds } }', { c: id }, keys.CUSTOMER, visitor(id));
     expect(csat.body.data!.rateConversation.knowledgeIds).toContain(reply.knowledge[0]!.id);
-    const bad = await api.gql('mutation($c: ID!) { rateConversation(conversationId: $c, score: 6) { knowledgeIds } }', { c: id }, keys.CUSTOMER);
+    const bad = await api.gql('mutation($c: ID!) { rateConversation(conversationId: $c, score: 6) { knowledgeIds } }', { c: id }, keys.CUSTOMER, visitor(id));
     expect(bad.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    const c = await api.gql<{ conversation: { csat: number } }>('query($id: ID!) { conversation(id: $id) { csat } }', { id }, keys.CUSTOMER);
+    const c = await api.gql<{ conversation: { csat: number } }>('query($id: ID!) { conversation(id: $id) { csat } }', { id }, keys.CUSTOMER, visitor(id));
     expect(c.body.data!.conversation.csat).toBe(5);
   });
 });

@@ -15,8 +15,10 @@ export interface TestApi {
   app: App;
   config: Config;
   /** POSTs one operation; returns the parsed body and status. */
-  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, key?: string | null): Promise<{ status: number; body: { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> } }>;
-  ws(key?: string): Client;
+  /** `headers`: extra request headers, e.g. a visitor token (`answergraph-visitor-token`). */
+  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, key?: string | null, headers?: Record<string, string>): Promise<{ status: number; body: { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> } }>;
+  /** `params`: extra connection_init fields, e.g. `{ visitorToken }`. */
+  ws(key?: string, params?: Record<string, string>): Client;
   close(): Promise<void>;
 }
 
@@ -37,16 +39,16 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     adminKey,
     app,
     config,
-    gql: async (query, variables, key = adminKey) => {
+    gql: async (query, variables, key = adminKey, headers = {}) => {
       const res = await fetch(`${url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
         body: JSON.stringify({ query, variables }),
       });
       return { status: res.status, body: (await res.json()) as never };
     },
-    ws: (key = adminKey) => {
-      const client = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${key}` }, retryAttempts: 0, lazy: true });
+    ws: (key = adminKey, params = {}) => {
+      const client = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${key}`, ...params }, retryAttempts: 0, lazy: true });
       clients.push(client);
       return client;
     },

@@ -1,3 +1,5 @@
+import type { Visitor } from '../privacy/visitor.js';
+
 export const roles = ['CUSTOMER', 'AGENT', 'EDITOR', 'ADMIN', 'SERVICE'] as const;
 export type Role = (typeof roles)[number];
 
@@ -14,6 +16,8 @@ export interface Viewer {
   name: string;
   /** Extra visibility granted to this key (RESTRICTED knowledge is never implied by a role but ADMIN). */
   grants: ReadonlySet<'RESTRICTED'>;
+  /** The visitor this request proves (visitor token or signed customer id), if any: CUSTOMER keys need one for their conversations. */
+  visitor?: Visitor | null;
 }
 
 export const anonymous: Viewer = { role: null, keyId: null, name: 'anonymous', grants: new Set() };

@@ -30,7 +30,7 @@ export function toMessage(m: StoredMessage): MessageRow {
 }
 
 export function toConversation(c: StoredConversation): ConversationRow {
-  return { ...c, messageCount: Number(c.messageCount ?? 0), customerContext: parse(c.customerContext, {}) };
+  return { ...c, messageCount: Number(c.messageCount ?? 0), customerContext: parse(c.customerContext, {}), visitorId: c.visitorId ?? null, customerId: c.customerId ?? null };
 }
 
 /** Conversations, messages and feedback in Neo4j. */
@@ -40,7 +40,8 @@ export class ConversationRepository {
     private readonly changes?: ConversationChanges,
   ) {}
 
-  async create(c: { id: string; channel: string | null; language: string | null; customerContext: Record<string, unknown>; ownerKeyId: string | null }): Promise<ConversationRow> {
+  /** `customerContext` as it may be stored: personal data already masked or encrypted. */
+  async create(c: { id: string; channel: string | null; language: string | null; customerContext: Record<string, unknown>; ownerKeyId: string | null; visitorId: string | null; customerId: string | null }): Promise<ConversationRow> {
     const [row] = await this.executor.write('dialogue/create-conversation', { ...c, customerContext: JSON.stringify(c.customerContext) });
     await this.changes?.touched({ conversationId: c.id });
     return toConversation(row?.conversation as StoredConversation);

@@ -15,6 +15,10 @@ export interface ConversationState {
   status: ConversationStatus;
   /** The API key that started it: customers and integrations see only their own conversations. */
   ownerKeyId: string | null;
+  /** The visitor it is bound to (CUSTOMER keys): `anon:<token hash>` or `customer:<id>`; null: the key alone. Absent in state written before visitors. */
+  visitorId?: string | null;
+  /** The customer it is about (the context connector's key, and what erasure finds it by). */
+  customerId?: string | null;
   channel: string | null;
   language: string | null;
   context: Record<string, unknown>;
@@ -69,6 +73,10 @@ export interface ConversationRow {
   language: string | null;
   customerContext: Record<string, unknown>;
   ownerKeyId: string | null;
+  visitorId: string | null;
+  customerId: string | null;
+  /** Only in `startConversation`'s answer, when it issued a new anonymous visitor token. */
+  visitorToken?: string | null;
   createdAt: string;
   updatedAt: string | null;
   lastMessageAt: string | null;

@@ -9,7 +9,7 @@ import type { PubSub } from '../server/pubsub.js';
 import { Answerer, type AnswerPolicyOptions } from './answerer.js';
 import { ConversationRepository, type ConversationChanges } from './conversation.repository.js';
 import { ConversationStore } from './conversation.store.js';
-import { DialogueService, type DialogueMetrics } from './dialogue.service.js';
+import { DialogueService, type DialogueIntegrations, type DialogueMetrics } from './dialogue.service.js';
 import { ConversationEventStream } from './event-stream.js';
 import { IntentModel } from './intent-model.js';
 import { DialoguePolicy } from './policy.js';
@@ -37,6 +37,8 @@ export interface DialogueModuleOptions {
   policy?: AnswerPolicyOptions & { maxFailedTurns?: number };
   /** Told after every conversation write (analytics keeps its time buckets current from it). */
   changes?: ConversationChanges;
+  /** Personal data protection, visitor binding, connectors and outbound events (issue 16). */
+  integrations?: DialogueIntegrations;
 }
 
 /** Builds the dialogue engine. Nothing connects until used, except the event subscriber connection. */
@@ -48,7 +50,7 @@ export function createDialogue(o: DialogueModuleOptions): DialogueModule {
   const botAccess = knowledgeAccess({ role: 'CUSTOMER', keyId: null, name: 'bot', grants: new Set() });
   const policy = new DialoguePolicy(answerer, botAccess, { maxFailedTurns: o.policy?.maxFailedTurns });
   const events = new ConversationEventStream(o.redis, o.redisUrl, o.logger);
-  const service = new DialogueService(new ConversationRepository(o.executor, o.changes), new ConversationStore(o.redis), events, understander, policy, answerer, o.logger, o.metrics);
+  const service = new DialogueService(new ConversationRepository(o.executor, o.changes), new ConversationStore(o.redis), events, understander, policy, answerer, o.logger, o.metrics, o.integrations);
   return {
     service,
     answerer,

@@ -65,7 +65,14 @@ export const ConversationRef = builder.objectRef<ConversationRow>('Conversation'
     status: t.field({ type: ConversationStatusEnum, resolve: (c) => c.status }),
     channel: t.string({ nullable: true, resolve: (c) => c.channel }),
     language: t.string({ nullable: true, resolve: (c) => c.language }),
-    customerContext: t.field({ type: 'JSON', resolve: (c) => c.customerContext }),
+    customerContext: t.field({ type: 'JSON', description: 'Given at start (and fetched by the context connector), sensitive fields decrypted; other personal data is stored masked.', resolve: (c) => c.customerContext }),
+    customerId: t.string({ nullable: true, resolve: (c) => c.customerId }),
+    visitorToken: t.string({
+      nullable: true,
+      description:
+        'Only from startConversation with a CUSTOMER key and no visitor yet: the new anonymous visitor’s token. Send it as the `answergraph-visitor-token` header (graphql-ws: `visitorToken` in connection_init) to read or write this conversation; it is shown once.',
+      resolve: (c) => c.visitorToken ?? null,
+    }),
     createdAt: t.field({ type: 'DateTime', resolve: (c) => c.createdAt }),
     lastMessageAt: t.field({ type: 'DateTime', nullable: true, resolve: (c) => c.lastMessageAt }),
     messageCount: t.exposeInt('messageCount'),
@@ -107,6 +114,8 @@ const StartConversationInput = builder.inputType('StartConversationInput', {
     channel: t.string({ description: 'web, app, whatsapp, …' }),
     customerContext: t.field({ type: 'JSON', description: 'What rules read, e.g. {"customer": {"tier": "gold"}, "order": {"ageDays": 3}} (seeds/README.md).' }),
     language: t.string({ description: 'en or zh; detected per message when omitted.' }),
+    customerId: t.string({ description: 'The customer this conversation is about: the context connector’s key and what eraseCustomerData finds. With a CUSTOMER key it needs customerSignature.' }),
+    customerSignature: t.string({ description: 'Hex HMAC-SHA256 of customerId with IDENTITY_VERIFICATION_SECRET, computed by your backend (identity verification).' }),
   }),
 });
 

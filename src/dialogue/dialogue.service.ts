@@ -2,10 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { hasRole, knowledgeAccess, type Viewer } from '../auth/roles.js';
 import { AppError } from '../errors.js';
+import type { DataProtector } from '../privacy/data-protector.js';
+import { checkCustomerId, type VisitorIdentity } from '../privacy/visitor.js';
 import type { ComposedAnswer } from '../retrieval/answer-composer.js';
 import type { Answerer } from './answerer.js';
 import type { ConversationRepository } from './conversation.repository.js';
 import type { ConversationStore } from './conversation.store.js';
+import type { ActiveProcess } from './process-runner.js';
 import type { ConversationEvent, ConversationRow, ConversationState, ConversationStatus, MessageRow, NewEvent } from './conversation.types.js';
 import { checkCursor, type ConversationEventStream } from './event-stream.js';
 import { HUMAN_AGENT_INTENT, SMALL_TALK_INTENTS } from './intent-model.js';
@@ -35,6 +38,22 @@ export interface DialogueMetrics {
   turn(kind: string, escalated: boolean, ms: number, stages: TurnStages): void;
 }
 
+/** Privacy and integrations of the dialogue (issue 16); each optional so the engine runs without them. */
+export interface DialogueIntegrations {
+  /** Masks and encrypts personal data on every path to storage (context, turn state, event stream, feedback). */
+  protector?: DataProtector;
+  /** Binds CUSTOMER-key conversations to a visitor (anonymous token or signed customer id). */
+  visitors?: VisitorIdentity;
+}
+
+export interface StartInput {
+  channel?: string | null;
+  customerContext?: unknown;
+  language?: string | null;
+  customerId?: string | null;
+  customerSignature?: string | null;
+}
+
 /**
  * Conversations: starting them, answering each message (understand → policy → persist → publish),
  * the human hand-off (escalate, claim, reply, hand back, resolve) and feedback.
@@ -49,34 +68,110 @@ export class DialogueService {
     private readonly answerer: Answerer,
     private readonly logger: Logger,
     private readonly metrics?: DialogueMetrics,
+    private readonly integrations: DialogueIntegrations = {},
   ) {}
 
-  async start(input: { channel?: string | null; customerContext?: unknown; language?: string | null }, viewer: Viewer): Promise<ConversationRow> {
-    const context = checkContext(input.customerContext);
+  // ---------- personal data at rest ----------
+
+  private mask(text: string): string {
+    return this.integrations.protector ? this.integrations.protector.mask(text) : this.understander.mask(text);
+  }
+
+  private protectContext(context: Record<string, unknown>, id: string): Record<string, unknown> {
+    const p = this.integrations.protector;
+    return p ? p.protectContext(context, id) : context;
+  }
+
+  private revealRow(row: ConversationRow): ConversationRow {
+    const p = this.integrations.protector;
+    return p ? { ...row, customerContext: p.revealContext(row.customerContext, row.id) } : row;
+  }
+
+  /** Turn state in Redis: the context as in Neo4j, a process's answers encrypted when they hold personal data. */
+  private async putState(state: ConversationState): Promise<void> {
+    const p = this.integrations.protector;
+    if (!p) return this.store.put(state);
+    const slots = (a: ActiveProcess | null): ActiveProcess | null =>
+      a && { ...a, state: { ...a.state, slots: Object.fromEntries(Object.entries(a.state.slots).map(([k, v]) => [k, p.protectValue(v, state.id)])) } };
+    await this.store.put({ ...state, context: p.protectContext(state.context, state.id), process: slots(state.process), suspended: state.suspended.map((a) => slots(a) as ActiveProcess) });
+  }
+
+  private async getState(id: string): Promise<ConversationState | null> {
+    const s = await this.store.get(id);
+    const p = this.integrations.protector;
+    if (!s || !p) return s;
+    const slots = (a: ActiveProcess | null): ActiveProcess | null =>
+      a && { ...a, state: { ...a.state, slots: Object.fromEntries(Object.entries(a.state.slots).map(([k, v]) => [k, p.revealValue(v, id) as string | number])) } };
+    return { ...s, context: p.revealContext(s.context, id), process: slots(s.process), suspended: s.suspended.map((a) => slots(a) as ActiveProcess) };
+  }
+
+  /** Events go to the Redis stream (kept for replay) with personal data masked, like the graph's copy. */
+  private async publish(conversationId: string, events: readonly NewEvent[]): Promise<void> {
+    await this.events.append(
+      conversationId,
+      events.map((e) => ({
+        ...e,
+        text: e.text === null || e.type === 'AGENT_JOINED' || e.type === 'AGENT_LEFT' ? e.text : this.mask(e.text),
+        message: e.message && { ...e.message, text: this.mask(e.message.text), resolvedQuestion: e.message.resolvedQuestion && this.mask(e.message.resolvedQuestion) },
+      })),
+    );
+  }
+
+  /**
+   * The visitor a new conversation is bound to. CUSTOMER keys are shared by every visitor of a widget, so
+   * their conversations always get one: the signed customer id, the visitor the request proves, or a
+   * new anonymous visitor (its token is returned once). Other roles are trusted backends: the key suffices.
+   */
+  private bindVisitor(viewer: Viewer, customerId: string | null, signature: string | null | undefined): { visitorId: string | null; token: string | null } {
+    const visitors = this.integrations.visitors;
+    if (viewer.role !== 'CUSTOMER') return { visitorId: viewer.visitor?.id ?? null, token: null };
+    if (customerId) {
+      const proven = viewer.visitor?.customerId === customerId || (visitors?.verify(customerId, signature) ?? false);
+      if (!proven) {
+        throw new AppError(
+          'UNAUTHENTICATED',
+          visitors?.verifies
+            ? 'A CUSTOMER key may name a customerId only with its customerSignature (hex HMAC-SHA256 of the id with your identity secret).'
+            : 'Identity verification is not configured (IDENTITY_VERIFICATION_SECRET): a CUSTOMER key may not name a customerId.',
+        );
+      }
+      return { visitorId: `customer:${customerId}`, token: null };
+    }
+    if (viewer.visitor) return { visitorId: viewer.visitor.id, token: null };
+    if (!visitors) return { visitorId: null, token: null };
+    const issued = visitors.issue();
+    return { visitorId: issued.visitor.id, token: issued.token };
+  }
+
+  async start(input: StartInput, viewer: Viewer): Promise<ConversationRow> {
+    const given = checkContext(input.customerContext);
     const language = input.language ? checkLanguage(input.language) : null;
-    const channel = input.channel ? input.channel.slice(0, 100) : null;
+    const channel = input.channel ? this.mask(input.channel.slice(0, 100)) : null;
+    const customerId = input.customerId ? checkCustomerId(input.customerId) : null;
+    const { visitorId, token } = this.bindVisitor(viewer, customerId, input.customerSignature);
     const id = randomUUID();
-    const row = await this.repo.create({ id, channel, language, customerContext: context, ownerKeyId: viewer.keyId });
-    await this.store.put(initialState(row));
-    return row;
+    const stored = await this.repo.create({ id, channel, language, customerContext: this.protectContext(given, id), ownerKeyId: viewer.keyId, visitorId, customerId });
+    const row = this.revealRow(stored);
+    await this.putState(initialState(row));
+    return { ...row, visitorToken: token };
   }
 
   /** A conversation the viewer may see, or NOT_FOUND (never FORBIDDEN: no existence leak). */
   async get(id: string, viewer: Viewer): Promise<ConversationRow> {
     const [row] = await this.repo.getByIds([id]);
-    if (!row || !mayAccess(viewer, row.ownerKeyId)) throw new AppError('NOT_FOUND', `Conversation ${id} does not exist.`);
-    return row;
+    if (!row || !mayAccess(viewer, row)) throw new AppError('NOT_FOUND', `Conversation ${id} does not exist.`);
+    return this.revealRow(row);
   }
 
   private async state(id: string, viewer: Viewer): Promise<ConversationState> {
-    let s = await this.store.get(id);
+    let s = await this.getState(id);
     if (!s) {
       // Turn state expired (or Redis lost it): rebuild what the graph knows.
       const [row] = await this.repo.getByIds([id]);
       if (!row) throw new AppError('NOT_FOUND', `Conversation ${id} does not exist.`);
-      s = { ...initialState(row), seq: row.messageCount };
+      s = { ...initialState(this.revealRow(row)), seq: row.messageCount };
     }
-    if (!mayAccess(viewer, s.ownerKeyId)) throw new AppError('NOT_FOUND', `Conversation ${id} does not exist.`);
+    if (!mayAccess(viewer, s)) throw new AppError('NOT_FOUND', `Conversation ${id} does not exist.`);
     return s;
   }
 
@@ -110,13 +205,13 @@ export class DialogueService {
         const rest = await u.rest;
         const customer = customerOf(rest);
         await this.repo.appendMessages(conversationId, s.status, null, [{ ...customer, entityIds: rest.entities.map((e) => e.id) }]);
-        await this.events.append(conversationId, [messageEvent('CUSTOMER_MESSAGE', customer)]);
-        await this.store.put({ ...s, seq: customer.seq, language: s.language ?? u.language });
+        await this.publish(conversationId, [messageEvent('CUSTOMER_MESSAGE', customer)]);
+        await this.putState({ ...s, seq: customer.seq, language: s.language ?? u.language });
         return customer;
       }
 
       // The customer's message (sentiment and mentions follow with the reply) and "typing…" go out at once.
-      await this.events.append(conversationId, [
+      await this.publish(conversationId, [
         messageEvent('CUSTOMER_MESSAGE', { ...customerOf({ sentiment: { label: 'neutral', score: 0 }, mentions: [], entities: [] }), sentiment: null, sentimentScore: null }),
         { type: 'BOT_TYPING', text: null, chunkIndex: null, messageId: null, message: null },
       ]);
@@ -139,17 +234,18 @@ export class DialogueService {
       };
       const status: ConversationStatus = turn.escalate ? 'ESCALATED' : 'BOT';
       // Stored text has personal data masked; the customer sees the reply as written for them.
-      const stored = { ...bot, text: this.understander.mask(bot.text) };
+      const stored = { ...bot, text: this.mask(bot.text) };
       await this.repo.appendMessages(conversationId, status, turn.escalate, [
         { ...customer, entityIds: rest.entities.map((e) => e.id) },
         { ...stored, entityIds: [] },
       ]);
       const storedAt = performance.now();
-      const out: NewEvent[] = replyChunks(bot.text).map((chunk, i) => ({ type: 'BOT_CHUNK', text: chunk, chunkIndex: i, messageId: bot.id, message: null }));
+      // Chunks of the masked text: masking each chunk alone could miss an address split between two.
+      const out: NewEvent[] = replyChunks(stored.text).map((chunk, i) => ({ type: 'BOT_CHUNK', text: chunk, chunkIndex: i, messageId: bot.id, message: null }));
       out.push(messageEvent('BOT_MESSAGE', bot));
       if (turn.escalate) out.push({ type: 'ESCALATED', text: turn.escalate, chunkIndex: null, messageId: bot.id, message: null });
-      await this.events.append(conversationId, out);
-      await this.store.put({ ...turn.state, status, seq: bot.seq, escalationReason: turn.escalate ?? turn.state.escalationReason });
+      await this.publish(conversationId, out);
+      await this.putState({ ...turn.state, status, seq: bot.seq, escalationReason: turn.escalate ?? turn.state.escalationReason });
       const published = performance.now();
       this.metrics?.turn(turn.kind, turn.escalate !== null, published - started, {
         understand: understood - started,
@@ -171,7 +267,8 @@ export class DialogueService {
   // ---------- hand-off ----------
 
   async list(statuses: readonly ConversationStatus[], mine: boolean, viewer: Viewer, page: { skip: number; limit: number }): Promise<{ total: number; items: ConversationRow[] }> {
-    return this.repo.list(statuses, mine ? viewer.keyId : null, page);
+    const r = await this.repo.list(statuses, mine ? viewer.keyId : null, page);
+    return { total: r.total, items: r.items.map((row) => this.revealRow(row)) };
   }
 
   async claim(id: string, viewer: Viewer): Promise<ConversationRow> {
@@ -181,8 +278,8 @@ export class DialogueService {
       if (s.status === 'RESOLVED') throw new AppError('CONFLICT', `Conversation ${id} is resolved.`);
       const agent = { keyId: viewer.keyId, name: viewer.name };
       const row = await this.repo.setStatus(id, 'AGENT', { agent });
-      await this.events.append(id, [{ type: 'AGENT_JOINED', text: agent.name, chunkIndex: null, messageId: null, message: null }]);
-      await this.store.put({ ...s, status: 'AGENT', agent, process: null, failedTurns: 0 });
+      await this.publish(id, [{ type: 'AGENT_JOINED', text: agent.name, chunkIndex: null, messageId: null, message: null }]);
+      await this.putState({ ...s, status: 'AGENT', agent, process: null, failedTurns: 0 });
       return row as ConversationRow;
     });
   }
@@ -194,9 +291,9 @@ export class DialogueService {
       const s = await this.state(id, viewer);
       this.checkHolder(s, viewer);
       const message: MessageRow = { ...blankMessage(randomUUID(), id, s.seq + 1, 'agent', body, new Date().toISOString()), author: viewer.name, language: s.language };
-      await this.repo.appendMessages(id, 'AGENT', null, [{ ...message, text: this.understander.mask(body), entityIds: [] }]);
-      await this.events.append(id, [messageEvent('AGENT_MESSAGE', message)]);
-      await this.store.put({ ...s, seq: message.seq });
+      await this.repo.appendMessages(id, 'AGENT', null, [{ ...message, text: this.mask(body), entityIds: [] }]);
+      await this.publish(id, [messageEvent('AGENT_MESSAGE', message)]);
+      await this.putState({ ...s, seq: message.seq });
       return message;
     });
   }
@@ -209,11 +306,11 @@ export class DialogueService {
       const row = await this.repo.setStatus(id, 'BOT', { agent: null });
       const bot: MessageRow = { ...blankMessage(randomUUID(), id, s.seq + 1, 'bot', replies.handedBack(s.language), new Date().toISOString()), kind: 'handback', language: s.language };
       await this.repo.appendMessages(id, 'BOT', null, [{ ...bot, entityIds: [] }]);
-      await this.events.append(id, [
+      await this.publish(id, [
         { type: 'AGENT_LEFT', text: s.agent?.name ?? viewer.name, chunkIndex: null, messageId: null, message: null },
         messageEvent('BOT_MESSAGE', bot),
       ]);
-      await this.store.put({ ...s, status: 'BOT', agent: null, seq: bot.seq, failedTurns: 0 });
+      await this.putState({ ...s, status: 'BOT', agent: null, seq: bot.seq, failedTurns: 0 });
       return row as ConversationRow;
     });
   }
@@ -223,10 +320,15 @@ export class DialogueService {
       const s = await this.state(id, viewer);
       if (s.status === 'AGENT') this.checkHolder(s, viewer);
       const row = await this.repo.setStatus(id, 'RESOLVED', { keepAgent: true });
-      await this.events.append(id, [{ type: 'RESOLVED', text: replies.resolved(s.language), chunkIndex: null, messageId: null, message: null }]);
-      await this.store.put({ ...s, status: 'RESOLVED', process: null, suspended: [] });
+      await this.publish(id, [{ type: 'RESOLVED', text: replies.resolved(s.language), chunkIndex: null, messageId: null, message: null }]);
+      await this.putState({ ...s, status: 'RESOLVED', process: null, suspended: [] });
       return row as ConversationRow;
     });
+  }
+
+  private maskComment(comment: string | null): string | null {
+    const c = checkComment(comment);
+    return c === null ? null : this.mask(c);
   }
 
   private checkHolder(s: ConversationState, viewer: Viewer): void {
@@ -252,7 +354,7 @@ export class DialogueService {
     const [message] = await this.repo.messagesByIds([messageId]);
     if (!message) throw new AppError('NOT_FOUND', `Message ${messageId} does not exist.`);
     await this.get(message.conversationId, viewer);
-    const r = await this.repo.rateMessage({ messageId, feedbackId: randomUUID(), helpful, comment: checkComment(comment), by: viewer.keyId });
+    const r = await this.repo.rateMessage({ messageId, feedbackId: randomUUID(), helpful, comment: this.maskComment(comment), by: viewer.keyId });
     if (!r) throw new AppError('NOT_FOUND', `Message ${messageId} does not exist.`);
     return r;
   }
@@ -261,15 +363,20 @@ export class DialogueService {
     if (!Number.isInteger(score) || score < 1 || score > 5) throw new AppError('BAD_USER_INPUT', `score must be a whole number from 1 to 5; got ${score}.`);
     if (nps !== null && (!Number.isInteger(nps) || nps < 0 || nps > 10)) throw new AppError('BAD_USER_INPUT', `nps must be a whole number from 0 to 10; got ${nps}.`);
     await this.get(conversationId, viewer);
-    const r = await this.repo.rateConversation({ conversationId, feedbackId: randomUUID(), score, comment: checkComment(comment), by: viewer.keyId, nps });
+    const r = await this.repo.rateConversation({ conversationId, feedbackId: randomUUID(), score, comment: this.maskComment(comment), by: viewer.keyId, nps });
     if (!r) throw new AppError('NOT_FOUND', `Conversation ${conversationId} does not exist.`);
     return r;
   }
 }
 
-export function mayAccess(viewer: Viewer, ownerKeyId: string | null): boolean {
+/**
+ * Agents and admins see every conversation; anyone else only those their key started and, when the
+ * conversation is bound to a visitor, only as that visitor.
+ */
+export function mayAccess(viewer: Viewer, c: { ownerKeyId: string | null; visitorId?: string | null }): boolean {
   if (hasRole(viewer, SEES_ALL)) return true;
-  return viewer.role !== null && ownerKeyId !== null && viewer.keyId === ownerKeyId;
+  if (viewer.role === null || c.ownerKeyId === null || viewer.keyId !== c.ownerKeyId) return false;
+  return !c.visitorId || viewer.visitor?.id === c.visitorId;
 }
 
 function initialState(row: ConversationRow): ConversationState {
@@ -277,6 +384,8 @@ function initialState(row: ConversationRow): ConversationState {
     id: row.id,
     status: row.status,
     ownerKeyId: row.ownerKeyId,
+    visitorId: row.visitorId,
+    customerId: row.customerId,
     channel: row.channel,
     language: row.language,
     context: row.customerContext,

@@ -8,7 +8,7 @@ export function createLogger(level: string, base: Record<string, unknown> = {}):
     level,
     base: { service: 'answergraph', ...base },
     redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.apiKey', 'connectionParams.authorization'],
+      paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.apiKey', 'connectionParams.authorization', 'req.headers["answergraph-visitor-token"]', 'req.headers["answergraph-customer-signature"]', 'connectionParams.visitorToken', 'connectionParams.customerSignature'],
       censor: '[redacted]',
     },
     timestamp: pino.stdTimeFunctions.isoTime,

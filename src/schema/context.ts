@@ -12,6 +12,7 @@ import type { IngestionService } from '../ingestion/ingestion.service.js';
 import type { ReviewService } from '../review/review.service.js';
 import type { AnalyticsService } from '../analytics/analytics.service.js';
 import type { PubSub } from '../server/pubsub.js';
+import type { IntegrationsModule } from '../integrations/integrations.module.js';
 
 /** What a resolver may ask for readiness. */
 export interface HealthProbe {
@@ -38,6 +39,8 @@ export interface AppServices {
   review: ReviewService;
   /** The append-only, hash-chained audit trail. */
   audit: AuditService;
+  /** Personal data (masking, encryption, visitors, erasure, retention), webhooks, context connector. */
+  integrations: IntegrationsModule;
   /** Analytics from time buckets kept current as conversations happen. */
   analytics: AnalyticsService;
 }

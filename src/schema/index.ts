@@ -16,6 +16,7 @@ import '../dialogue/understand.schema.js';
 import '../ingestion/ingestion.schema.js';
 import '../review/review.schema.js';
 import '../audit/audit.schema.js';
+import '../privacy/privacy.schema.js';
 
 export function buildSchema(): GraphQLSchema {
   return builder.toSchema({ sortSchema: true });

@@ -14,6 +14,7 @@ import { redisKeys, type RedisClient } from '../infra/redis.js';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { WebSocketServer } from 'ws';
 import type { Viewer } from '../auth/roles.js';
+import { VISITOR_HEADERS, VISITOR_PARAMS, type VisitorClaims } from '../privacy/visitor.js';
 import { AppError } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { AppServices, GraphQLContext } from '../schema/context.js';
@@ -82,6 +83,20 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     }
   };
 
+  // The visitor a request proves (anonymous token or signed customer id): CUSTOMER keys need it for their conversations.
+  const withVisitor = (viewer: Viewer, claims: VisitorClaims): Viewer => {
+    try {
+      const visitor = services.integrations.visitors.fromClaims(claims);
+      return visitor ? { ...viewer, visitor } : viewer;
+    } catch (err) {
+      throw new GraphQLError((err as Error).message, { extensions: { code: 'UNAUTHENTICATED', category: 'auth', http: { status: 401 } } });
+    }
+  };
+  const header = (req: Request, name: string) => {
+    const v = req.headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+
   const contextFor = (requestId: string, viewer: Viewer): GraphQLContext => ({
     requestId,
     viewer,
@@ -97,12 +112,17 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     metrics.subscriptionConnections.inc();
     socket.once('close', () => metrics.subscriptionConnections.dec());
   });
-  const wsCleanup = useServer<{ authorization?: string }, { viewer?: Viewer }>(
+  const wsCleanup = useServer<{ authorization?: string; visitorToken?: string; customerId?: string; customerSignature?: string }, { viewer?: Viewer }>(
     {
       schema,
       onConnect: async (ctx) => {
         try {
-          ctx.extra.viewer = await authenticate(ctx.connectionParams?.authorization);
+          const params = ctx.connectionParams;
+          ctx.extra.viewer = withVisitor(await authenticate(params?.authorization), {
+            token: params?.[VISITOR_PARAMS.token],
+            customerId: params?.[VISITOR_PARAMS.customerId],
+            signature: params?.[VISITOR_PARAMS.signature],
+          });
           return true;
         } catch {
           return false; // graphql-ws closes with 4403 Forbidden
@@ -204,7 +224,11 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     },
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const viewer = await authenticate(req.headers.authorization);
+        const viewer = withVisitor(await authenticate(req.headers.authorization), {
+          token: header(req, VISITOR_HEADERS.token),
+          customerId: header(req, VISITOR_HEADERS.customerId),
+          signature: header(req, VISITOR_HEADERS.signature),
+        });
         // Counted per presented key (its hash), so every key has its own budget; anonymous callers per IP.
         const who = req.headers.authorization ? `key:${createHash('sha256').update(req.headers.authorization).digest('hex').slice(0, 32)}` : `ip:${req.ip}`;
         await rateLimit(who, Array.isArray(req.body) ? req.body.length : 1);
