@@ -42,7 +42,6 @@ export default function GraphCanvas({ nodes, edges, onSelect, label, height = 32
         { selector: 'edge', style: { label: 'data(label)', 'font-size': 9, width: 1.5, 'curve-style': 'bezier', 'target-arrow-shape': 'triangle', 'line-color': 'data(colour)', 'target-arrow-color': 'data(colour)', color: '#4a5568' } },
         { selector: 'edge[state = "removed"]', style: { 'line-style': 'dashed' } },
       ],
-      wheelSensitivity: 0.3,
     });
     cy.current.on('tap', 'node', (e) => onSelectRef.current?.(e.target.id() as string));
     return () => cy.current?.destroy();
