@@ -271,7 +271,13 @@ async function main(): Promise<void> {
     const turns: number[] = [];
     let unanswered = 0;
     let sent = 0;
-    const startConversation = async () => (await stack.gql<{ startConversation: { id: string } }>('mutation { startConversation(input: {channel: "bench"}) { id } }', undefined, customerKey)).startConversation.id;
+    // A widget's CUSTOMER key opens a conversation only with the visitor token startConversation issued.
+    const visitorTokens = new Map<string, string>();
+    const startConversation = async () => {
+      const c = (await stack.gql<{ startConversation: { id: string; visitorToken: string } }>('mutation { startConversation(input: {channel: "bench"}) { id visitorToken } }', undefined, customerKey)).startConversation;
+      visitorTokens.set(c.id, c.visitorToken);
+      return c.id;
+    };
 
     for (const level of LEVELS) {
       // Floor: the embedding call and the raw retrieval query, with the entities the question names
@@ -299,7 +305,7 @@ async function main(): Promise<void> {
           'sendMessage',
           level,
           async (w) => {
-            const r = await stack.gql<{ sendMessage: { role: string } }>(SEND, { id: conversations[w], t: question() }, customerKey);
+            const r = await stack.gql<{ sendMessage: { role: string } }>(SEND, { id: conversations[w], t: question() }, customerKey, { 'answergraph-visitor-token': visitorTokens.get(conversations[w]!)! });
             sent++;
             if (r.sendMessage.role !== 'bot') unanswered++;
           },

@@ -17,7 +17,7 @@ export interface BenchStack {
   adminKey: string;
   app: App;
   /** A GraphQL operation over HTTP, as the admin or with another API key. */
-  gql<T>(query: string, variables?: Record<string, unknown>, key?: string): Promise<T>;
+  gql<T>(query: string, variables?: Record<string, unknown>, key?: string, headers?: Record<string, string>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -38,8 +38,9 @@ export async function startBenchStack(env: Record<string, string> = {}): Promise
     url,
     adminKey,
     app,
-    gql: async <T>(query: string, variables?: Record<string, unknown>, key = adminKey) => {
-      const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query, variables }) });
+    /** `headers`: extra request headers, e.g. a conversation's visitor token. */
+    gql: async <T>(query: string, variables?: Record<string, unknown>, key = adminKey, headers: Record<string, string> = {}) => {
+      const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...headers }, body: JSON.stringify({ query, variables }) });
       const body = (await res.json()) as { data?: T; errors?: unknown[] };
       if (body.errors) throw new Error(JSON.stringify(body.errors));
       return body.data as T;
