@@ -6,12 +6,13 @@ import type { Logger } from 'pino';
 import { ApiKeyService } from './auth/api-keys.js';
 import type { Config } from './config/config.js';
 import { CypherLoader } from './graph/cypher-loader.js';
-import { connectNeo4j } from './graph/driver.js';
+import { connectNeo4j, processBookmarks } from './graph/driver.js';
 import { CypherExecutor } from './graph/executor.js';
 import { migrate } from './graph/migrations.js';
 import { InferenceService } from './inference/index.js';
 import { maskPii } from './ingestion/pii.js';
-import { createIngestion } from './ingestion/ingestion.module.js';
+import { BULL_PREFIX, createIngestion } from './ingestion/ingestion.module.js';
+import { ingestionQueueMetrics } from './ingestion/ingestion.metrics.js';
 import { createIntegrations } from './integrations/integrations.module.js';
 import { ReviewService } from './review/review.service.js';
 import { ReleaseService } from './review/release.service.js';
@@ -64,6 +65,7 @@ export async function buildApp(config: Config, connections: Connections, logger:
     logger,
     timeoutMs: config.graphql.resolverTimeoutMs,
     observers: [metrics.observeQuery],
+    bookmarkManager: processBookmarks(),
   });
   await migrate(executor, path.join(projectRoot, 'cypher', 'migrations'), logger);
 
@@ -98,6 +100,7 @@ export async function buildApp(config: Config, connections: Connections, logger:
   });
   const ingestion = createIngestion({ config, redis, redisUrl: connections.redisUrl, pubsub, executor, knowledge, inference, logger, metrics: metrics.ingestion });
   const audit = new AuditService(executor);
+  const queueMetrics = ingestionQueueMetrics(metrics.registry, redis, BULL_PREFIX);
   const services: AppServices = {
     config,
     logger,
@@ -140,6 +143,7 @@ export async function buildApp(config: Config, connections: Connections, logger:
     },
     close: async () => {
       await ingestion.close().catch((err) => logger.warn({ err }, 'closing ingestion'));
+      await queueMetrics.close();
       await integrations.close().catch((err) => logger.warn({ err }, 'closing integrations'));
       await analytics.aggregator.stop();
       await dialogue.close().catch((err) => logger.warn({ err }, 'closing dialogue'));

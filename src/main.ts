@@ -9,6 +9,7 @@ import { AppError } from './errors.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { buildSchema } from './schema/index.js';
 import { createApiServer, type ApiServer } from './server/api-server.js';
+import { createProbeServer, type ProbeServer } from './server/probe-server.js';
 
 /**
  * Composition root. `node dist/main.js <role>`:
@@ -69,6 +70,7 @@ async function main(argv: string[]): Promise<void> {
 
   let app: App | undefined;
   let server: ApiServer | undefined;
+  let probes: ProbeServer | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -80,6 +82,7 @@ async function main(argv: string[]): Promise<void> {
     }, config.http.shutdownGraceMs + 5000);
     hardStop.unref();
     await server?.close().catch((err) => logger.error({ err }, 'closing HTTP'));
+    await probes?.close().catch((err) => logger.error({ err }, 'closing the probe server'));
     await app?.close().catch((err) => logger.error({ err }, 'closing services'));
     logger.info('stopped');
     process.exit(0);
@@ -100,6 +103,13 @@ async function main(argv: string[]): Promise<void> {
       if (seeded) await Promise.all([app.services.retrieval.embedder.embedPending(), app.services.dialogue.intents.refresh()]);
     }
     if (role === 'worker' || role === 'all') await app.startWorkers();
+    if (role === 'worker') {
+      // Workers answer probes and scrapes on PORT too (/healthz, /readyz, /metrics), nothing else.
+      const ready = app.ready;
+      probes = createProbeServer({ ready, registry: app.metrics.registry });
+      const port = await probes.listen(config.http.port, config.http.host);
+      logger.info({ url: `http://${config.http.host}:${port}/readyz` }, 'worker probes ready');
+    }
     if (role === 'api' || role === 'all') {
       server = await createApiServer({ schema: buildSchema(), services: app.services, metrics: app.metrics, ready: app.ready, redis: app.redis });
       const port = await server.listen(config.http.port, config.http.host);

@@ -28,7 +28,8 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
   const adminKey = `test-admin-${randomBytes(16).toString('hex')}`;
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ADMIN_API_KEY: adminKey, NEO4J_URI: s.neo4jUri, NEO4J_PASSWORD: s.neo4jPassword, REDIS_URL: s.redisUrl, ...env });
   const logger = createLogger(config.logLevel);
-  const app = await buildApp(config, { neo4j: { uri: s.neo4jUri, user: s.neo4jUser, password: s.neo4jPassword }, redisUrl: s.redisUrl }, logger);
+  // REDIS_URL / NEO4J_URI in `env` (a Redis Cluster, a neo4j:// routing URI) replace the test services' own.
+  const app = await buildApp(config, { neo4j: { uri: config.neo4j.uri ?? s.neo4jUri, user: s.neo4jUser, password: s.neo4jPassword }, redisUrl: config.redis.url ?? s.redisUrl }, logger);
   const server: ApiServer = await createApiServer({ schema: buildSchema(), services: app.services, metrics: app.metrics, ready: app.ready, redis: app.redis });
   const port = await server.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;

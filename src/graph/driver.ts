@@ -1,6 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import neo4j, { type Driver } from 'neo4j-driver';
+import neo4j, { type BookmarkManager, type Driver } from 'neo4j-driver';
 import { AppError } from '../errors.js';
 
 export interface Neo4jConnection {
@@ -9,6 +9,14 @@ export interface Neo4jConnection {
   password: string;
   database: string;
   connectTimeoutMs: number;
+}
+
+/**
+ * The process's causal chain (see CypherExecutor's `bookmarkManager`): one per process, shared by every
+ * session, so each read starts after every write this process committed — on a Neo4j cluster too.
+ */
+export function processBookmarks(): BookmarkManager {
+  return neo4j.bookmarkManager();
 }
 
 /**

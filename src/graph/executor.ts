@@ -1,4 +1,4 @@
-import neo4j, { Neo4jError, isRetriableError, type Driver, type ManagedTransaction, type QueryResult, isDate, isDateTime, isDuration, isLocalDateTime, isLocalTime, isTime, isNode, isRelationship } from 'neo4j-driver';
+import neo4j, { Neo4jError, isRetriableError, type BookmarkManager, type Driver, type ManagedTransaction, type QueryResult, isDate, isDateTime, isDuration, isLocalDateTime, isLocalTime, isTime, isNode, isRelationship } from 'neo4j-driver';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import type { CypherLoader } from './cypher-loader.js';
@@ -27,6 +27,14 @@ export interface ExecutorOptions {
   metadata?: Record<string, string>;
   /** Observes every query run (metrics, round-trip counting in tests). */
   observers?: ReadonlyArray<(e: QueryEvent) => void>;
+  /**
+   * Causal consistency within this process: every session starts after the bookmarks this manager
+   * holds and adds its own when it ends, so a read follows every write this process committed before
+   * it — also on a Neo4j cluster, where reads go to secondaries that may lag. One per process.
+   */
+  bookmarkManager?: BookmarkManager;
+  /** Bookmarks from another process (a job's, a request's) that this view's sessions wait for too. */
+  bookmarks?: readonly string[];
 }
 
 /** A transaction handle for multi-statement units of work (all-or-nothing imports, say). */
@@ -54,6 +62,36 @@ export class CypherExecutor {
       metadata: { ...this.options.metadata, ...extra.metadata },
       observers: extra.observer ? [...(this.options.observers ?? []), extra.observer] : this.options.observers,
     });
+  }
+
+  /**
+   * Where this process stands in the database's history: the bookmarks of its latest transactions.
+   * Another process that starts after them (`after`, `observe`) reads everything this one wrote.
+   * Empty without a bookmark manager.
+   */
+  async bookmarks(): Promise<string[]> {
+    const own = this.options.bookmarkManager ? await this.options.bookmarkManager.getBookmarks() : [];
+    return [...new Set([...own, ...(this.options.bookmarks ?? [])])];
+  }
+
+  /** A view whose sessions also wait for these bookmarks (read-your-writes for one job or request). */
+  after(bookmarks: readonly string[] | null | undefined): CypherExecutor {
+    if (!bookmarks?.length) return this;
+    return new CypherExecutor(this.driver, this.loader, { ...this.options, bookmarks: [...new Set([...(this.options.bookmarks ?? []), ...bookmarks])] });
+  }
+
+  /** From now on, every session of this process waits for these bookmarks too (another process's writes). */
+  async observe(bookmarks: readonly string[] | null | undefined): Promise<void> {
+    if (bookmarks?.length && this.options.bookmarkManager) await this.options.bookmarkManager.updateBookmarks([], [...bookmarks]);
+  }
+
+  private sessionConfig(mode: 'READ' | 'WRITE') {
+    return {
+      database: this.options.database,
+      defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE,
+      ...(this.options.bookmarkManager ? { bookmarkManager: this.options.bookmarkManager } : {}),
+      ...(this.options.bookmarks?.length ? { bookmarks: [...this.options.bookmarks] } : {}),
+    };
   }
 
   /** One read statement, auto-committed (see {@link CypherExecutor.autoCommitRead}). */
@@ -88,10 +126,9 @@ export class CypherExecutor {
   }
 
   private async runIn<T>(mode: 'READ' | 'WRITE', unit: string, work: (tx: Tx) => Promise<T>): Promise<T> {
-    const session = this.driver.session({
-      database: this.options.database,
-      defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE,
-    });
+    // READ sessions run through executeRead: on a cluster (neo4j:// routing) secondaries serve them;
+    // writes through executeWrite go to the leader. Both are retried on transient errors (leader switch).
+    const session = this.driver.session(this.sessionConfig(mode));
     const txConfig = this.txConfig(unit);
     try {
       const fn = (mtx: ManagedTransaction) => work(this.wrap(mtx, mode));
@@ -112,7 +149,8 @@ export class CypherExecutor {
   private async autoCommitRead<T>(unit: string, work: (tx: Tx) => Promise<T>): Promise<T> {
     const txConfig = this.txConfig(unit);
     for (let attempt = 1; ; attempt++) {
-      const session = this.driver.session({ database: this.options.database, defaultAccessMode: neo4j.session.READ });
+      // READ access mode: a routing driver sends it to a secondary, like executeRead.
+      const session = this.driver.session(this.sessionConfig('READ'));
       try {
         return await work(this.wrap({ run: (cypher, params) => session.run(cypher, params, txConfig) }, 'READ'));
       } catch (err) {

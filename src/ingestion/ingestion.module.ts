@@ -52,9 +52,11 @@ export function createIngestion(deps: {
 }): IngestionModule {
   const c = deps.config.ingestion;
   const policy = queuePolicy(c);
-  const service = new IngestionService(deps.redis, deps.pubsub, deps.logger, { prefix: BULL_PREFIX, policy, trustedSources: c.trustedSources });
+  const causal = { bookmarks: () => deps.executor.bookmarks(), observe: (b: readonly string[] | null | undefined) => deps.executor.observe(b) };
+  const service = new IngestionService(deps.redis, deps.pubsub, deps.logger, { prefix: BULL_PREFIX, policy, trustedSources: c.trustedSources, causal });
   let workers: IngestionWorkers | null = null;
   let models: Promise<ModelAccess> | null = null;
+  let modelsFor = '';
   return {
     service,
     startWorkers: async () => {
@@ -65,6 +67,9 @@ export function createIngestion(deps: {
           knowledge: deps.knowledge,
           logger: deps.logger,
           models: () => {
+            // Embeddings follow retrieval's served model (it changes after a re-embedding).
+            if (modelsFor !== deps.inference.models.embedding) models = null;
+            modelsFor = deps.inference.models.embedding;
             models ??= modelAccess(deps.inference, { embedding: deps.inference.models.embedding, ner: deps.inference.models.ner, chunks: c.chunkEmbeddingModel }, deps.logger);
             models.catch(() => {
               models = null;
@@ -75,7 +80,7 @@ export function createIngestion(deps: {
         { maxBytes: c.maxBytes, maxChars: c.maxChars, draftVectorsInGraph: !deps.config.qdrant.url },
       );
       workers = new IngestionWorkers(
-        { pipeline, store: service.store, logger: deps.logger, metrics: deps.metrics },
+        { pipeline, store: service.store, logger: deps.logger, metrics: deps.metrics, causal },
         {
           redisUrl: deps.redisUrl,
           prefix: BULL_PREFIX,

@@ -13,8 +13,17 @@ export enum IngestionQueue {
 
 export const allQueues: readonly IngestionQueue[] = [IngestionQueue.Prepare, IngestionQueue.Model, IngestionQueue.Write];
 
+/**
+ * Neo4j bookmarks of the process that queued a job (the API, or the worker of the step before): the
+ * worker's reads start after them, so it sees every write that process made (read-your-writes across
+ * processes, also when a Neo4j cluster serves reads from secondaries).
+ */
+export interface Causal {
+  bookmarks?: string[];
+}
+
 /** `ingest-prepare`: the submitted document. `content` is emptied once parsed (never kept in Redis). */
-export interface PrepareJobData {
+export interface PrepareJobData extends Causal {
   jobId: string;
   run: number;
   documentId: string;
@@ -23,14 +32,14 @@ export interface PrepareJobData {
 }
 
 /** `ingest-model`: the de-identified text, chunks and drafts. */
-export interface ModelJobData {
+export interface ModelJobData extends Causal {
   jobId: string;
   run: number;
   prepared: PreparedDocument;
 }
 
 /** `ingest-write`: everything the graph write needs. */
-export interface WriteJobData {
+export interface WriteJobData extends Causal {
   jobId: string;
   run: number;
   prepared: PreparedDocument;

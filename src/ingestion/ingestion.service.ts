@@ -18,6 +18,17 @@ export interface IngestionServiceOptions {
   policy: QueuePolicy;
   /** Source prefixes whose drafts are published without review (INGEST_TRUSTED_SOURCES). */
   trustedSources: readonly string[];
+  /**
+   * Neo4j causal consistency across processes: a queued job carries this process's bookmarks (the
+   * worker reads after them); a finished job's bookmarks (the worker's writes) are observed when this
+   * process reads the record, so its next reads see what the worker wrote.
+   */
+  causal?: CausalContext;
+}
+
+export interface CausalContext {
+  bookmarks(): Promise<string[]>;
+  observe(bookmarks: readonly string[] | null | undefined): Promise<void>;
 }
 
 export interface SubmitInput {
@@ -104,7 +115,8 @@ export class IngestionService {
       trusted: record.trusted,
       by: record.by,
     };
-    const data: PrepareJobData = { jobId: record.id, run: record.run, documentId, contentHash: record.contentHash, request };
+    const bookmarks = await this.options.causal?.bookmarks();
+    const data: PrepareJobData = { jobId: record.id, run: record.run, documentId, contentHash: record.contentHash, request, ...(bookmarks?.length ? { bookmarks } : {}) };
     try {
       await this.queue.add('prepare', data, jobOptions(this.options.policy, bullJobId(record.id, record.run, IngestionQueue.Prepare)));
     } catch (err) {
@@ -113,8 +125,14 @@ export class IngestionService {
     }
   }
 
-  get(id: string): Promise<JobRecord | null> {
-    return this.store.get(id);
+  async get(id: string): Promise<JobRecord | null> {
+    return this.observed(await this.store.get(id));
+  }
+
+  /** A finished job's bookmarks become this process's: reads after this one see the worker's writes. */
+  private async observed(record: JobRecord | null): Promise<JobRecord | null> {
+    if (record?.bookmarks?.length && isTerminal(record.status)) await this.options.causal?.observe(record.bookmarks);
+    return record;
   }
 
   list(filter: { status?: JobStatus | null }, page: { skip: number; limit: number }) {
@@ -149,6 +167,7 @@ export class IngestionService {
         }
         if (next && (next.updatedAt !== last.updatedAt || next.status !== last.status)) {
           last = next;
+          await this.observed(next);
           yield next;
         }
       }

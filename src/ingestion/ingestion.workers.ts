@@ -7,6 +7,7 @@ import { InvalidDocumentError } from './ingestion.errors.js';
 import { allQueues, bullJobId, IngestionQueue, jobOptions, type ModelJobData, type PrepareJobData, type QueuePolicy, type WriteJobData } from './ingestion.queues.js';
 import type { IngestionCounts } from './ingestion.types.js';
 import { isTerminal, type JobRecord, type JobStore } from './job-store.js';
+import type { CausalContext } from './ingestion.service.js';
 import type { IngestionPipeline, RunEnv } from './pipeline.js';
 import type { IngestionMetrics } from '../observability/metrics.js';
 import type { StageName, StageTimings } from './stage.js';
@@ -53,7 +54,7 @@ export class IngestionWorkers {
   private readonly connections: RedisClient[] = [];
 
   constructor(
-    private readonly deps: { pipeline: IngestionPipeline; store: JobStore; logger: Logger; metrics?: IngestionMetrics },
+    private readonly deps: { pipeline: IngestionPipeline; store: JobStore; logger: Logger; metrics?: IngestionMetrics; causal?: CausalContext },
     private readonly options: IngestionWorkerOptions,
   ) {
     this.workerId = options.workerId ?? `${os.hostname()}/${process.pid}`;
@@ -128,7 +129,7 @@ export class IngestionWorkers {
         return 'unchanged';
       }
       const prepared = await this.deps.pipeline.prepare({ request: req, jobId, documentId: job.data.documentId, contentHash: job.data.contentHash }, env);
-      await this.producer(IngestionQueue.Model).add('infer', { jobId, run, prepared } satisfies ModelJobData, jobOptions(this.options.policy, bullJobId(jobId, run, IngestionQueue.Model)));
+      await this.producer(IngestionQueue.Model).add('infer', { jobId, run, prepared, ...(await this.bookmarks()) } satisfies ModelJobData, jobOptions(this.options.policy, bullJobId(jobId, run, IngestionQueue.Model)));
       await dropContent(job); // the original text (PII included) never stays in Redis
       await this.update(jobId, {
         timings: { ...record.timings, ...env.timings },
@@ -143,7 +144,7 @@ export class IngestionWorkers {
     return this.guard(job, async (env, record) => {
       if (await this.producer(IngestionQueue.Write).getJob(bullJobId(jobId, run, IngestionQueue.Write))) return 'handed-off';
       const inferred = await this.deps.pipeline.infer(prepared, env);
-      await this.producer(IngestionQueue.Write).add('write', { jobId, run, prepared, inferred } satisfies WriteJobData, jobOptions(this.options.policy, bullJobId(jobId, run, IngestionQueue.Write)));
+      await this.producer(IngestionQueue.Write).add('write', { jobId, run, prepared, inferred, ...(await this.bookmarks()) } satisfies WriteJobData, jobOptions(this.options.policy, bullJobId(jobId, run, IngestionQueue.Write)));
       await this.update(jobId, { timings: { ...record.timings, ...env.timings } });
       return 'inferred';
     });
@@ -161,11 +162,18 @@ export class IngestionWorkers {
           documentVersion: result.version,
           counts: { ...record.counts, ...result.counts },
           timings: { ...record.timings, ...env.timings },
+          ...(await this.bookmarks()),
         },
         env,
       );
       return result.alreadyWritten ? 'already-written' : 'written';
     });
+  }
+
+  /** This process's Neo4j bookmarks, for the job data of a hand-off or a finished record. */
+  private async bookmarks(): Promise<{ bookmarks?: string[] }> {
+    const bookmarks = await this.deps.causal?.bookmarks();
+    return bookmarks?.length ? { bookmarks } : {};
   }
 
   // ---------- job record ----------
@@ -177,6 +185,8 @@ export class IngestionWorkers {
    */
   private async guard(job: Job<{ jobId: string }>, work: (env: RunEnv & { flush(): Promise<void> }, record: JobRecord) => Promise<string>): Promise<string> {
     const { jobId } = job.data;
+    // Reads of this step start after the writes of whoever queued it (the API, the previous step's worker).
+    await this.deps.causal?.observe((job.data as { bookmarks?: string[] }).bookmarks);
     const current = await this.deps.store.get(jobId);
     if (current && isTerminal(current.status)) return 'already-finished';
     const record =

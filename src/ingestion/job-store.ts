@@ -41,6 +41,8 @@ export interface JobRecord {
   startedAt: string | null;
   finishedAt: string | null;
   updatedAt: string;
+  /** Neo4j bookmarks of the worker's last write: readers that observe them see what it wrote. */
+  bookmarks?: string[];
 }
 
 export const isTerminal = (s: JobStatus) => s === 'COMPLETED' || s === 'FAILED';
