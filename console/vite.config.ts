@@ -18,6 +18,6 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 800,
-    rollupOptions: { input: { index: `${root}index.html`, embed: `${root}embed.html` } },
+    rollupOptions: { input: { index: `${root}index.html`, chat: `${root}chat.html`, embed: `${root}embed.html` } },
   },
 });

@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../src/app.js';
 import { CHROMIUM_PATH, ensureInstalled } from '../src/services/local-services.js';
@@ -27,6 +29,8 @@ let browser: Browser;
 let keys: Awaited<ReturnType<typeof createKeys>>;
 const run = randomUUID().slice(0, 8);
 const contexts: BrowserContext[] = [];
+let site: Server;
+let siteUrl: string;
 const profileDir = mkdtempSync(path.join(tmpdir(), 'answergraph-console-'));
 
 beforeAll(async () => {
@@ -39,6 +43,15 @@ beforeAll(async () => {
   keys = await createKeys(api, `console-${run}`);
   await loadSeed(api);
   // A fresh profile per run (launch() makes a temporary one; its cache lives in our temp dir).
+  // Another origin, like a company's own site, with the widget's one script tag.
+  site = createServer((_req, res) => {
+    res.setHeader('content-type', 'text/html; charset=utf-8');
+    res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Northwind help centre</title></head>
+      <body><main><h1>Northwind help centre</h1><p>Questions? Ask in the chat.</p></main>
+      <script src="${api.url}/console/widget.js" data-api-key="${keys.CUSTOMER}" data-language="en" async></script></body></html>`);
+  });
+  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/help`;
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS, `--disk-cache-dir=${path.join(profileDir, 'cache')}`] });
 }, 300_000);
 
@@ -46,6 +59,7 @@ afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => undefined);
   await browser?.close();
   await api?.close();
+  await new Promise((resolve) => (site ? site.close(resolve) : resolve(undefined)));
   rmSync(profileDir, { recursive: true, force: true });
 });
 
@@ -70,7 +84,7 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 /** axe-core's WCAG 2 A/AA rules on the page as it is now; returns the violations (id and the first targets). */
-async function axe(page: Page): Promise<Array<{ id: string; help: string; targets: string[] }>> {
+async function axe(page: Page | Frame): Promise<Array<{ id: string; help: string; targets: string[] }>> {
   if (!(await js<boolean>(page, "'axe' in window"))) await page.addScriptTag({ path: AXE });
   return js(
     page,
@@ -80,10 +94,10 @@ async function axe(page: Page): Promise<Array<{ id: string; help: string; target
 }
 
 /** Runs a browser-side expression (this file is type-checked without the DOM library). */
-const js = <T = unknown>(page: Page, expression: string) => page.evaluate(expression) as Promise<T>;
+const js = <T = unknown>(page: Page | Frame, expression: string) => page.evaluate(expression) as Promise<T>;
 const focused = (page: Page) => js<{ id: string; text: string }>(page, "({ id: document.activeElement?.id ?? '', text: document.activeElement?.textContent ?? '' })");
 /** The value of the first localStorage entry whose key starts with `prefix` (the chat's conversation id). */
-const stored = (page: Page, prefix: string) => js<string | null>(page, `Object.entries(localStorage).find(([k]) => k.startsWith(${JSON.stringify(prefix)}))?.[1] ?? null`);
+const stored = (page: Page | Frame, prefix: string) => js<string | null>(page, `Object.entries(localStorage).find(([k]) => k.startsWith(${JSON.stringify(prefix)}))?.[1] ?? null`);
 
 async function screen(page: Page, id: string): Promise<void> {
   await js(page, `location.hash = '#/${id}'`);
@@ -101,6 +115,9 @@ describe('web console', () => {
     const widget = await fetch(`${api.url}/console/widget.js`);
     expect(widget.status).toBe(200);
     expect(widget.headers.get('content-type')).toMatch(/javascript/);
+    // Any site may frame the chat page; nobody may frame the console itself.
+    expect((await fetch(`${api.url}/console/chat.html`)).headers.get('content-security-policy')).toContain('frame-ancestors *');
+    expect(html.headers.get('content-security-policy')).toContain("frame-ancestors 'self'");
     const deep = await fetch(`${api.url}/console/review/anything`);
     expect(deep.status).toBe(200);
   });
@@ -111,25 +128,29 @@ describe('web console', () => {
     await login(agent, keys.AGENT);
     await agent.locator('main[data-screen="inbox"]').waitFor();
 
+    // The customer is on another site that embeds the widget with one script tag; the chat opens in a frame.
     const customer = await newPage();
-    await customer.goto(`${api.url}/console/embed.html?key=${encodeURIComponent(keys.CUSTOMER)}`);
+    await customer.goto(siteUrl);
     await customer.getByRole('button', { name: 'Chat with us' }).click();
-    const input = customer.getByLabel('Your message');
+    const chat = customer.frameLocator('iframe[title="Chat with us"]');
+    const input = chat.getByLabel('Your message');
     await input.fill('How long does a refund take?');
     await input.press('Enter');
-    const answer = customer.getByTestId('chat-bot').last();
+    const answer = chat.getByTestId('chat-bot').last();
     await answer.waitFor();
     await expect.poll(() => answer.getByTestId('citation').count()).toBeGreaterThan(0);
-    await customer.getByTestId('citation').first().click();
-    await customer.getByTestId('source-dialog').waitFor();
-    expect(await customer.getByTestId('source-dialog').locator('blockquote').innerText()).not.toBe('');
+    await chat.getByTestId('citation').first().click();
+    await chat.getByTestId('source-dialog').waitFor();
+    expect(await chat.getByTestId('source-dialog').locator('blockquote').innerText()).not.toBe('');
     await shot(customer, 'widget-citation');
     await customer.keyboard.press('Escape');
+    await chat.getByTestId('source-dialog').waitFor({ state: 'detached' });
 
     await input.fill('I want to talk to a real person please');
     await input.press('Enter');
-    await customer.getByText('Connecting you with a person').waitFor();
-    const conversationId = await stored(customer, 'answergraph.widget.');
+    await chat.getByText('Connecting you with a person').waitFor();
+    const frame = customer.frames().find((f) => f.url().includes('/console/chat.html'))!;
+    const conversationId = await stored(frame, 'answergraph.widget.');
     expect(conversationId).toBeTruthy();
 
     const row = agent.locator(`[data-testid="inbox-row"][data-conversation="${conversationId}"]`);
@@ -140,12 +161,12 @@ describe('web console', () => {
     await shot(agent, 'inbox-escalated');
     await agent.getByRole('button', { name: 'Claim' }).click();
     await agent.locator('[data-testid="conversation-view"][data-status="AGENT"]').waitFor();
-    await customer.getByText('joined the conversation').waitFor();
+    await chat.getByText('joined the conversation').waitFor();
 
     const reply = `Hi, this is Mei from Customer Care (${run}). I am checking your refund now.`;
     await agent.getByLabel('Your reply to the customer').fill(reply);
     await agent.getByRole('button', { name: 'Reply', exact: true }).click();
-    await customer.getByTestId('chat-agent').getByText(reply).waitFor();
+    await chat.getByTestId('chat-agent').getByText(reply).waitFor();
     await shot(customer, 'widget-agent-reply');
 
     // The customer's next message reaches the agent's open transcript live.
@@ -154,10 +175,11 @@ describe('web console', () => {
     await agent.getByTestId('transcript').getByText('Thank you, my order is').waitFor();
     await shot(agent, 'inbox-agent-conversation');
 
-    expect(await axe(customer)).toEqual([]);
+    expect(await axe(customer)).toEqual([]); // the host page with the launcher
+    expect(await axe(frame)).toEqual([]); // the chat in its frame
     expect(await axe(agent)).toEqual([]);
     await agent.getByRole('button', { name: 'Resolve' }).click();
-    await customer.getByText('This conversation has been closed.').waitFor();
+    await chat.getByText('This conversation has been closed.').waitFor();
   });
 
   it('editor-approves-a-draft-and-the-chat-then-answers-from-it-with-its-citation', async () => {

@@ -16,13 +16,13 @@ const CSP = [
   "font-src 'self'",
   "object-src 'none'",
   "base-uri 'self'",
-  "frame-ancestors 'self'",
 ].join('; ');
 
 /**
- * The web console at /console (built by `npm run console:build` into dist/console; `npm start` builds it)
- * and the embeddable chat at /console/widget.js. Hashed assets are cached for a year; the pages and the
- * widget (a stable URL other sites embed) are revalidated. Without a build, /console says how to make one.
+ * The web console at /console (built by `npm run console:build` into dist/console; `npm start` builds it),
+ * the embeddable chat's loader at /console/widget.js and the chat page it frames, /console/chat.html.
+ * Hashed assets are cached for a year; the pages and widget.js (a stable URL other sites embed) are
+ * revalidated. Without a build, /console says how to make one.
  */
 export function consoleRouter(dir: string = defaultConsoleDir): Router {
   const router = express.Router();
@@ -33,19 +33,20 @@ export function consoleRouter(dir: string = defaultConsoleDir): Router {
   router.use('/console', (req, res, next) => {
     if (!built()) return notBuilt(res);
     res.setHeader('x-content-type-options', 'nosniff');
-    // The widget runs inside other sites' pages; only the console's own pages carry its CSP.
-    if (req.path !== '/widget.js') res.setHeader('content-security-policy', CSP);
+    // chat.html is what widget.js frames on customers' sites, so any site may frame it; the console may not be framed.
+    res.setHeader('content-security-policy', `${CSP}; frame-ancestors ${req.path === '/chat.html' ? '*' : "'self'"}`);
     next();
   });
   router.use('/console/assets', express.static(path.join(dir, 'assets'), { immutable: true, maxAge: '365d', index: false, fallthrough: false }));
   router.get('/console/widget.js', (_req, res) => {
-    res.setHeader('access-control-allow-origin', '*');
-    res.sendFile(path.join(dir, 'widget.js'), { maxAge: 0, headers: { 'cache-control': 'no-cache' } });
+    res.setHeader('cache-control', 'no-cache');
+    res.sendFile(path.join(dir, 'widget.js'), { cacheControl: false });
   });
   router.use('/console', express.static(dir, { index: false, maxAge: 0, dotfiles: 'ignore' }));
   // Every other path under /console is the app (it routes on the hash; this keeps deep links working).
   router.get(['/console', '/console/{*rest}'], (_req, res) => {
-    res.sendFile(path.join(dir, 'index.html'), { headers: { 'cache-control': 'no-cache' } });
+    res.setHeader('cache-control', 'no-cache');
+    res.sendFile(path.join(dir, 'index.html'), { cacheControl: false });
   });
   return router;
 }
