@@ -21,6 +21,7 @@ import { AuditService } from './audit/audit.service.js';
 import { createAnalytics } from './analytics/analytics.module.js';
 import { createDialogue, startDialogue } from './dialogue/dialogue.module.js';
 import { dialogueMetrics } from './dialogue/dialogue.metrics.js';
+import { chooseModel } from './retrieval/embedding-models.js';
 import { createRetrieval, startEmbedding } from './retrieval/retrieval.module.js';
 import { KnowledgeService } from './knowledge/knowledge.service.js';
 import { AppError } from './errors.js';
@@ -81,7 +82,20 @@ export async function buildApp(config: Config, connections: Connections, logger:
   };
   const knowledge = new KnowledgeService(executor, pubsub);
   const inference = new InferenceService({ modelsDir: config.inference.modelsDir, device: config.inference.device, intraOpThreads: config.inference.threads, logger, onRun: metrics.observeModelRun });
-  const retrieval = createRetrieval({ executor, embed: inference, model: inference.models.embedding, qdrant: config.qdrant, redis, logger, retriever: { fusion: { fusion: config.dialogue.fusion } } });
+  const retrieval = createRetrieval({
+    executor,
+    embed: inference,
+    configured: await chooseModel(inference.registry, config.inference.embeddingModel, ['minilm-embed'], logger),
+    built: async () => (await inference.registry.manifest().catch(() => ({ models: [] }))).models.map((m) => m.name),
+    onServedModel: (model) => inference.useEmbeddingModel(model),
+    redisUrl: connections.redisUrl,
+    pubsub,
+    qdrant: config.qdrant,
+    redis,
+    logger,
+    retriever: { fusion: { fusion: config.dialogue.fusion } },
+  });
+  await retrieval.init();
   const analytics = createAnalytics({ executor, redis, logger });
   const integrations = createIntegrations({ config, executor, redis, redisUrl: connections.redisUrl, mask: (text) => maskPii(text).text, logger });
   const dialogue = createDialogue({
@@ -134,6 +148,7 @@ export async function buildApp(config: Config, connections: Connections, logger:
     },
     startWorkers: async () => {
       await ingestion.startWorkers();
+      await retrieval.startWorker();
       await integrations.startWorkers();
       analytics.aggregator.start();
     },

@@ -96,8 +96,12 @@ async function axe(page: Page | Frame): Promise<Array<{ id: string; help: string
 /** Runs a browser-side expression (this file is type-checked without the DOM library). */
 const js = <T = unknown>(page: Page | Frame, expression: string) => page.evaluate(expression) as Promise<T>;
 const focused = (page: Page) => js<{ id: string; text: string }>(page, "({ id: document.activeElement?.id ?? '', text: document.activeElement?.textContent ?? '' })");
-/** The value of the first localStorage entry whose key starts with `prefix` (the chat's conversation id). */
-const stored = (page: Page | Frame, prefix: string) => js<string | null>(page, `Object.entries(localStorage).find(([k]) => k.startsWith(${JSON.stringify(prefix)}))?.[1] ?? null`);
+/** What the chat remembers under `prefix…` in localStorage: its conversation id and visitor token. */
+const stored = async (page: Page | Frame, prefix: string) => {
+  const entries = await js<Array<[string, string]>>(page, 'Object.entries(localStorage)');
+  const find = (suffix: string) => entries.find(([k]) => k.startsWith(prefix) && k.endsWith(suffix))?.[1] ?? null;
+  return { conversationId: find('.conversation'), visitorToken: find('.visitor') };
+};
 
 async function screen(page: Page, id: string): Promise<void> {
   await js(page, `location.hash = '#/${id}'`);
@@ -150,8 +154,9 @@ describe('web console', () => {
     await input.press('Enter');
     await chat.getByText('Connecting you with a person').waitFor();
     const frame = customer.frames().find((f) => f.url().includes('/console/chat.html'))!;
-    const conversationId = await stored(frame, 'answergraph.widget.');
+    const { conversationId, visitorToken } = await stored(frame, 'answergraph.widget.');
     expect(conversationId).toBeTruthy();
+    expect(visitorToken).toMatch(/^vt_/); // the widget's key is shared: the conversation is bound to this visitor
 
     const row = agent.locator(`[data-testid="inbox-row"][data-conversation="${conversationId}"]`);
     await row.waitFor({ timeout: 15_000 });
@@ -228,11 +233,12 @@ describe('web console', () => {
     expect(await axe(customer)).toEqual([]);
 
     // And the conversation records the citation of exactly that item.
-    const conversationId = await stored(customer, 'answergraph.chat.');
+    const { conversationId, visitorToken } = await stored(customer, 'answergraph.chat.');
     const c = await api.gql<{ conversation: { messages: Array<{ role: string; citations: Array<{ knowledgeId: string | null }> }> } }>(
       'query($id: ID!) { conversation(id: $id) { messages { role citations { knowledgeId } } } }',
       { id: conversationId },
       keys.CUSTOMER,
+      { 'answergraph-visitor-token': visitorToken ?? '' },
     );
     expect(c.body.data!.conversation.messages.filter((m) => m.role === 'bot').at(-1)!.citations.map((x) => x.knowledgeId)).toContain(item.id);
   });

@@ -9,8 +9,21 @@ export class ApiError extends Error {
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
 
+/**
+ * Who the customer is, for CUSTOMER keys (one widget key serves every visitor): the anonymous visitor token
+ * startConversation issued, or a customer id signed by the site's backend. Sent as headers on HTTP and in
+ * graphql-ws' connection_init.
+ */
+export interface VisitorClaims {
+  token?: string;
+  customerId?: string;
+  customerSignature?: string;
+}
+
 export interface Api {
   readonly origin: string;
+  /** Sets the visitor claims of later requests (and reconnects the socket with them). */
+  setVisitor(claims: VisitorClaims): void;
   /** One query or mutation over HTTP; throws ApiError with the first error. */
   request<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
   /** A subscription over graphql-ws; the socket reconnects by itself (resubscribing). Returns the unsubscribe. */
@@ -21,15 +34,25 @@ export interface Api {
 }
 
 /** The API of the answergraph instance at `origin`, authenticated with `key` on HTTP and on the socket. */
-export function createApi(key: string, origin: string): Api {
+export function createApi(key: string, origin: string, initialVisitor: VisitorClaims = {}): Api {
   let ws: Client | null = null;
+  let visitor: VisitorClaims = initialVisitor;
+  const visitorHeaders = (): Record<string, string> => ({
+    ...(visitor.token ? { 'answergraph-visitor-token': visitor.token } : {}),
+    ...(visitor.customerId ? { 'answergraph-customer-id': visitor.customerId } : {}),
+    ...(visitor.customerSignature ? { 'answergraph-customer-signature': visitor.customerSignature } : {}),
+  });
   const listeners = new Set<(state: ConnectionState) => void>();
   let everConnected = false;
   const emit = (state: ConnectionState) => listeners.forEach((l) => l(state));
   const socket = () => {
     ws ??= createClient({
       url: `${origin.replace(/^http/, 'ws')}/graphql`,
-      connectionParams: { authorization: `Bearer ${key}` },
+      connectionParams: () => ({
+        authorization: `Bearer ${key}`,
+        ...(visitor.token ? { visitorToken: visitor.token } : {}),
+        ...(visitor.customerId ? { customerId: visitor.customerId, customerSignature: visitor.customerSignature } : {}),
+      }),
       lazy: true,
       // Keep trying: a customer on a train loses the socket often; events missed meanwhile are replayed.
       retryAttempts: Infinity,
@@ -51,12 +74,18 @@ export function createApi(key: string, origin: string): Api {
   };
   return {
     origin,
+    setVisitor(claims) {
+      visitor = claims;
+      // A socket opened before the claims were known would not carry them: the next subscription opens a new one.
+      void ws?.dispose();
+      ws = null;
+    },
     async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
       let res: Response;
       try {
         res = await fetch(`${origin}/graphql`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...visitorHeaders() },
           body: JSON.stringify({ query, variables }),
         });
       } catch {

@@ -13,15 +13,17 @@ import './styles.css';
 const params = new URLSearchParams(location.hash.slice(1));
 const key = params.get('key') ?? '';
 const lang = initialLang(params.get('lang'));
+// A site that knows its customer signs the id on its backend (IDENTITY_VERIFICATION_SECRET); else the chat is anonymous.
+const visitorClaims = params.get('cid') ? { customerId: params.get('cid')!, customerSignature: params.get('sig') ?? '' } : {};
 document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
 
 function Frame() {
-  const api = useMemo(() => createApi(key, location.origin), []);
+  const api = useMemo(() => createApi(key, location.origin, visitorClaims), []);
   const t = useMemo(() => translator(lang), []);
   return (
     <LangContext.Provider value={{ lang, t }}>
       <main className="frame-main">
-        {key ? <ChatWidget api={api} storageKey={`answergraph.widget.${key.slice(0, 12)}`} channel="web" /> : <p role="alert">widget: no API key</p>}
+        {key ? <ChatWidget api={api} storageKey={`answergraph.widget.${key.slice(0, 12)}`} channel="web" visitorClaims={visitorClaims} /> : <p role="alert">widget: no API key</p>}
       </main>
     </LangContext.Provider>
   );

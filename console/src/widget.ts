@@ -3,6 +3,8 @@ import { dictionaries, initialLang } from './messages';
 /**
  * The embeddable chat, one tag on any site:
  *   <script src="https://<api>/console/widget.js" data-api-key="<CUSTOMER key>" data-language="en" async></script>
+ * plus, when the site knows who the customer is, `data-customer-id` and `data-customer-signature` (hex
+ * HMAC-SHA256 of the id with IDENTITY_VERIFICATION_SECRET, computed on the site's backend).
  * It adds a launcher button and, on first open, an iframe of /console/chat.html from the API's origin (where
  * the chat talks to the API without CORS). A few kilobytes, no framework: the chat itself loads only when
  * the customer opens it.
@@ -45,7 +47,14 @@ function mount(): void {
   button.setAttribute('aria-controls', frame.id);
   const stateKey = 'answergraph.widget.open';
   const set = (open: boolean) => {
-    if (open && !frame.src) frame.src = `${origin}/console/chat.html#${new URLSearchParams({ key, lang }).toString()}`;
+    if (open && !frame.src) {
+      const fragment = new URLSearchParams({ key, lang });
+      if (script.dataset.customerId) {
+        fragment.set('cid', script.dataset.customerId);
+        fragment.set('sig', script.dataset.customerSignature ?? '');
+      }
+      frame.src = `${origin}/console/chat.html#${fragment.toString()}`;
+    }
     frame.hidden = !open;
     button.textContent = open ? words.close : words.chatTitle;
     button.setAttribute('aria-expanded', String(open));

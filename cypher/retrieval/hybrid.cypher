@@ -8,12 +8,14 @@
 // the driver more than the rest of the row; the retriever turns them into ISO strings).
 // Params: $vector (list<float> | null), $vectorHits ([{id, score}] | null), $text (Lucene-escaped | null),
 //   $entityIds (list), $extraIds (items to hydrate whatever the lists found, e.g. an intent's handler), $kVector, $kVectorScan, $kText, $kGraph, $graphScan, $kChunk,
-//   $visibilities, $statuses, $languages (list | null = any language).
+//   $visibilities, $statuses, $languages (list | null = any language),
+//   $model (the embedding model of $vector: only vectors that model made are compared with it; null = any).
 // Returns: one row {vectorHits, textHits, graphHits, chunkHits, items}; hits are [{id, score, ...}] best first.
 CALL () {
   WITH $vector AS v WHERE v IS NOT NULL AND $vectorHits IS NULL AND $kVector > 0
   CALL db.index.vector.queryNodes('knowledge_embedding', toInteger($kVectorScan), v) YIELD node AS k, score
   WITH k, score WHERE k.status IN $statuses AND k.visibility IN $visibilities AND ($languages IS NULL OR k.language IN $languages)
+    AND ($model IS NULL OR k.embeddingModel = $model)
   WITH k, score ORDER BY score DESC
   RETURN collect({id: k.id, score: score}) AS indexHits
 }
@@ -59,7 +61,8 @@ CALL (near) {
   WITH e, k, weight WHERE k.status IN $statuses AND k.visibility IN $visibilities AND ($languages IS NULL OR k.language IN $languages)
   WITH k, sum(weight) AS weight, collect(DISTINCT e.id) AS about
   WITH k, weight, about,
-       CASE WHEN $vector IS NULL OR k.embedding IS NULL THEN 0.0 ELSE vector.similarity.cosine(k.embedding, $vector) END AS sim
+       CASE WHEN $vector IS NULL OR k.embedding IS NULL OR ($model IS NOT NULL AND k.embeddingModel <> $model) THEN 0.0
+            ELSE vector.similarity.cosine(k.embedding, $vector) END AS sim
   ORDER BY weight DESC, sim DESC
   LIMIT toInteger($kGraph)
   RETURN collect({id: k.id, score: sim, weight: weight, about: about}) AS graphHits
@@ -68,6 +71,7 @@ CALL () {
   CALL () {
     WITH $vector AS v WHERE v IS NOT NULL AND $kChunk > 0
     CALL db.index.vector.queryNodes('chunk_embedding', toInteger($kChunk * 3), v) YIELD node AS c, score
+    WITH c, score WHERE $model IS NULL OR c.embeddingModel = $model
     RETURN c, score, 'vector' AS via
     UNION ALL
     WITH $text AS q WHERE q IS NOT NULL AND q <> '' AND $kChunk > 0
@@ -108,6 +112,7 @@ CALL (vectorHits, textHits, graphHits, chunkHits) {
     RETURN collect(e.id) AS about
   }
   RETURN collect(k {.*, embedding: null, createdAt: k.createdAt.epochMillis, updatedAt: k.updatedAt.epochMillis, sources: sources, about: about,
-                    sim: CASE WHEN $vector IS NULL OR k.embedding IS NULL THEN null ELSE vector.similarity.cosine(k.embedding, $vector) END}) AS items
+                    sim: CASE WHEN $vector IS NULL OR k.embedding IS NULL OR ($model IS NOT NULL AND k.embeddingModel <> $model) THEN null
+                              ELSE vector.similarity.cosine(k.embedding, $vector) END}) AS items
 }
 RETURN vectorHits, textHits, graphHits, chunkHits, items

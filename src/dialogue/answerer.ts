@@ -76,7 +76,9 @@ export class Answerer {
     private readonly retriever: GraphRetriever,
     private readonly intents: IntentModel,
     private readonly embedder: {
-      embed(texts: readonly string[], role: 'query'): Promise<Float32Array[]>;
+      embed(texts: readonly string[], role: 'query', model?: string): Promise<Float32Array[]>;
+      /** `embedding`: the default embedding model (retrieval's served model). */
+      readonly models?: { readonly embedding: string };
       /** Languages the embedding model was trained on; empty: any. */
       embeddingLanguages?(): Promise<readonly string[]>;
     },
@@ -162,6 +164,8 @@ export class Answerer {
     const retrieveInput = {
       query: rewritten.query,
       vector: rewritten.query === u.text ? u.vector : null,
+      vectorModel: rewritten.query === u.text ? u.vectorModel : undefined,
+      language: u.language,
       entityIds: rewritten.entities.map((e) => e.id),
       access: req.access,
       languages,
@@ -170,7 +174,10 @@ export class Answerer {
       alpha: (await this.embeddingCovers(u.language)) ? undefined : this.o.uncoveredAlpha,
     };
     // A rewritten follow-up is searched by its own embedding.
-    if (retrieveInput.vector === null) retrieveInput.vector = (await this.embedder.embed([rewritten.query], 'query'))[0] as Float32Array;
+    if (retrieveInput.vector === null) {
+      retrieveInput.vectorModel = this.embedder.models?.embedding;
+      retrieveInput.vector = (await this.embedder.embed([rewritten.query], 'query', retrieveInput.vectorModel))[0] as Float32Array;
+    }
     let retrieval = await this.retriever.retrieve(retrieveInput);
     if (languages && retrieval.candidates.length === 0 && retrieval.chunks.length === 0) {
       // Nothing in the customer's language: answer from any language rather than not at all.

@@ -43,7 +43,8 @@ export interface DialogueModuleOptions {
 
 /** Builds the dialogue engine. Nothing connects until used, except the event subscriber connection. */
 export function createDialogue(o: DialogueModuleOptions): DialogueModule {
-  const intents = new IntentModel(o.executor, o.intentRepository, o.inference.embedding(), o.logger);
+  // Intent examples are embedded with the default embedding model, which follows retrieval's served model.
+  const intents = new IntentModel(o.executor, o.intentRepository, { embed: (texts, role) => o.inference.embed(texts, role) }, o.logger, () => o.inference.models.embedding);
   const understander = new Understander(o.inference, intents, o.retrieval.linker, o.maskPii, o.logger);
   const answerer = new Answerer(o.retrieval.retriever, intents, o.inference, o.policy);
   // The bot speaks to customers: it cites only what a customer may see, whatever key started the chat.

@@ -43,19 +43,29 @@ export class IntentModel {
   private events: AsyncIterableIterator<KnowledgeEvent> | undefined;
   private stopped = false;
 
+  /** The embedding model the current classifier was built with. */
+  private builtWith: string | null = null;
+
   constructor(
     private readonly executor: CypherExecutor,
     private readonly intents: IntentRepository,
     private readonly embedder: Embedder,
     private readonly logger: Logger,
+    /** The embedding model `embedder` uses now (it follows retrieval's served model); part of the fingerprint. */
+    private readonly modelName: () => string = () => '',
   ) {}
 
   get current(): IntentClassifier | null {
     return this.classifier;
   }
 
-  /** Prediction for an already embedded message; null when the tenant has no intents. */
-  predict(text: string, vector: Float32Array): IntentPrediction | null {
+  /**
+   * Prediction for an already embedded message; null when the tenant has no intents, or when `model`
+   * (the model of `vector`) is not the one the classifier was built with — for the moments after the
+   * served embedding model changed and before the classifier is rebuilt with it.
+   */
+  predict(text: string, vector: Float32Array, model?: string): IntentPrediction | null {
+    if (model !== undefined && this.builtWith !== null && model !== this.builtWith) return null;
     return this.classifier?.predictEmbedded(text, vector) ?? null;
   }
 
@@ -93,7 +103,8 @@ export class IntentModel {
     const handlers = new Map<string, IntentHandler[]>();
     for (const h of handlerRows as unknown as IntentHandler[]) handlers.set(h.intent, [...(handlers.get(h.intent) ?? []), h]);
     this.handlers = handlers;
-    const fingerprint = createHash('sha256').update(JSON.stringify(examples.map((e) => [e.name, e.examples]))).digest('hex');
+    const model = this.modelName();
+    const fingerprint = createHash('sha256').update(JSON.stringify([model, examples.map((e) => [e.name, e.examples])])).digest('hex');
     if (fingerprint === this.fingerprint) return;
     const inScope = examples.filter((e) => !OUT_OF_SCOPE_INTENTS.has(e.name) && e.examples.length > 0);
     const outOfScope = examples.filter((e) => OUT_OF_SCOPE_INTENTS.has(e.name)).flatMap((e) => e.examples);
@@ -114,6 +125,7 @@ export class IntentModel {
     };
     const classifier = await IntentClassifier.build(sliced, inScope.map((e) => ({ intent: e.name, examples: e.examples })), { outOfScopeExamples: outOfScope });
     this.classifier = classifier;
+    this.builtWith = model;
     this.fingerprint = fingerprint;
     this.logger.info(
       { intents: classifier.intents.length, examples: inScope.reduce((n, e) => n + e.examples.length, 0), threshold: classifier.threshold, method: classifier.tuning.method, ms: Math.round(performance.now() - started) },

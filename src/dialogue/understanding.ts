@@ -25,6 +25,8 @@ export interface Understood {
   language: string;
   /** Embedding of {@link Understood.text}: reused by the intent classifier and retrieval. */
   vector: Float32Array;
+  /** The embedding model that made `vector` (retrieval compares it only with that model's vectors). */
+  vectorModel?: string;
   intent: IntentPrediction | null;
   sentiment: SentimentPrediction;
   /** Graph entities the message names. */
@@ -43,7 +45,7 @@ export interface FirstPass extends Omit<Understood, 'sentiment' | 'mentions'> {
 
 /** A complete understanding in first-pass form. */
 export function asFirstPass(u: Understood): FirstPass {
-  return { text: u.text, language: u.language, vector: u.vector, intent: u.intent, entities: u.entities, rest: Promise.resolve({ sentiment: u.sentiment, mentions: u.mentions, entities: u.entities }) };
+  return { text: u.text, language: u.language, vector: u.vector, vectorModel: u.vectorModel, intent: u.intent, entities: u.entities, rest: Promise.resolve({ sentiment: u.sentiment, mentions: u.mentions, entities: u.entities }) };
 }
 
 /** Words that make a message strongly negative when no sentiment model is installed (degraded mode only). */
@@ -99,8 +101,9 @@ export class Understander {
     const lang = language ? primaryLanguage(language) : detectLanguage(text);
     const linkedP = this.linker.link(text);
     linkedP.catch(() => undefined);
-    const [vector] = (await this.inference.embed([text], 'query')) as [Float32Array];
-    const intent = this.intents.predict(text, vector);
+    const vectorModel = this.inference.models.embedding;
+    const [vector] = (await this.inference.embed([text], 'query', vectorModel)) as [Float32Array];
+    const intent = this.intents.predict(text, vector, vectorModel);
     const sentimentP = this.sentiment(text, lang).then((c) => toSentiment(c));
     // The tagger runs only when the message has a capitalised word its linked names do not explain.
     const spansP = options.tagger === false ? Promise.resolve([]) : linkedP.then((linked) => (worthTagging(text, linked) ? this.tag(text, lang) : []));
@@ -111,7 +114,7 @@ export class Understander {
       return { sentiment, mentions: mentionsOf(spans, linked), entities: linked };
     });
     rest.catch(() => undefined); // awaited by the caller; never an unhandled rejection meanwhile
-    return { text, language: lang, vector, intent, entities, rest };
+    return { text, language: lang, vector, vectorModel, intent, entities, rest };
   }
 
   /** Everything about a message, awaited (the `understand` query, agents' suggestions). */

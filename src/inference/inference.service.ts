@@ -53,6 +53,14 @@ export class InferenceService {
     this.sentimentOptions = options.sentiment ?? {};
   }
 
+  /**
+   * Makes `model` the default embedding model (what `embed` and `understand` use without a name):
+   * retrieval calls it when the served embedding model changes (src/retrieval/embedding-models.ts).
+   */
+  useEmbeddingModel(model: string): void {
+    this.models.embedding = model;
+  }
+
   embedding(model = this.models.embedding): EmbeddingPipeline {
     let p = this.embedders.get(model);
     if (!p) {

@@ -8,12 +8,15 @@ import type { VectorStore } from './vector-store.js';
 
 /** What the embedder needs from inference: L2-normalised vectors, one per text, embedded as stored passages. */
 export interface TextEmbedder {
-  embed(texts: readonly string[], role: 'passage'): Promise<Float32Array[]>;
+  embed(texts: readonly string[], role: 'passage', model: string): Promise<Float32Array[]>;
 }
 
 export interface KnowledgeEmbedderOptions {
-  /** Name of the embedding model, stored on each item so a model change re-embeds everything. */
-  model: string;
+  /**
+   * The served embedding model (embedding-models.ts), stored on each item. A new item is embedded with
+   * the model served when the sweep runs; a change of model goes through the re-embedding job.
+   */
+  model: () => string;
   /** Items embedded per model call and per write. Default 64. */
   batch?: number;
   /** Wait after a knowledge event before sweeping, so an import's events make one sweep. Default 100 ms. */
@@ -23,7 +26,7 @@ export interface KnowledgeEmbedderOptions {
   logger: Logger;
 }
 
-interface PendingRow {
+export interface PendingRow {
   id: string;
   hash: string;
   kind: string;
@@ -85,7 +88,7 @@ export class KnowledgeEmbedder {
   async embedKnowledge(ids: readonly string[]): Promise<number> {
     let done = 0;
     for (let i = 0; i < ids.length; i += this.batch) {
-      const rows = (await this.executor.read('retrieval/pending-embeddings', { ids: ids.slice(i, i + this.batch), model: this.options.model, limit: this.batch })) as unknown as PendingRow[];
+      const rows = (await this.executor.read('retrieval/pending-embeddings', { ids: ids.slice(i, i + this.batch), model: this.options.model(), limit: this.batch })) as unknown as PendingRow[];
       done += await this.embedRows(rows);
     }
     return done;
@@ -118,7 +121,7 @@ export class KnowledgeEmbedder {
       do {
         this.again = false;
         for (;;) {
-          const rows = (await this.executor.read('retrieval/pending-embeddings', { ids: null, model: this.options.model, limit: this.batch })) as unknown as PendingRow[];
+          const rows = (await this.executor.read('retrieval/pending-embeddings', { ids: null, model: this.options.model(), limit: this.batch })) as unknown as PendingRow[];
           if (rows.length === 0) break;
           const n = await this.embedRows(rows);
           total += n;
@@ -140,10 +143,11 @@ export class KnowledgeEmbedder {
   private async embedRows(rows: PendingRow[]): Promise<number> {
     if (rows.length === 0) return 0;
     const texts = rows.map((r) => embeddingText(r) || r.id);
-    const vectors = await this.embedder.embed(texts, 'passage');
+    const model = this.options.model();
+    const vectors = await this.embedder.embed(texts, 'passage', model);
     await this.store.upsert(
       rows.map((r, i) => ({ id: r.id, vector: vectors[i] as Float32Array, hash: r.hash, language: r.language, kind: r.kind })),
-      this.options.model,
+      model,
     );
     return rows.length;
   }

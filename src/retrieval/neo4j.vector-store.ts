@@ -26,6 +26,19 @@ export class Neo4jVectorStore implements VectorStore {
     }
   }
 
+  async stage(points: readonly VectorPoint[], model: string): Promise<void> {
+    for (const p of points) checkDimension(p.vector);
+    for (let i = 0; i < points.length; i += BATCH) {
+      const rows = points.slice(i, i + BATCH).map((p) => ({ id: p.id, vector: toNumbers(p.vector), hash: p.hash }));
+      await this.executor.write('retrieval/stage-embeddings', { rows, model });
+    }
+  }
+
+  async promote(model: string): Promise<{ knowledge: number; chunks: number }> {
+    const [row] = await this.executor.write('retrieval/promote-embeddings', { model });
+    return { knowledge: Number(row?.knowledge ?? 0), chunks: Number(row?.chunks ?? 0) };
+  }
+
   async delete(ids: readonly string[]): Promise<void> {
     for (let i = 0; i < ids.length; i += BATCH) await this.executor.write('retrieval/clear-embeddings', { ids: ids.slice(i, i + BATCH) });
   }
@@ -35,8 +48,8 @@ export class Neo4jVectorStore implements VectorStore {
     const k = Math.max(1, Math.floor(options.k));
     const languages = options.languages?.length ? [...options.languages] : null;
     // The index filters nothing itself: read more candidates when a filter will drop some.
-    const scan = languages ? k * 4 : k;
-    const rows = await this.executor.read('retrieval/vector-search', { vector: toNumbers(vector), k, scan, languages });
+    const scan = languages || options.model ? k * 4 : k;
+    const rows = await this.executor.read('retrieval/vector-search', { vector: toNumbers(vector), k, scan, languages, model: options.model ?? null });
     return rows.map((r) => ({ id: String(r.id), score: Number(r.score) }));
   }
 

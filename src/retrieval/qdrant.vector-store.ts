@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { QdrantClient } from '@qdrant/js-client-rest';
 import { AppError } from '../errors.js';
 import type { CypherExecutor } from '../graph/executor.js';
@@ -23,11 +24,19 @@ export interface QdrantStoreOptions {
 
 const BATCH = 500;
 
+/** The point of an item's vector by one model: a UUID derived from both, so two models' vectors of an item coexist. */
+export function pointId(id: string, model: string): string {
+  const h = createHash('sha1').update(`${model}\u0000${id}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${h.slice(18, 20)}-${h.slice(20, 32)}`;
+}
+
 /**
  * Knowledge vectors in a Qdrant collection (cosine, 384-d), for deployments that keep vectors outside
- * the graph. Point ids are the knowledge ids (UUIDs); the payload carries only what a pre-filter needs
- * (language, kind). The graph still records which content hash each item was embedded from, so stale
- * vectors are found the same way as with the Neo4j store.
+ * the graph. One point per item and embedding model (id derived from both, see {@link pointId}); the
+ * payload carries the knowledge id and what a pre-filter needs (language, kind, model), and every
+ * search filters on the model, so a question is only compared with vectors of its own model. The graph
+ * records which content hash and model each item was embedded with (and, during a re-embedding, the
+ * staged ones), so stale vectors are found the same way as with the Neo4j store.
  */
 export class QdrantVectorStore implements VectorStore {
   readonly name = 'qdrant' as const;
@@ -63,13 +72,21 @@ export class QdrantVectorStore implements VectorStore {
         // Another replica may have created it between our check and our create.
         if (!(await this.client.collectionExists(this.collection)).exists) throw err;
       });
-      for (const field of ['language', 'kind']) {
+      for (const field of ['language', 'kind', 'model', 'kid']) {
         await this.client.createPayloadIndex(this.collection, { field_name: field, field_schema: 'keyword', wait: true });
       }
     }
   }
 
-  async upsert(points: readonly VectorPoint[], model: string): Promise<void> {
+  upsert(points: readonly VectorPoint[], model: string): Promise<void> {
+    return this.write(points, model, 'retrieval/mark-embedded');
+  }
+
+  stage(points: readonly VectorPoint[], model: string): Promise<void> {
+    return this.write(points, model, 'retrieval/mark-staged');
+  }
+
+  private async write(points: readonly VectorPoint[], model: string, mark: string): Promise<void> {
     for (const p of points) checkDimension(p.vector);
     await this.ensure();
     for (let i = 0; i < points.length; i += BATCH) {
@@ -77,19 +94,28 @@ export class QdrantVectorStore implements VectorStore {
       await this.client
         .upsert(this.collection, {
           wait: true,
-          points: batch.map((p) => ({ id: p.id, vector: toNumbers(p.vector), payload: { language: p.language, kind: p.kind, hash: p.hash } })),
+          points: batch.map((p) => ({ id: pointId(p.id, model), vector: toNumbers(p.vector), payload: { kid: p.id, language: p.language, kind: p.kind, hash: p.hash, model } })),
         })
         .catch((err: unknown) => {
           throw unavailable(err);
         });
-      await this.executor.write('retrieval/mark-embedded', { rows: batch.map((p) => ({ id: p.id, hash: p.hash })), model });
+      await this.executor.write(mark, { rows: batch.map((p) => ({ id: p.id, hash: p.hash })), model });
     }
+  }
+
+  async promote(model: string): Promise<{ knowledge: number; chunks: number }> {
+    const [row] = await this.executor.write('retrieval/promote-embeddings', { model });
+    // Vectors of other models are no longer served: drop them.
+    await this.client.delete(this.collection, { wait: true, filter: { must_not: [{ key: 'model', match: { value: model } }] } }).catch((err: unknown) => {
+      throw unavailable(err);
+    });
+    return { knowledge: Number(row?.knowledge ?? 0), chunks: Number(row?.chunks ?? 0) };
   }
 
   async delete(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.ensure();
-    await this.client.delete(this.collection, { wait: true, points: [...ids] }).catch((err: unknown) => {
+    await this.client.delete(this.collection, { wait: true, filter: { must: [{ key: 'kid', match: { any: [...ids] } }] } }).catch((err: unknown) => {
       throw unavailable(err);
     });
     await this.executor.write('retrieval/clear-embeddings', { ids });
@@ -99,18 +125,22 @@ export class QdrantVectorStore implements VectorStore {
     checkDimension(vector);
     await this.ensure();
     const languages = options.languages?.length ? [...options.languages] : null;
+    const must = [
+      ...(languages ? [{ key: 'language', match: { any: languages } }] : []),
+      ...(options.model ? [{ key: 'model', match: { value: options.model } }] : []),
+    ];
     const result = await this.client
       .query(this.collection, {
         query: toNumbers(vector),
         limit: Math.max(1, Math.floor(options.k)),
-        with_payload: false,
-        ...(languages ? { filter: { must: [{ key: 'language', match: { any: languages } }] } } : {}),
+        with_payload: ['kid'],
+        ...(must.length > 0 ? { filter: { must } } : {}),
       })
       .catch((err: unknown) => {
         throw unavailable(err);
       });
     // Qdrant's cosine score is the cosine itself; map it to [0, 1] like Neo4j's index.
-    return result.points.map((p) => ({ id: String(p.id), score: (1 + Number(p.score)) / 2 }));
+    return result.points.map((p) => ({ id: String((p.payload as { kid?: string } | null)?.kid ?? p.id), score: (1 + Number(p.score)) / 2 }));
   }
 
   async close(): Promise<void> {}

@@ -2,6 +2,7 @@ import type { RedisClient } from '../infra/redis.js';
 import type { Logger } from 'pino';
 import type { CypherExecutor } from '../graph/executor.js';
 import type { PubSub } from '../server/pubsub.js';
+import { EmbeddingModels } from './embedding-models.js';
 import { EntityLinker } from './entity-linker.js';
 import { KnowledgeEmbedder, type TextEmbedder } from './knowledge-embedder.js';
 import { Neo4jVectorStore } from './neo4j.vector-store.js';
@@ -14,14 +15,26 @@ export interface RetrievalModule {
   retriever: GraphRetriever;
   linker: EntityLinker;
   embedder: KnowledgeEmbedder;
+  /** The served embedding model, its status and the re-embedding job. */
+  models: EmbeddingModels;
+  /** Reads (or creates) the embedding state; tells `onServedModel` which model is served. */
+  init(): Promise<void>;
+  /** Worker role: consumes re-embedding jobs, and queues one when RETRIEVAL_EMBEDDING_MODEL is not the served model. */
+  startWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface RetrievalModuleOptions {
   executor: CypherExecutor;
   embed: TextEmbedder;
-  /** Name of the embedding model (stored with each vector). */
-  model: string;
+  /** RETRIEVAL_EMBEDDING_MODEL, resolved (embedding-models.ts `chooseModel`). */
+  configured: string;
+  /** Names of the models the manifest has. */
+  built: () => Promise<string[]>;
+  /** Told the served model at start and after every change (the inference service's default embedding model follows it). */
+  onServedModel?: (model: string) => void;
+  redisUrl?: string;
+  pubsub?: PubSub;
   qdrant?: { url?: string; apiKey?: string; shards?: number; replicationFactor?: number; writeConsistency?: number };
   redis?: RedisClient;
   logger: Logger;
@@ -31,14 +44,38 @@ export interface RetrievalModuleOptions {
 /** Builds retrieval: the vector store (Qdrant when configured, else the Neo4j index), retriever, linker, embedder. */
 export function createRetrieval(o: RetrievalModuleOptions): RetrievalModule {
   const store: VectorStore = o.qdrant?.url ? new QdrantVectorStore(o.executor, { url: o.qdrant.url, apiKey: o.qdrant.apiKey, shards: o.qdrant.shards, replicationFactor: o.qdrant.replicationFactor, writeConsistency: o.qdrant.writeConsistency }) : new Neo4jVectorStore(o.executor);
-  const embedder = new KnowledgeEmbedder(o.executor, store, o.embed, { model: o.model, redis: o.redis, logger: o.logger });
+  const models = new EmbeddingModels({
+    executor: o.executor,
+    store,
+    embed: (texts, model) => o.embed.embed(texts, 'passage', model),
+    configured: o.configured,
+    built: o.built,
+    redisUrl: o.redisUrl,
+    pubsub: o.pubsub,
+    logger: o.logger,
+  });
+  const embedder = new KnowledgeEmbedder(o.executor, store, o.embed, { model: () => models.served, redis: o.redis, logger: o.logger });
+  if (o.onServedModel) models.onChange(o.onServedModel);
+  // Items written meanwhile with the old model are embedded again with the new one.
+  models.onChange(() => void embedder.embedPending().catch(() => undefined));
   return {
     store,
-    retriever: new GraphRetriever(o.executor, store, o.retriever),
+    retriever: new GraphRetriever(o.executor, store, { ...o.retriever, model: () => models.served }),
     linker: new EntityLinker(o.executor),
     embedder,
+    models,
+    init: async () => {
+      const served = await models.init();
+      o.onServedModel?.(served);
+      if (served !== o.configured) o.logger.warn({ served, configured: o.configured }, 'RETRIEVAL_EMBEDDING_MODEL is not the served model yet: a worker re-embeds everything with it, answers use the served vectors meanwhile');
+    },
+    startWorker: async () => {
+      models.startWorker();
+      if (models.served !== o.configured) await models.requestReembed(o.configured);
+    },
     close: async () => {
       await embedder.stop();
+      await models.close();
       await store.close();
     },
   };
@@ -46,5 +83,6 @@ export function createRetrieval(o: RetrievalModuleOptions): RetrievalModule {
 
 /** Starts keeping embeddings current: a sweep now and after every knowledge change. */
 export function startEmbedding(module: RetrievalModule, pubsub: PubSub): void {
+  module.models.watch(pubsub);
   module.embedder.start(pubsub);
 }

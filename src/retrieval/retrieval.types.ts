@@ -21,6 +21,10 @@ export interface Candidate {
   ranks: Record<string, number>;
   /** Raw scores per list (vector: index score, text: Lucene score, graph: similarity). */
   scores: Record<string, number>;
+  /** The learned ranker's features of this candidate (ranker.ts `FEATURES`); hybrid mode only. */
+  features?: Record<string, number>;
+  /** Calibrated probability that this item answers the question (learned ranker only). */
+  confidence?: number;
 }
 
 /** A passage of a source document that matched the question. */
@@ -42,6 +46,8 @@ export interface RetrieveInput {
   query: string;
   /** The query's embedding; null searches without vectors (fulltext mode). */
   vector: Float32Array | null;
+  /** The model that made `vector`: only vectors of that model are compared with it (default: the served model). */
+  vectorModel?: string | null;
   /** Entities the question is about: linked in this message, or carried over from earlier turns. */
   entityIds?: readonly string[];
   access: Access;
@@ -50,8 +56,10 @@ export interface RetrieveInput {
   mode?: RetrievalMode;
   /** How many candidates to return. Default 10. */
   k?: number;
-  /** `convex` (default) or `rrf`; see `fuse` in retriever.ts. */
-  fusion?: 'convex' | 'rrf';
+  /** `learned` (default when the ranker has weights for the embedding model), `convex` or `rrf`; see `fuse` in retriever.ts. */
+  fusion?: 'learned' | 'convex' | 'rrf';
+  /** Language of the question: picks the ranker's weights (default `en`). */
+  language?: string;
   /** Convex fusion's weight of similarity against the fulltext score for this query (default: the retriever's). */
   alpha?: number;
   /** Extra ranked lists fused with the others, e.g. the handler of a confidently predicted intent. */

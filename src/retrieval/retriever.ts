@@ -1,9 +1,27 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AppError } from '../errors.js';
 import type { CypherExecutor } from '../graph/executor.js';
+import { itemText } from './answer-composer.js';
 import { toLuceneQuery } from './entity-linker.js';
 import { reciprocalRankFusion, type RankedList } from './fusion.js';
+import { calibrated, rankGroup, type RankerModel, type RankerWeightsFile } from './ranker.js';
 import type { Candidate, ChunkEvidence, RetrieveInput, RetrievalResult, RetrievedItem } from './retrieval.types.js';
+import { hanCoverage, lexicalCoverage } from './text.js';
 import { toNumbers, type VectorStore } from './vector-store.js';
+
+/** The committed ranker weights (from src/ and from dist/ alike). */
+export const RANKER_WEIGHTS_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'retrieval', 'ranker-weights.json');
+
+/** The shipped ranker weights (fitted by `npm run eval:answers -- --fit-ranker`; see ranker.ts); none when the file is missing. */
+export function loadRankerWeights(file = RANKER_WEIGHTS_FILE): RankerWeightsFile {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as RankerWeightsFile;
+  } catch {
+    return { models: {} };
+  }
+}
 
 export interface RetrieverOptions {
   /** RRF weight of each list (`rrf` fusion). Defaults: vector 1, text 0.3, graph 0.5, chunk 0.5. */
@@ -16,6 +34,13 @@ export interface RetrieverOptions {
   chunks?: number;
   /** How the lists are fused (see {@link fuse}). */
   fusion?: FusionOptions;
+  /** Learned ranker weights per embedding model and language (default: the shipped ranker-weights.json). */
+  rankers?: RankerWeightsFile;
+  /**
+   * The embedding model whose vectors retrieval compares with the question's (the served model).
+   * Vectors of any other model are never read. Default: a function returning null = any model (tests).
+   */
+  model?: () => string | null;
 }
 
 const MAX_QUERY = 2000;
@@ -32,6 +57,8 @@ export class GraphRetriever {
   private readonly graphScan: number;
   private readonly chunkCount: number;
   private readonly fusion: FusionOptions;
+  private rankers: RankerWeightsFile;
+  private readonly model: () => string | null;
 
   constructor(
     private readonly executor: CypherExecutor,
@@ -43,6 +70,21 @@ export class GraphRetriever {
     this.graphScan = options.graphScan ?? 200;
     this.chunkCount = options.chunks ?? 5;
     this.fusion = options.fusion ?? {};
+    this.rankers = options.rankers ?? loadRankerWeights();
+    this.model = options.model ?? (() => null);
+  }
+
+  /** Replaces the ranker weights (the evaluation cross-fits them: weights fitted on one half rank the other). */
+  useRankers(rankers: RankerWeightsFile): void {
+    this.rankers = rankers;
+  }
+
+  /** The learned ranker for a language under the served embedding model, or null (then convex fusion). */
+  rankerFor(language: string | undefined): RankerModel | null {
+    const model = this.model();
+    const byLanguage = model ? this.rankers.models[model] : undefined;
+    if (!byLanguage) return null;
+    return byLanguage[language ?? 'en'] ?? byLanguage.en ?? null;
   }
 
   get vectorStore(): VectorStore {
@@ -62,7 +104,7 @@ export class GraphRetriever {
     let vectorHits: Array<{ id: string; score: number }> | null = null;
     if (useVector && !this.store.inGraph) {
       // Oversample: the graph query drops what the caller may not see.
-      vectorHits = await this.store.search(input.vector as Float32Array, { k: perList * 3, languages });
+      vectorHits = await this.store.search(input.vector as Float32Array, { k: perList * 3, languages, model: input.vectorModel ?? this.model() });
     }
     return {
       vector: useVector ? toNumbers(input.vector as Float32Array) : null,
@@ -79,6 +121,7 @@ export class GraphRetriever {
       visibilities: input.access.visibilities,
       statuses: input.access.statuses,
       languages,
+      model: input.vectorModel ?? this.model(),
     };
   }
 
@@ -89,7 +132,14 @@ export class GraphRetriever {
       item.createdAt = isoDate(item.createdAt);
       item.updatedAt = isoDate(item.updatedAt);
     }
-    return fuse(row ?? {}, this.weights, input, { fusion: input.fusion ?? this.fusion.fusion, alpha: input.alpha ?? this.fusion.alpha, boosts: this.fusion.boosts });
+    const ranker = this.rankerFor(input.language);
+    const fusion = input.fusion ?? this.fusion.fusion ?? 'learned';
+    return fuse(row ?? {}, this.weights, input, {
+      fusion: fusion === 'learned' && !ranker ? 'convex' : fusion,
+      alpha: input.alpha ?? this.fusion.alpha,
+      boosts: this.fusion.boosts,
+      ranker,
+    });
   }
 }
 
@@ -106,11 +156,17 @@ interface HybridRow {
   items?: RetrievedItem[];
 }
 
-export type Fusion = 'convex' | 'rrf';
+export type Fusion = 'learned' | 'convex' | 'rrf';
 
 export interface FusionOptions {
-  /** `convex` (default): α·similarity + (1 − α)·fulltext score, both min-max normalised over the candidates, plus boosts; `rrf`: weighted reciprocal rank fusion. */
+  /**
+   * `learned` (default): the ranker of ranker.ts, fitted per language on the dev sets; `convex`:
+   * α·similarity + (1 − α)·fulltext score, both min-max normalised over the candidates, plus boosts
+   * (used when no ranker is fitted for the served embedding model); `rrf`: weighted reciprocal rank fusion.
+   */
   fusion?: Fusion;
+  /** The learned ranker (`learned` fusion). */
+  ranker?: RankerModel | null;
   /** Weight of similarity against the fulltext score in convex fusion. Default 0.75. */
   alpha?: number;
   /** Convex fusion: added for an item ABOUT a linked entity (scaled by how many), from a matching passage, or answering the predicted intent. */
@@ -129,7 +185,7 @@ export interface FusionOptions {
 export function fuse(
   row: HybridRow,
   weights: Record<'vector' | 'text' | 'graph' | 'chunk', number>,
-  input: Pick<RetrieveInput, 'k' | 'extraLists' | 'mode'>,
+  input: Pick<RetrieveInput, 'k' | 'extraLists' | 'mode'> & { query?: string },
   options: FusionOptions = {},
 ): RetrievalResult {
   const items = new Map((row.items ?? []).map((i) => [i.id, i]));
@@ -154,12 +210,21 @@ export function fuse(
   const k = Math.max(1, Math.min(input.k ?? 10, 100));
   const rrf = reciprocalRankFusion(lists).filter((f) => items.has(f.id));
   const mode = input.mode ?? 'hybrid';
-  let ranked: Array<{ id: string; score: number; ranks: Record<string, number> }> = rrf;
+  let ranked: Array<{ id: string; score: number; ranks: Record<string, number>; features?: Record<string, number>; confidence?: number }> = rrf;
+  const maxGraph = Math.max(1, ...graph.map((g) => g.weight));
+  // Every hybrid candidate carries the ranker's features (the evaluation fits the ranker on them).
+  const features = mode === 'hybrid' ? candidateFeatures(input.query ?? '', rrf, items, scoreOf, maxGraph) : null;
   if (mode === 'vector') {
     ranked = rrf.filter((f) => f.ranks.vector !== undefined).sort((a, b) => (a.ranks.vector as number) - (b.ranks.vector as number));
   } else if (mode === 'fulltext') {
     ranked = rrf.filter((f) => f.ranks.text !== undefined).sort((a, b) => (a.ranks.text as number) - (b.ranks.text as number));
-  } else if ((options.fusion ?? 'convex') === 'convex') {
+  } else if (options.fusion === 'learned' && options.ranker && features) {
+    const ranker = options.ranker;
+    ranked = rankGroup(ranker, features).map((s) => {
+      const f = rrf[s.index] as (typeof rrf)[number];
+      return { ...f, score: s.score, features: features[s.index], confidence: calibrated(ranker, s.score, s.lead) };
+    });
+  } else if ((options.fusion ?? 'convex') !== 'rrf') {
     const alpha = options.alpha ?? 0.75;
     const boosts = { graph: 0.1, chunk: 0.05, intent: 0.5, ...options.boosts };
     const sim = (id: string) => items.get(id)?.sim ?? scoreOf.vector?.get(id) ?? null;
@@ -172,7 +237,6 @@ export function fuse(
     };
     const simN = norm(sims);
     const bmN = norm(bms);
-    const maxGraph = Math.max(1, ...graph.map((g) => g.weight));
     ranked = rrf
       .map((f) => {
         const s = sim(f.id);
@@ -186,17 +250,63 @@ export function fuse(
       })
       .sort((a, b) => b.score - a.score);
   }
+  if (features && !ranked.some((r) => r.features)) {
+    const byId = new Map(rrf.map((f, i) => [f.id, features[i]]));
+    ranked = ranked.map((r) => ({ ...r, features: byId.get(r.id) }));
+  }
   const candidates: Candidate[] = ranked.slice(0, k).map((f) => {
     const scores: Record<string, number> = {};
     for (const [list, map] of Object.entries(scoreOf)) {
       const s = map.get(f.id);
       if (s !== undefined) scores[list] = s;
     }
-    return { id: f.id, item: items.get(f.id) as RetrievedItem, fused: f.score, ranks: f.ranks, scores };
+    const candidate: Candidate = { id: f.id, item: items.get(f.id) as RetrievedItem, fused: f.score, ranks: f.ranks, scores };
+    if (f.features) candidate.features = f.features;
+    if (f.confidence !== undefined) candidate.confidence = Math.round(f.confidence * 1000) / 1000;
+    return candidate;
   });
   return {
     candidates,
     chunks,
     listSizes: { vector: vector.length, text: text.length, graph: graph.length, chunk: chunks.length },
   };
+}
+
+/**
+ * The ranker's features (ranker.ts `FEATURES`) of every candidate, in the order given. Pure; exported
+ * for the evaluation (it fits the ranker on them) and tests.
+ */
+export function candidateFeatures(
+  query: string,
+  candidates: ReadonlyArray<{ id: string; ranks: Record<string, number> }>,
+  items: ReadonlyMap<string, RetrievedItem>,
+  scoreOf: Record<string, Map<string, number> | undefined>,
+  maxGraph = 1,
+): Array<Record<string, number>> {
+  const cosOf = (id: string): number | null => {
+    const sim = items.get(id)?.sim ?? scoreOf.vector?.get(id) ?? null;
+    return sim === null ? null : 2 * sim - 1;
+  };
+  const cosines = candidates.map((c) => cosOf(c.id));
+  const known = cosines.filter((x): x is number => x !== null);
+  const bestCos = known.length > 0 ? Math.max(...known) : 0;
+  const bestText = Math.max(0, ...candidates.map((c) => scoreOf.text?.get(c.id) ?? 0));
+  return candidates.map((c, i) => {
+    const item = items.get(c.id);
+    const text = item ? itemText(item) : '';
+    const cos = cosines[i] ?? null;
+    const bm = scoreOf.text?.get(c.id);
+    return {
+      cosine: cos ?? 0,
+      cosineGap: cos === null ? -1 : cos - bestCos,
+      vectorRR: c.ranks.vector !== undefined ? 1 / c.ranks.vector : 0,
+      bm25: bm !== undefined && bestText > 0 ? bm / bestText : 0,
+      textRR: c.ranks.text !== undefined ? 1 / c.ranks.text : 0,
+      coverage: lexicalCoverage(query, text),
+      charCoverage: hanCoverage(query, text),
+      graph: (scoreOf.graph?.get(c.id) ?? 0) / maxGraph,
+      chunk: c.ranks.chunk !== undefined ? 1 : 0,
+      intent: c.ranks.intent !== undefined ? 1 : 0,
+    };
+  });
 }

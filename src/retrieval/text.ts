@@ -9,7 +9,7 @@ const HAN = /\p{Script=Han}/u;
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 
 /** Function words that carry no topic. Kept short on purpose: question words stay out of it too. */
-const STOP_WORDS = new Set(
+export const STOP_WORDS: ReadonlySet<string> = new Set(
   (
     'a an the and or but if then else of to in on at by for with from as into about over under is are was were be been being am ' +
     'do does did doing have has had having i me my mine we us our you your yours he him his she her it its they them their ' +
@@ -49,6 +49,16 @@ export function lexicalCoverage(query: string, text: string): number {
   const t = new Set(contentTokens(text));
   let hit = 0;
   for (const token of q) if (t.has(token) || (token.length > 4 && [...t].some((x) => x.startsWith(token.slice(0, 5))))) hit++;
+  return hit / q.size;
+}
+
+/** Share of the query's distinct Han characters found in `text` (0..1); 0 when the query has none. */
+export function hanCoverage(query: string, text: string): number {
+  const q = new Set([...query.normalize('NFKC')].filter((c) => HAN.test(c)));
+  if (q.size === 0) return 0;
+  const t = new Set([...text.normalize('NFKC')].filter((c) => HAN.test(c)));
+  let hit = 0;
+  for (const c of q) if (t.has(c)) hit++;
   return hit / q.size;
 }
 

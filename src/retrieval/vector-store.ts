@@ -26,6 +26,8 @@ export interface VectorSearchOptions {
   k: number;
   /** Only items in these languages (null/undefined: any). */
   languages?: readonly string[] | null;
+  /** Only vectors this embedding model made (null/undefined: any). A query vector is never compared with another model's. */
+  model?: string | null;
 }
 
 export interface VectorStore {
@@ -37,8 +39,15 @@ export interface VectorStore {
   readonly inGraph: boolean;
   /** Creates the collection or index when missing (idempotent). */
   ensure(): Promise<void>;
-  /** Inserts or replaces vectors, and marks the items embedded in the graph. */
+  /** Inserts or replaces vectors, and marks the items embedded in the graph (with the model that made them). */
   upsert(points: readonly VectorPoint[], model: string): Promise<void>;
+  /**
+   * Stores vectors of another model next to the served ones without touching them (a re-embedding in
+   * progress); {@link VectorStore.promote} makes them the served vectors, atomically.
+   */
+  stage(points: readonly VectorPoint[], model: string): Promise<void>;
+  /** Serves the staged vectors of `model` (one graph transaction that also records the model as served). */
+  promote(model: string): Promise<{ knowledge: number; chunks: number }>;
   delete(ids: readonly string[]): Promise<void>;
   search(vector: Float32Array | readonly number[], options: VectorSearchOptions): Promise<VectorHit[]>;
   close(): Promise<void>;

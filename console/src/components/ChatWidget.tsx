@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { ApiError, type Api } from '../api';
+import { ApiError, type Api, type VisitorClaims } from '../api';
 import { useT } from '../i18n';
 import { SourceDialog, type CitationRef } from './SourceDialog';
 
@@ -33,9 +33,14 @@ const EVENTS = `subscription Events($id: ID!, $since: String) {
 
 export interface ChatWidgetProps {
   api: Api;
-  /** Where the conversation id is remembered, so a reload (or a lost socket) resumes the same conversation. */
+  /**
+   * Prefix of what is remembered in localStorage: `.conversation` (the conversation id, so a reload resumes
+   * it) and `.visitor` (the visitor token that opens it).
+   */
   storageKey: string;
   channel?: string;
+  /** A customer id signed by the site's backend, when the site knows who the customer is. */
+  visitorClaims?: VisitorClaims;
 }
 
 /**
@@ -44,9 +49,14 @@ export interface ChatWidgetProps {
  * rebuilt from the stored events (since "0") on load and after reconnecting, and duplicates are dropped by
  * cursor, so nothing is lost or shown twice.
  */
-export function ChatWidget({ api, storageKey, channel = 'web' }: ChatWidgetProps) {
+export function ChatWidget({ api, storageKey, channel = 'web', visitorClaims = {} }: ChatWidgetProps) {
   const { t, lang } = useT();
-  const [conversationId, setConversationId] = useState<string | null>(() => localStorage.getItem(storageKey));
+  const [conversationId, setConversationId] = useState<string | null>(() => {
+    // The visitor token first: the conversation can only be read with it (CUSTOMER keys).
+    const token = localStorage.getItem(`${storageKey}.visitor`);
+    if (token) api.setVisitor({ ...visitorClaims, token });
+    return localStorage.getItem(`${storageKey}.conversation`);
+  });
   const [items, setItems] = useState<Item[]>([]);
   const [typing, setTyping] = useState(false);
   const [status, setStatus] = useState<'BOT' | 'ESCALATED' | 'AGENT' | 'RESOLVED'>('BOT');
@@ -117,7 +127,7 @@ export function ChatWidget({ api, storageKey, channel = 'web' }: ChatWidgetProps
     // since "0": every stored event first (the transcript after a reload), then live ones.
     return api.subscribe<{ conversationEvents: ConversationEvent }>(EVENTS, { id: conversationId, since: '0' }, (d) => onEvent(d.conversationEvents), (err) => {
       if (err.code === 'NOT_FOUND' || err.code === 'FORBIDDEN') {
-        localStorage.removeItem(storageKey);
+        localStorage.removeItem(`${storageKey}.conversation`);
         setConversationId(null);
       } else setError(err.message);
     });
@@ -137,12 +147,16 @@ export function ChatWidget({ api, storageKey, channel = 'web' }: ChatWidgetProps
     try {
       let id = conversationId;
       if (!id) {
-        const r = await api.request<{ startConversation: { id: string } }>(
-          'mutation Start($input: StartConversationInput) { startConversation(input: $input) { id } }',
+        const r = await api.request<{ startConversation: { id: string; visitorToken: string | null } }>(
+          'mutation Start($input: StartConversationInput) { startConversation(input: $input) { id visitorToken } }',
           { input: { channel, language: lang } },
         );
         id = r.startConversation.id;
-        localStorage.setItem(storageKey, id);
+        if (r.startConversation.visitorToken) {
+          localStorage.setItem(`${storageKey}.visitor`, r.startConversation.visitorToken);
+          api.setVisitor({ ...visitorClaims, token: r.startConversation.visitorToken });
+        }
+        localStorage.setItem(`${storageKey}.conversation`, id);
         setConversationId(id);
       }
       const r = await api.request<{ sendMessage: ChatMessage }>(`mutation Send($id: ID!, $text: String!) { sendMessage(conversationId: $id, text: $text) { ${MESSAGE} } }`, { id, text: trimmed });
@@ -180,7 +194,7 @@ export function ChatWidget({ api, storageKey, channel = 'web' }: ChatWidgetProps
   };
 
   const restart = () => {
-    localStorage.removeItem(storageKey);
+    localStorage.removeItem(`${storageKey}.conversation`);
     seen.current.clear();
     setItems([]);
     setStatus('BOT');
