@@ -24,6 +24,7 @@ import { dialogueMetrics } from './dialogue/dialogue.metrics.js';
 import { chooseModel } from './retrieval/embedding-models.js';
 import { createRetrieval, startEmbedding } from './retrieval/retrieval.module.js';
 import { KnowledgeService } from './knowledge/knowledge.service.js';
+import { createLearning } from './learning/learning.module.js';
 import { AppError } from './errors.js';
 import { Metrics } from './observability/metrics.js';
 import type { AppServices, HealthProbe } from './schema/context.js';
@@ -112,6 +113,8 @@ export async function buildApp(config: Config, connections: Connections, logger:
     integrations: integrations.dialogue,
     changes: analytics.aggregator,
   });
+  const learning = createLearning({ executor, knowledge, redis, config: config.learning, minConfidence: config.dialogue.answerAbove, embed: inference, model: () => inference.models.embedding, logger });
+  retrieval.retriever.useQuestions(learning.questions);
   const ingestion = createIngestion({ config, redis, redisUrl: connections.redisUrl, pubsub, executor, knowledge, inference, logger, metrics: metrics.ingestion });
   const audit = new AuditService(executor);
   const queueMetrics = ingestionQueueMetrics(metrics.registry, redis, BULL_PREFIX);
@@ -127,6 +130,7 @@ export async function buildApp(config: Config, connections: Connections, logger:
     retrieval,
     dialogue,
     ingestion: ingestion.service,
+    learning,
     review: new ReviewService(executor, knowledge, audit, new ReleaseService(executor, knowledge, audit), new EntityMergeService(executor, audit), pubsub),
     audit,
     integrations,
@@ -136,6 +140,7 @@ export async function buildApp(config: Config, connections: Connections, logger:
   // Embeddings and the intent classifier follow knowledge changes (and are built once now).
   startEmbedding(retrieval, pubsub);
   startDialogue(dialogue, pubsub, logger);
+  learning.start(pubsub);
 
   return {
     services,
@@ -162,6 +167,7 @@ export async function buildApp(config: Config, connections: Connections, logger:
       await integrations.close().catch((err) => logger.warn({ err }, 'closing integrations'));
       await analytics.aggregator.stop();
       await dialogue.close().catch((err) => logger.warn({ err }, 'closing dialogue'));
+      await learning.close().catch((err) => logger.warn({ err }, 'closing learning'));
       await retrieval.close().catch((err) => logger.warn({ err }, 'closing retrieval'));
       await inference.close().catch((err) => logger.warn({ err }, 'closing inference'));
       await pubsub.close().catch((err) => logger.warn({ err }, 'closing pub/sub'));

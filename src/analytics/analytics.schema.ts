@@ -132,7 +132,7 @@ const ComplaintSignalRef = builder.objectRef<ComplaintSignal>('ComplaintSignal')
   }),
 });
 
-const GapRef = builder.objectRef<Record<string, unknown>>('KnowledgeGap').implement({
+const GapRef = builder.objectRef<Record<string, unknown>>('UnansweredQuestion').implement({
   description: 'A customer question the bot could not answer well: material for new knowledge.',
   fields: (t) => ({
     question: t.string({ description: 'As stored: PII masked.', resolve: (g) => String(g.question) }),

@@ -247,7 +247,7 @@ const variables = {
   },
   GAP_SIMILARITY: {
     schema: unitInterval.default(0.8),
-    spec: { default: '0.8', secret: false, description: 'Knowledge gaps: a question joins a cluster when its similarity to the cluster’s first question is at least this (embedding cosine; character-bigram cosine × 1.25 for Chinese).' },
+    spec: { default: '0.8', secret: false, description: 'Knowledge gaps: a question joins a cluster when its similarity to the cluster’s first question is at least this (embedding cosine; character-bigram cosine × 1.6 for Chinese).' },
   },
   CONTEXT_CONNECTOR_BREAKER_RESET_MS: { schema: positiveInt.default(30000), spec: { default: '30000', secret: false, description: 'How long the connector’s breaker stays open before one trial call.' } },
 } as const;

@@ -83,7 +83,9 @@ builder.objectField(EntityRef, 'knowledge', (t) =>
   }),
 );
 
-builder.objectType(builder.objectRef<KnowledgeRow>('Fact'), {
+/** Facts: other modules add fields (similar questions, src/learning). */
+export const FactRef = builder.objectRef<KnowledgeRow>('Fact');
+builder.objectType(FactRef, {
   interfaces: [KnowledgeItemRef],
   isTypeOf: (row) => (row as KnowledgeRow).kind === 'fact',
   fields: (t) => ({

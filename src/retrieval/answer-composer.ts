@@ -30,7 +30,7 @@ export interface Evidence {
 
 /** The text an item answers with, or matches on. */
 export function itemText(item: RetrievedItem): string {
-  return [item.question, item.answer ?? item.statement, item.name, item.then].filter(Boolean).join(' ');
+  return [item.question, item.matchedQuestion?.text, item.answer ?? item.statement, item.name, item.then].filter(Boolean).join(' ');
 }
 
 const simOf = (c: Candidate): number | null => c.item.sim ?? (c.scores.vector !== undefined ? c.scores.vector : null);

@@ -42,6 +42,7 @@ const RetrievalHitRef = builder.objectRef<Hit>('RetrievalHit').implement({
     score: t.float({ description: 'Fused score: the learned ranker\'s score, a convex combination, or a reciprocal-rank score (see `fusion`).', resolve: (h) => h.candidate.fused }),
     similarity: t.float({ nullable: true, description: 'Cosine similarity to the question, mapped to 0..1.', resolve: (h) => h.candidate.item.sim }),
     confidence: t.exposeFloat('confidence', { description: 'Confidence that this item answers the question (0..1).' }),
+    matchedQuestion: t.string({ nullable: true, description: 'The similar question of this fact that matched: why it is a hit.', resolve: (h) => h.candidate.item.matchedQuestion?.text ?? null }),
     ranks: t.field({ type: 'JSON', description: 'Rank in each list that found it: vector, text, graph, chunk, intent.', resolve: (h) => h.candidate.ranks }),
     features: t.field({ type: 'JSON', nullable: true, description: 'The learned ranker\'s features of this candidate (hybrid mode with LEARNED fusion).', resolve: (h) => h.candidate.features ?? null }),
   }),

@@ -10,6 +10,8 @@ export interface RetrievedItem extends KnowledgeRow {
   about: string[];
   /** Cosine similarity to the query embedding in [0, 1] ((1 + cos) / 2); null without a query vector or item vector. */
   sim: number | null;
+  /** The similar question (src/learning) through which this fact was found: the reason for the hit. */
+  matchedQuestion?: { text: string; score: number; via: 'vector' | 'text' };
 }
 
 export interface Candidate {

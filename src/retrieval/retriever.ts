@@ -10,6 +10,7 @@ import { calibrated, rankGroup, type RankerModel, type RankerWeightsFile } from 
 import type { Candidate, ChunkEvidence, RetrieveInput, RetrievalResult, RetrievedItem } from './retrieval.types.js';
 import { hanCoverage, lexicalCoverage } from './text.js';
 import { toNumbers, type VectorStore } from './vector-store.js';
+import { mergeQuestionHits, type QuestionMatcher } from './question-hits.js';
 
 /** The committed ranker weights (from src/ and from dist/ alike). */
 export const RANKER_WEIGHTS_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'retrieval', 'ranker-weights.json');
@@ -87,6 +88,13 @@ export class GraphRetriever {
     return byLanguage[language ?? 'en'] ?? byLanguage.en ?? null;
   }
 
+  private questions: QuestionMatcher | null = null;
+
+  /** Facts are also found through their similar questions (src/learning); a fact scores by its best question. */
+  useQuestions(matcher: QuestionMatcher): void {
+    this.questions = matcher;
+  }
+
   get vectorStore(): VectorStore {
     return this.store;
   }
@@ -127,7 +135,12 @@ export class GraphRetriever {
 
   async retrieve(input: RetrieveInput): Promise<RetrievalResult> {
     const params = await this.params(input);
+    const hits = this.questions
+      ? await this.questions.search({ query: input.query, vector: params.vector ? input.vector : null, model: (params.model as string | null | undefined) ?? null, k: Number(params.kVector) || Number(params.kText), access: input.access, languages: (params.languages as string[] | null) ?? null })
+      : [];
+    if (hits.length > 0) params.extraIds = [...new Set([...(params.extraIds as string[]), ...hits.map((h) => h.id)])];
     const [row] = (await this.executor.read('retrieval/hybrid', params)) as HybridRow[];
+    if (row && hits.length > 0) mergeQuestionHits(row, params.vector ? hits : hits.filter((h) => h.via === 'text'), { vector: Number(params.kVector), text: Number(params.kText) });
     for (const item of row?.items ?? []) {
       item.createdAt = isoDate(item.createdAt);
       item.updatedAt = isoDate(item.updatedAt);

@@ -10,6 +10,7 @@ import type { InferenceService } from '../inference/index.js';
 import type { RetrievalModule } from '../retrieval/retrieval.module.js';
 import type { IngestionService } from '../ingestion/ingestion.service.js';
 import type { ReviewService } from '../review/review.service.js';
+import type { LearningModule } from '../learning/learning.module.js';
 import type { AnalyticsService } from '../analytics/analytics.service.js';
 import type { PubSub } from '../server/pubsub.js';
 import type { IntegrationsModule } from '../integrations/integrations.module.js';
@@ -37,6 +38,8 @@ export interface AppServices {
   ingestion: IngestionService;
   /** Review tasks of machine-extracted knowledge, releases, entity merges. */
   review: ReviewService;
+  /** Similar questions, knowledge gaps, quality scores and suggestions: the knowledge base learning from conversations. */
+  learning: LearningModule;
   /** The append-only, hash-chained audit trail. */
   audit: AuditService;
   /** Personal data (masking, encryption, visitors, erasure, retention), webhooks, context connector. */

@@ -15,6 +15,7 @@ import '../dialogue/dialogue.schema.js';
 import '../dialogue/understand.schema.js';
 import '../ingestion/ingestion.schema.js';
 import '../review/review.schema.js';
+import '../learning/learning.schema.js';
 import '../audit/audit.schema.js';
 import '../privacy/privacy.schema.js';
 

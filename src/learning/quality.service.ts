@@ -1,0 +1,164 @@
+import type { Logger } from 'pino';
+import type { CypherExecutor } from '../graph/executor.js';
+import type { RedisClient } from '../infra/redis.js';
+import type { KnowledgeService } from '../knowledge/knowledge.service.js';
+import { qualityScore, reviewByOf, type QualityInputs, type QualityOptions } from './quality.js';
+
+export interface QualityRow {
+  id: string;
+  score: number;
+  evidenceScore: number;
+  decay: number;
+  reviewBy: string;
+  threshold: number;
+  inputs: QualityInputs;
+  reasons: string[];
+  lastVerified: string | null;
+}
+
+export interface QualityHistoryRow {
+  score: number;
+  evidenceScore: number;
+  decay: number;
+  inputs: QualityInputs;
+  reasons: string[];
+  at: string;
+}
+
+interface InputRow {
+  id: string;
+  kind: string;
+  status: string;
+  createdAt: string;
+  reviewBy: string | null;
+  lastVerified: string | null;
+  helpful: number;
+  unhelpful: number;
+  csat: number[];
+  uses: number;
+  escalations: number;
+}
+
+const SINCE_KEY = 'answergraph:learning:quality-since';
+const LOCK_KEY = 'answergraph:learning:quality-lock';
+const BATCH = 500;
+
+/**
+ * Keeps every item's quality score current (src/learning/quality.ts) and sends published items that
+ * fall below the threshold back to review with their reasons. A sweep scores what got feedback or an
+ * escalation since the last sweep (a watermark in Redis), items past their review date, and items never
+ * scored; scores are recomputed from the raw feedback, so a sweep is idempotent and replicas may race.
+ */
+export class QualityService {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly executor: CypherExecutor,
+    private readonly knowledge: KnowledgeService,
+    private readonly options: QualityOptions & { intervalMs: number; redis: RedisClient; logger: Logger },
+  ) {}
+
+  get threshold(): number {
+    return this.options.threshold;
+  }
+
+  /** Current scores (computed now, not stored) for the given items, in key order. */
+  async current(ids: readonly string[]): Promise<Array<QualityRow | null>> {
+    const rows = (await this.executor.read('learning/quality-inputs', { ids })) as unknown as InputRow[];
+    const byId = new Map(rows.map((r) => [r.id, this.score(r, Date.now())]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  async history(ids: readonly string[], limit = 50): Promise<QualityHistoryRow[][]> {
+    const rows = await this.executor.read('learning/quality-history', { ids, limit });
+    const byId = new Map(rows.map((r) => [String(r.id), (r.history as Array<Record<string, unknown>>).map((h) => ({ ...(h as unknown as QualityHistoryRow), inputs: JSON.parse(String(h.inputs)) as QualityInputs }))]));
+    return ids.map((id) => byId.get(id) ?? []);
+  }
+
+  async setReviewBy(id: string, reviewBy: string | null): Promise<boolean> {
+    const rows = await this.executor.write('learning/set-review-by', { id, reviewBy });
+    if (rows.length === 0) return false;
+    await this.rescore([id]);
+    return true;
+  }
+
+  private score(r: InputRow, now: number): QualityRow {
+    const inputs: QualityInputs = { helpful: Number(r.helpful), unhelpful: Number(r.unhelpful), csat: (r.csat ?? []).map(Number), uses: Number(r.uses), escalations: Number(r.escalations) };
+    const reviewBy = reviewByOf({ kind: r.kind, createdAt: r.createdAt, reviewBy: r.reviewBy, lastVerified: r.lastVerified }, this.options);
+    const s = qualityScore(inputs, reviewBy, now, this.options);
+    return { id: r.id, ...s, threshold: this.options.threshold, inputs, lastVerified: r.lastVerified };
+  }
+
+  /** Recomputes and stores the scores of these items; demotes published ones below the threshold. Returns the ids demoted. */
+  async rescore(ids: readonly string[]): Promise<string[]> {
+    const demoted: string[] = [];
+    for (let i = 0; i < ids.length; i += BATCH) {
+      const inputs = (await this.executor.read('learning/quality-inputs', { ids: ids.slice(i, i + BATCH) })) as unknown as InputRow[];
+      const now = Date.now();
+      const rows = inputs.map((r) => {
+        const s = this.score(r, now);
+        return { id: r.id, score: s.score, evidenceScore: s.evidenceScore, decay: s.decay, reviewBy: s.reviewBy, inputs: JSON.stringify(s.inputs), reasons: s.reasons, demote: s.score < this.options.threshold };
+      });
+      if (rows.length === 0) continue;
+      const written = await this.executor.write('learning/set-quality', { rows });
+      demoted.push(...written.filter((w) => w.demoted).map((w) => String(w.id)));
+    }
+    for (const id of demoted) {
+      this.options.logger.info({ knowledgeId: id }, 'quality: item below the threshold went back to review');
+      await this.knowledge.notify(id, 'demote', null);
+    }
+    return demoted;
+  }
+
+  /** One sweep (see the class comment). Returns how many items were scored. Concurrent calls share a run. */
+  sweep(): Promise<number> {
+    this.running ??= this.locked().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async locked(): Promise<number> {
+    const { redis } = this.options;
+    const token = `${process.pid}-${Date.now()}-${Math.random()}`;
+    if ((await redis.set(LOCK_KEY, token, 'PX', 60_000, 'NX')) !== 'OK') return 0;
+    try {
+      const startedAt = new Date(Date.now() - 1000).toISOString(); // margin for writes committing while we read
+      const since = (await redis.get(SINCE_KEY)) ?? new Date(0).toISOString();
+      let total = 0;
+      const sweepStart = new Date().toISOString();
+      for (;;) {
+        const due = (await this.executor.read('learning/quality-due', { since, sweepStart, limit: BATCH })).map((r) => String(r.id));
+        if (due.length === 0) break;
+        await this.rescore(due);
+        total += due.length;
+        if (due.length < BATCH) break;
+      }
+      await redis.set(SINCE_KEY, startedAt);
+      return total;
+    } finally {
+      if ((await redis.get(LOCK_KEY).catch(() => null)) === token) await redis.del(LOCK_KEY).catch(() => undefined);
+    }
+  }
+
+  start(): void {
+    if (this.options.intervalMs <= 0) return;
+    const tick = () => {
+      if (this.stopped) return;
+      this.sweep()
+        .catch((err: unknown) => this.options.logger.warn({ err }, 'quality sweep failed; it runs again on the next tick'))
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(tick, this.options.intervalMs).unref();
+        });
+    };
+    this.timer = setTimeout(tick, Math.min(1000, this.options.intervalMs)).unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+}
