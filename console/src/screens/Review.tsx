@@ -28,11 +28,25 @@ interface Item {
   entities: EntityRef[];
   history: Array<{ version: number; change: string; status: string; at: string; by: string | null; reason: string | null }>;
 }
+type Change = 'ADDED' | 'CHANGED' | 'DELETED' | 'LINKED' | 'MODIFIED' | 'REMOVED' | 'REWIRED';
+interface Diff {
+  entities: Array<{ entityId: string; name: string; type: string | null; change: Change; detail: string | null }>;
+  items: Array<{ itemId: string; kind: string; change: Change; fields: string[] }>;
+  relations: Array<{ fromId: string; fromName: string; toId: string; toName: string; type: string; change: Change; evidence: string | null }>;
+  duplicates: Array<{ entityId: string; entityName: string; candidateId: string; candidateName: string; score: number | null }>;
+}
 interface Task {
   id: string;
   type: string;
   kind: string;
   status: string;
+  revision: number;
+  confidence: number;
+  assignee: string | null;
+  requiredApprovals: number;
+  approvals: Array<{ by: string; name: string | null }>;
+  diff: Diff;
+  conflicts: Array<{ kind: string; message: string; itemId: string; entityName: string | null; proposed: string[]; published: string[] }>;
   reason: string | null;
   createdAt: string;
   decision: string | null;
@@ -46,14 +60,18 @@ interface Task {
 }
 
 const ENTITY = 'id name type aliases';
-const TASK = `id type kind status reason createdAt decision decidedBy note score
+const TASK = `id type kind status reason createdAt decision decidedBy note score revision confidence assignee requiredApprovals
+  approvals { by name }
+  diff { entities { entityId name type change detail } items { itemId kind change fields }
+    relations { fromId fromName toId toName type change evidence } duplicates { entityId entityName candidateId candidateName score } }
+  conflicts { kind message itemId entityName proposed published }
   source { documentTitle quote start end chunkId }
   item { id kind status version visibility entities { id name type }
     history { version change status at by reason }
     ... on Fact { question answer statement } ... on Rule { name when then otherwise } ... on Process { name } }
   entity { ${ENTITY} } candidate { ${ENTITY} }`;
-const QUEUE = `query Queue($status: ReviewTaskStatus, $type: ReviewTaskType) {
-  reviewQueue(first: 50, status: $status, type: $type) { totalCount edges { node { ${TASK} } } } }`;
+const QUEUE = `query Queue($status: ReviewTaskStatus, $type: ReviewTaskType, $kind: String, $unassigned: Boolean) {
+  reviewQueue(first: 50, status: $status, type: $type, kind: $kind, unassigned: $unassigned) { totalCount edges { node { ${TASK} } } } }`;
 
 /**
  * The editors' review queue: filters, a task with its source passage, the change it makes drawn as a small
@@ -64,16 +82,19 @@ export function Review({ api }: { api: Api }) {
   const { t } = useT();
   const [status, setStatus] = useState('OPEN');
   const [type, setType] = useState('');
+  const [kind, setKind] = useState('');
+  const [unassigned, setUnassigned] = useState(false);
   const [selected, setSelected] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const queue = useLoad(
-    () => api.request<{ reviewQueue: { totalCount: number; edges: Array<{ node: Task }> } }>(QUEUE, { status, type: type || null }),
-    [api, status, type],
+    () => api.request<{ reviewQueue: { totalCount: number; edges: Array<{ node: Task }> } }>(QUEUE, { status, type: type || null, kind: kind || null, unassigned: unassigned || null }),
+    [api, status, type, kind, unassigned],
   );
   const reload = queue.reload;
   useEffect(
     () =>
-      api.subscribe('subscription Changes { knowledgeChanged { id change } }', {}, () => {
+      // Any editor's decision, assignment or release, on any replica.
+      api.subscribe('subscription QueueChanges { reviewQueueChanged { change taskId } }', {}, () => {
         void reload();
         setNotice('queueUpdated');
       }),
@@ -103,6 +124,20 @@ export function Review({ api }: { api: Api }) {
               <option value="SOURCE_REMOVED">source-removed</option>
             </select>
           </label>
+          <label>
+            {t('taskKind')}
+            <select value={kind} onChange={(e) => setKind(e.target.value)}>
+              <option value="">{t('any')}</option>
+              <option value="fact">fact</option>
+              <option value="rule">rule</option>
+              <option value="process">process</option>
+              <option value="entity">entity</option>
+            </select>
+          </label>
+          <label className="inline">
+            <input type="checkbox" checked={unassigned} onChange={(e) => setUnassigned(e.target.checked)} />
+            {t('onlyUnassigned')}
+          </label>
         </fieldset>
         {notice && <p className="muted" role="status">{t(notice as MessageKey)}</p>}
         {queue.error && <p className="banner error" role="alert">{t('error', { message: queue.error })}</p>}
@@ -111,7 +146,7 @@ export function Review({ api }: { api: Api }) {
           {tasks.map((x) => (
             <li key={x.id}>
               <button type="button" className={`row ${selected === x.id ? 'selected' : ''}`} aria-pressed={selected === x.id} onClick={() => setSelected(x.id)} data-testid="review-row">
-                <span className="pill">{x.type} · {x.kind}</span>
+                <span className="pill">{x.type} · {x.kind} · {Math.round(x.confidence * 100)} %</span>
                 <span className="row-text">{x.source?.quote ?? x.entity?.name ?? x.item?.id}</span>
                 {x.reason && <span className="muted">{x.reason}</span>}
               </button>
@@ -120,34 +155,49 @@ export function Review({ api }: { api: Api }) {
         </ul>
       </section>
       <section className="pane detail-pane" aria-label={t('reviewTitle')}>
-        {task ? <TaskView key={task.id} api={api} task={task} onDone={() => void reload()} /> : null}
+        {task ? <TaskView key={`${task.id}-${task.revision}`} api={api} task={task} onDone={() => void reload()} /> : null}
       </section>
     </div>
   );
 }
 
+const STATE: Record<Change, CanvasNode['state']> = { ADDED: 'added', LINKED: 'added', CHANGED: 'changed', MODIFIED: 'changed', REWIRED: 'changed', REMOVED: 'removed', DELETED: 'removed' };
+
+/** The task's graph diff as nodes and edges: what the API's diff says changes, on the item's existing neighbours. */
 function diffOf(task: Task): { nodes: CanvasNode[]; edges: CanvasEdge[] } {
-  const nodes: CanvasNode[] = [];
+  const nodes = new Map<string, CanvasNode>();
   const edges: CanvasEdge[] = [];
+  const node = (n: CanvasNode) => {
+    const old = nodes.get(n.id);
+    if (!old || (old.state === 'existing' && n.state !== 'existing')) nodes.set(n.id, n);
+  };
   const item = task.item;
-  if (task.type === 'entity-merge' && task.entity && task.candidate) {
-    nodes.push({ id: task.entity.id, label: task.entity.name, group: 'entity', state: 'removed' });
-    nodes.push({ id: task.candidate.id, label: task.candidate.name, group: 'entity', state: 'changed' });
+  const title = item ? (item.question ?? item.name ?? item.statement ?? item.id) : '';
+  for (const c of task.diff.items) node({ id: c.itemId, label: c.itemId === item?.id ? title : c.itemId, group: 'knowledge', state: STATE[c.change] });
+  for (const c of task.diff.entities) node({ id: c.entityId, label: c.name, group: 'entity', state: STATE[c.change] });
+  for (const r of task.diff.relations) {
+    node({ id: r.fromId, label: r.fromName, group: 'entity', state: 'existing' });
+    node({ id: r.toId, label: r.toName, group: 'entity', state: 'existing' });
+    edges.push({ id: `${r.fromId}-${r.type}-${r.toId}`, from: r.fromId, to: r.toId, label: r.type, state: STATE[r.change] });
+  }
+  if (task.entity && task.candidate) {
+    node({ id: task.entity.id, label: task.entity.name, group: 'entity', state: 'removed' });
+    node({ id: task.candidate.id, label: task.candidate.name, group: 'entity', state: 'changed' });
     edges.push({ id: 'merge', from: task.entity.id, to: task.candidate.id, label: 'MERGE INTO', state: 'added' });
-  } else if (item) {
-    const label = item.question ?? item.name ?? item.statement ?? item.id;
-    const state = task.type === 'source-removed' ? 'changed' : task.status === 'OPEN' ? 'added' : 'existing';
-    nodes.push({ id: item.id, label, group: 'knowledge', state });
+  }
+  if (item) {
+    const itemState = nodes.get(item.id)?.state ?? (task.type === 'source-removed' ? 'changed' : 'existing');
+    node({ id: item.id, label: title, group: 'knowledge', state: itemState });
     for (const e of item.entities) {
-      nodes.push({ id: e.id, label: e.name, group: 'entity', state: 'existing' });
-      edges.push({ id: `${item.id}-${e.id}`, from: item.id, to: e.id, label: 'ABOUT', state });
+      node({ id: e.id, label: e.name, group: 'entity', state: 'existing' });
+      if (!edges.some((x) => x.from === item.id && x.to === e.id)) edges.push({ id: `${item.id}-ABOUT-${e.id}`, from: item.id, to: e.id, label: 'ABOUT', state: itemState === 'added' ? 'added' : 'existing' });
     }
     if (task.source?.chunkId) {
-      nodes.push({ id: task.source.chunkId, label: task.source.documentTitle ?? 'chunk', group: 'chunk', state: task.type === 'source-removed' ? 'removed' : 'existing' });
-      edges.push({ id: `${item.id}-src`, from: item.id, to: task.source.chunkId, label: 'DERIVED_FROM', state: task.type === 'source-removed' ? 'removed' : state });
+      node({ id: task.source.chunkId, label: task.source.documentTitle ?? 'chunk', group: 'chunk', state: task.type === 'source-removed' ? 'removed' : 'existing' });
+      edges.push({ id: `${item.id}-src`, from: item.id, to: task.source.chunkId, label: 'DERIVED_FROM', state: task.type === 'source-removed' ? 'removed' : itemState === 'added' ? 'added' : 'existing' });
     }
   }
-  return { nodes, edges };
+  return { nodes: [...nodes.values()], edges };
 }
 
 function TaskView({ api, task, onDone }: { api: Api; task: Task; onDone: () => void }) {
@@ -190,7 +240,12 @@ function TaskView({ api, task, onDone }: { api: Api; task: Task; onDone: () => v
         }
       } else changed[k] = v;
     }
-    void run('mutation Approve($id: ID!, $edits: ReviewEdits) { approveReviewTask(id: $id, edits: $edits) { id status } }', { id: task.id, edits: Object.keys(changed).length ? changed : null });
+    // expectedRevision: another editor's decision in the meantime is a CONFLICT, not silently overwritten.
+    void run('mutation Approve($id: ID!, $edits: ReviewEdits, $rev: Int) { approveReviewTask(id: $id, edits: $edits, expectedRevision: $rev) { id status } }', {
+      id: task.id,
+      edits: Object.keys(changed).length ? changed : null,
+      rev: task.revision,
+    });
   };
   const open = task.status === 'OPEN';
   return (
@@ -198,6 +253,10 @@ function TaskView({ api, task, onDone }: { api: Api; task: Task; onDone: () => v
       <h2 id="task-title">{task.type} · {task.kind}</h2>
       {task.reason && <p className="muted">{task.reason}</p>}
       {!open && <p role="status">{t('decided', { decision: task.decision ?? '', by: task.decidedBy ?? '' })}{task.note ? ` — ${task.note}` : ''}</p>}
+      <p className="muted">
+        {t('confidenceOf', { n: Math.round(task.confidence * 100) })} · {t('approvals', { n: task.approvals.length, of: task.requiredApprovals })}
+        {task.approvals.length > 0 ? ` (${task.approvals.map((a) => a.name ?? a.by).join(', ')})` : ''}
+      </p>
       {task.source && (
         <section aria-labelledby="src-title">
           <h3 id="src-title">{t('sourceDocument')}: {task.source.documentTitle}</h3>
@@ -216,6 +275,24 @@ function TaskView({ api, task, onDone }: { api: Api; task: Task; onDone: () => v
         <ul className="diff-list">
           {diff.nodes.map((n) => <li key={n.id}><span className={`key ${n.state}`}>{t(n.state ?? 'existing')}</span> {n.group}: {n.label}</li>)}
         </ul>
+      </section>
+      <section aria-labelledby="conflicts-title">
+        <h3 id="conflicts-title">{t('conflicts')}</h3>
+        {task.conflicts.length === 0 ? (
+          <p className="muted">{t('noConflicts')}</p>
+        ) : (
+          <ul className="conflicts" data-testid="conflicts">
+            {task.conflicts.map((c, i) => (
+              <li key={i}>
+                <strong>{c.kind}</strong> {c.message}
+                {c.published.length > 0 && <span className="muted"> — {t('published')}: {c.published.join('; ')}</span>}
+              </li>
+            ))}
+          </ul>
+        )}
+        {task.diff.duplicates.map((d) => (
+          <p key={`${d.entityId}-${d.candidateId}`} className="muted">{t('duplicate', { a: d.entityName, b: d.candidateName })}</p>
+        ))}
       </section>
       {open && fields.length > 0 && (
         <fieldset className="edits">
@@ -238,7 +315,7 @@ function TaskView({ api, task, onDone }: { api: Api; task: Task; onDone: () => v
             {t('rejectReason')}
             <input value={reason} onChange={(e) => setReason(e.target.value)} />
           </label>
-          <button type="button" className="danger" disabled={busy || !reason.trim()} onClick={() => void run('mutation Reject($id: ID!, $reason: String!) { rejectReviewTask(id: $id, reason: $reason) { id } }', { id: task.id, reason: reason.trim() })}>
+          <button type="button" className="danger" disabled={busy || !reason.trim()} onClick={() => void run('mutation Reject($id: ID!, $reason: String!, $rev: Int) { rejectReviewTask(id: $id, reason: $reason, expectedRevision: $rev) { id } }', { id: task.id, reason: reason.trim(), rev: task.revision })}>
             {t('reject')}
           </button>
         </div>
@@ -253,6 +330,14 @@ function TaskView({ api, task, onDone }: { api: Api; task: Task; onDone: () => v
               </li>
             ))}
           </ol>
+          {item.history
+            .filter((h) => h.version < item.version && (h.change === 'create' || h.change === 'update' || h.change === 'rollback'))
+            .slice(0, 3)
+            .map((h) => (
+              <button key={`rb-${h.version}-${h.at}`} type="button" className="secondary" disabled={busy} onClick={() => void run('mutation Rollback($id: ID!, $v: Int!) { rollbackKnowledge(id: $id, toVersion: $v) { id } }', { id: item.id, v: h.version })}>
+                {t('rollbackTo', { n: h.version })}
+              </button>
+            ))}
           {(item.status === 'ARCHIVED' || item.status === 'REJECTED') && (
             <button type="button" className="secondary" disabled={busy} onClick={() => void run('mutation Restore($id: ID!) { restoreKnowledge(id: $id) { id } }', { id: item.id })}>{t('restore')}</button>
           )}
