@@ -4,62 +4,92 @@ import { useT } from '../i18n';
 import { range, type Period } from '../period';
 import { useLoad } from '../usePoll';
 
-interface Gap {
-  question: string;
-  count: number;
-  language: string | null;
-  lastAt: string;
+interface ItemRef {
+  id: string;
+  kind: string;
+  status?: string;
+  question?: string | null;
+  name?: string;
+  statement?: string | null;
 }
-interface Usage {
-  uses: number;
-  helpful: number;
-  notHelpful: number;
-  knowledge: { id: string; kind: string; status: string; qualityScore: number | null; question?: string | null; name?: string } | null;
+interface Gap {
+  id: string;
+  version: number;
+  question: string;
+  size: number;
+  language: string;
+  lastAt: string | null;
+  growth: number | null;
+  examples: string[];
+  reasons: Record<string, number>;
+  nearest: Array<{ similarity: number | null; item: ItemRef }>;
+}
+interface QualityTask {
+  id: string;
+  reason: string | null;
+  item: (ItemRef & { quality: { score: number; threshold: number; reviewBy: string; reasons: string[] } | null }) | null;
 }
 
-const QUERY = `query Gaps($from: DateTime!, $to: DateTime!) { analytics(from: $from, to: $to, top: 50) {
-  gaps { question count language lastAt }
-  knowledgeUsage { uses helpful notHelpful knowledge { id kind status qualityScore ... on Fact { question } ... on Rule { name } ... on Process { name } } } } }`;
+const ITEM = 'id kind status ... on Fact { question statement } ... on Rule { name } ... on Process { name }';
+const GAPS = `query Gaps($from: DateTime, $to: DateTime) {
+  knowledgeGaps(from: $from, to: $to, first: 30) { id version question size language lastAt growth examples reasons nearest(first: 3) { similarity item { ${ITEM} } } } }`;
+const QUALITY = `query Quality { reviewQueue(type: QUALITY, first: 30) { edges { node { id reason item { ${ITEM} quality { score threshold reviewBy reasons } } } } } }`;
+
+const titleOf = (i: ItemRef) => i.question ?? i.name ?? i.statement ?? i.id;
 
 /**
- * The learning loop's screen: questions the assistant could not answer well (grouped by the analytics API)
- * with the editor's actions, and knowledge customers rated unhelpful.
+ * The learning loop's screen: clusters of questions the assistant failed on, each with the editor's
+ * actions (attach its questions to an existing fact as similar questions, draft a new fact into review,
+ * dismiss), and published knowledge sent back to review for low quality or a passed review date.
  */
 export function Gaps({ api }: { api: Api }) {
   const { t } = useT();
-  const [period, setPeriod] = useState<Period>('7d');
-  const data = useLoad(() => api.request<{ analytics: { gaps: Gap[]; knowledgeUsage: Usage[] } }>(QUERY, range(period)), [api, period]);
-  const low = (data.data?.analytics.knowledgeUsage ?? []).filter((u) => u.notHelpful > 0 && u.notHelpful >= u.helpful);
+  const [period, setPeriod] = useState<Period>('30d');
+  const gaps = useLoad(() => api.request<{ knowledgeGaps: Gap[] }>(GAPS, range(period)).then((r) => r.knowledgeGaps), [api, period]);
+  const quality = useLoad(() => api.request<{ reviewQueue: { edges: Array<{ node: QualityTask }> } }>(QUALITY).then((r) => r.reviewQueue.edges.map((e) => e.node)), [api]);
+  const now = Date.now();
   return (
     <div className="gaps">
       <h1>{t('gapsTitle')}</h1>
       <PeriodSelect value={period} onChange={setPeriod} />
-      {data.error && <p className="banner error" role="alert">{t('error', { message: data.error })}</p>}
       <section aria-labelledby="gaps-list">
         <h2 id="gaps-list">{t('gapsList')}</h2>
-        {data.data && data.data.analytics.gaps.length === 0 && <p className="muted">{t('noGaps')}</p>}
+        {gaps.error && <p className="banner error" role="alert">{t('error', { message: gaps.error })}</p>}
+        {gaps.data && gaps.data.length === 0 && <p className="muted">{t('noGaps')}</p>}
         <ul className="cards">
-          {data.data?.analytics.gaps.map((g) => <GapCard key={`${g.language}-${g.question}`} api={api} gap={g} />)}
+          {gaps.data?.map((g) => <GapCard key={g.id} api={api} gap={g} onDone={() => void gaps.reload()} />)}
         </ul>
       </section>
       <section aria-labelledby="low-quality">
         <h2 id="low-quality">{t('lowQuality')}</h2>
-        {data.data && low.length === 0 && <p className="muted">{t('noLowQuality')}</p>}
-        {low.length > 0 && (
+        {quality.error && <p className="banner error" role="alert">{t('error', { message: quality.error })}</p>}
+        {quality.data && quality.data.length === 0 && <p className="muted">{t('noLowQuality')}</p>}
+        {quality.data && quality.data.length > 0 && (
           <table>
             <thead>
-              <tr><th scope="col">{t('knowledgeItem')}</th><th scope="col">{t('uses')}</th><th scope="col">{t('helpful')}</th><th scope="col">{t('notHelpful')}</th></tr>
+              <tr>
+                <th scope="col">{t('knowledgeItem')}</th>
+                <th scope="col">{t('score')}</th>
+                <th scope="col">{t('reviewBy')}</th>
+                <th scope="col">{t('reason')}</th>
+              </tr>
             </thead>
             <tbody>
-              {low.map((u, i) => (
-                <tr key={u.knowledge?.id ?? i}>
-                  <td>{u.knowledge ? `${u.knowledge.question ?? u.knowledge.name ?? u.knowledge.id} (${u.knowledge.kind}, ${u.knowledge.status})` : '—'}</td>
-                  <td>{u.uses}</td><td>{u.helpful}</td><td>{u.notHelpful}</td>
+              {quality.data.map((q) => (
+                <tr key={q.id} data-testid="quality-row">
+                  <td>{q.item ? `${titleOf(q.item)} (${q.item.kind})` : '—'}</td>
+                  <td>{q.item?.quality ? `${q.item.quality.score.toFixed(2)} / ${q.item.quality.threshold.toFixed(2)}` : '—'}</td>
+                  <td>
+                    {q.item?.quality ? new Date(q.item.quality.reviewBy).toLocaleDateString() : '—'}
+                    {q.item?.quality && new Date(q.item.quality.reviewBy).getTime() < now ? ` (${t('stale')})` : ''}
+                  </td>
+                  <td>{q.item?.quality?.reasons.join('; ') || q.reason || ''}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         )}
+        <p className="muted">{t('qualityHelp')}</p>
       </section>
     </div>
   );
@@ -79,46 +109,72 @@ export function PeriodSelect({ value, onChange }: { value: Period; onChange: (p:
   );
 }
 
-function GapCard({ api, gap }: { api: Api; gap: Gap }) {
+function GapCard({ api, gap, onDone }: { api: Api; gap: Gap; onDone: () => void }) {
   const { t } = useT();
   const [answer, setAnswer] = useState('');
+  const [target, setTarget] = useState(gap.nearest.find((n) => n.item.kind === 'fact')?.item.id ?? '');
   const [done, setDone] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const id = `gap-${Math.abs(hash(gap.question))}`;
-  const draft = async (e: FormEvent) => {
-    e.preventDefault();
+  const id = `gap-${gap.id}`;
+  const act = async (query: string, vars: Record<string, unknown>, message: string) => {
     setError(null);
     try {
-      const r = await api.request<{ createKnowledge: { id: string } }>(
-        'mutation Draft($input: KnowledgeInput!) { createKnowledge(input: $input) { id } }',
-        { input: { kind: 'FACT', question: gap.question, answer: answer.trim(), language: gap.language ?? undefined } },
-      );
-      await api.request('mutation Submit($id: ID!) { submitKnowledgeForReview(id: $id, reason: "from a knowledge gap") { id } }', { id: r.createKnowledge.id });
-      setDone(t('draftCreated'));
+      // `version`: refused (CONFLICT) when questions joined the gap since it was read, so nothing unseen is attached.
+      await api.request(query, { ...vars, id: gap.id, version: gap.version });
+      setDone(message);
+      onDone();
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     }
   };
+  const draft = (e: FormEvent) => {
+    e.preventDefault();
+    void act('mutation Draft($id: ID!, $answer: String!, $version: Int) { draftFactFromGap(id: $id, answer: $answer, version: $version) { id } }', { answer: answer.trim() }, t('draftCreated'));
+  };
+  const facts = gap.nearest.filter((n) => n.item.kind === 'fact');
   return (
     <li className="card" data-testid="gap">
       <p className="gap-question">“{gap.question}”</p>
-      <p className="muted">{t('asked', { n: gap.count })} · {gap.language ?? ''} · {new Date(gap.lastAt).toLocaleString()}</p>
+      <p className="muted">
+        {t('asked', { n: gap.size })} · {gap.language} {gap.lastAt ? `· ${new Date(gap.lastAt).toLocaleString()}` : ''}
+        {gap.growth != null ? ` · ${t('growth', { n: gap.growth.toFixed(1) })}` : ''}
+      </p>
+      {gap.examples.length > 1 && (
+        <ul className="examples">
+          {gap.examples.slice(1).map((x) => <li key={x}>{x}</li>)}
+        </ul>
+      )}
+      <p className="muted">{Object.entries(gap.reasons).map(([k, v]) => `${k}: ${v}`).join(' · ')}</p>
       {done ? (
         <p role="status">{done}</p>
       ) : (
-        <form onSubmit={draft}>
-          <label htmlFor={`${id}-answer`}>{t('fieldAnswer')}</label>
-          <textarea id={`${id}-answer`} rows={2} value={answer} onChange={(e) => setAnswer(e.target.value)} />
-          <button type="submit" disabled={!answer.trim()}>{t('draftAnswer')}</button>
-        </form>
+        <>
+          {facts.length > 0 && (
+            <div className="actions">
+              <label htmlFor={`${id}-target`}>{t('targetKnowledge')}</label>
+              <select id={`${id}-target`} value={target} onChange={(e) => setTarget(e.target.value)}>
+                {facts.map((n) => (
+                  <option key={n.item.id} value={n.item.id}>{titleOf(n.item)}{n.similarity != null ? ` (${n.similarity.toFixed(2)})` : ''}</option>
+                ))}
+              </select>
+              <button type="button" className="secondary" disabled={!target} onClick={() => void act('mutation Attach($id: ID!, $k: ID!, $version: Int) { resolveKnowledgeGap(id: $id, knowledgeId: $k, version: $version) { id } }', { k: target }, t('attached'))}>
+                {t('attachSimilar')}
+              </button>
+            </div>
+          )}
+          <form onSubmit={draft}>
+            <label htmlFor={`${id}-answer`}>{t('fieldAnswer')}</label>
+            <textarea id={`${id}-answer`} rows={2} value={answer} onChange={(e) => setAnswer(e.target.value)} />
+            <div className="actions">
+              <button type="submit" disabled={!answer.trim()}>{t('draftAnswer')}</button>
+              <button type="button" className="secondary" onClick={() => void act('mutation Dismiss($id: ID!, $version: Int) { dismissKnowledgeGap(id: $id, version: $version) { id } }', {}, t('dismissed'))}>
+                {t('dismiss')}
+              </button>
+            </div>
+          </form>
+        </>
       )}
       {error && <p className="banner error" role="alert">{t('error', { message: error })}</p>}
     </li>
   );
-}
-
-function hash(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) | 0;
-  return h;
 }

@@ -122,6 +122,8 @@ export function Review({ api }: { api: Api }) {
               <option value="DRAFT">draft</option>
               <option value="ENTITY_MERGE">entity-merge</option>
               <option value="SOURCE_REMOVED">source-removed</option>
+              <option value="QUALITY">quality</option>
+              <option value="SUGGESTION">suggestion</option>
             </select>
           </label>
           <label>
