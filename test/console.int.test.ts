@@ -153,7 +153,7 @@ describe('web console', () => {
     await input.fill('I want to talk to a real person please');
     await input.press('Enter');
     await chat.getByText('Connecting you with a person').waitFor();
-    const frame = customer.frames().find((f) => f.url().includes('/console/chat.html'))!;
+    let frame = customer.frames().find((f) => f.url().includes('/console/chat.html'))!;
     const { conversationId, visitorToken } = await stored(frame, 'answergraph.widget.');
     expect(conversationId).toBeTruthy();
     expect(visitorToken).toMatch(/^vt_/); // the widget's key is shared: the conversation is bound to this visitor
@@ -180,7 +180,19 @@ describe('web console', () => {
     await agent.getByTestId('transcript').getByText('Thank you, my order is').waitFor();
     await shot(agent, 'inbox-agent-conversation');
 
+    // A reload (or a lost socket) loses nothing: the chat rebuilds from the stored events, each once, and a
+    // reply sent while the customer was away is there too.
+    const away = `While you were away (${run}): your refund was approved.`;
+    await customer.reload();
+    await agent.getByLabel('Your reply to the customer').fill(away);
+    await agent.getByRole('button', { name: 'Reply', exact: true }).click();
+    await chat.getByTestId('chat-agent').getByText(away).waitFor(); // the widget reopened by itself (open state kept)
+    expect(await chat.getByTestId('chat-agent').count()).toBe(2);
+    expect(await chat.getByTestId('chat-customer').count()).toBe(3);
+    expect(await chat.getByText('Connecting you with a person').count()).toBe(1);
+
     expect(await axe(customer)).toEqual([]); // the host page with the launcher
+    frame = customer.frames().find((f) => f.url().includes('/console/chat.html'))!;
     expect(await axe(frame)).toEqual([]); // the chat in its frame
     expect(await axe(agent)).toEqual([]);
     await agent.getByRole('button', { name: 'Resolve' }).click();

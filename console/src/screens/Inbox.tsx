@@ -30,6 +30,7 @@ interface Msg {
   citations: CitationRef[];
 }
 interface Detail extends Row {
+  customerId: string | null;
   customerContext: unknown;
   messages: Msg[];
   suggestions: Array<{ text: string; confidence: number; citations: CitationRef[] }>;
@@ -37,7 +38,7 @@ interface Detail extends Row {
 
 const ROW = 'id status escalationReason agentName language channel escalatedAt lastMessageAt messageCount';
 const CITATION = 'citations { knowledgeId documentId chunkId start end quote }';
-const DETAIL = `query Conversation($id: ID!) { conversation(id: $id) { ${ROW} customerContext
+const DETAIL = `query Conversation($id: ID!) { conversation(id: $id) { ${ROW} customerId customerContext
   messages { id role text intent outOfScope confidence sentiment sentimentScore author kind entities { text type } ${CITATION} }
   suggestions { text confidence ${CITATION} } } }`;
 const EVENTS = 'subscription Events($id: ID!) { conversationEvents(conversationId: $id) { cursor type } }';
@@ -153,6 +154,7 @@ function ConversationView({ api, id, onChanged }: { api: Api; id: string; onChan
       </ol>
       <section aria-labelledby="context-title">
         <h3 id="context-title">{t('customerContext')}</h3>
+        {c.customerId && <p className="muted">{t('customerId', { id: c.customerId })}</p>}
         <pre className="context">{JSON.stringify(c.customerContext, null, 2)}</pre>
       </section>
       <section aria-labelledby="suggestions-title">
