@@ -1,9 +1,7 @@
-// Releases by id with their entries. Params: $ids, $lock (take the write lock: rollback).
+// Releases by id with their entries. Params: $ids.
 // Returns: {release: {id, note, status, createdAt, createdBy, createdByName, rolledBackAt, rolledBackBy, entries}} per release.
 UNWIND $ids AS id
 MATCH (r:Release {id: id})
-FOREACH (_ IN CASE WHEN $lock THEN [1] ELSE [] END | SET r.lockedAt = datetime())
-WITH r
 CALL (r) {
   OPTIONAL MATCH (r)-[x:RELEASED]->(k:Knowledge)
   WITH x, k WHERE k IS NOT NULL

@@ -1,13 +1,11 @@
-// What a release would change for each item, read under the items' write locks (taken here) so the plan
-// cannot go stale before it is written: the item, its entities, its open review tasks, the approvals its
-// decided tasks collected, its content snapshots and the version it was last published at.
-// Params: $ids, $visibilities, $lock (true inside the publishing transaction). Returns per existing, visible item:
+// What a release would change for each item (inside the publishing transaction, after review/lock-items, so
+// the plan cannot go stale before it is written): the item, its entities, its open review tasks, the
+// approvals its decided tasks collected, its content snapshots and the version it was last published at.
+// Params: $ids, $visibilities. Returns per existing, visible item:
 //   {item, entities, openTaskIds, approvals, snapshots: [{version, snapshot}] newest first, publishedVersion}.
 UNWIND $ids AS id
 MATCH (k:Knowledge {id: id})
 WHERE k.visibility IN $visibilities
-FOREACH (_ IN CASE WHEN $lock THEN [1] ELSE [] END | SET k.lockedAt = datetime())
-WITH k
 CALL (k) { OPTIONAL MATCH (k)-[:ABOUT]->(e:Entity) RETURN collect(e.name) AS entities }
 CALL (k) {
   OPTIONAL MATCH (t:ReviewTask {type: 'draft'})-[:FOR]->(k)

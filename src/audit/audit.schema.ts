@@ -2,7 +2,7 @@ import { builder, editors } from '../schema/builder.js';
 import { offsetConnection } from '../schema/pagination.js';
 import { auditActions, type AuditEventRow, type AuditVerification } from './audit.service.js';
 
-const parse = (s: string | null): unknown => (s === null ? null : (JSON.parse(s) as unknown));
+const parse = (s: string | null | undefined): unknown => (s == null ? null : (JSON.parse(s) as unknown));
 
 const AuditEventRef = builder.objectRef<AuditEventRow>('AuditEvent').implement({
   description: 'One append-only audit event: who did what to which target, with the state before and after. `hash` chains it to the event before (verifyAuditLog).',

@@ -43,3 +43,13 @@ describe('rule overlap', () => {
     expect(ruleConflict(rule({ fact: 'condition.x', op: 'exists' } as Condition, 'y', ['needs-condition']), rule({ fact: 'condition.x', op: 'exists' } as Condition, 'z'))).toBeNull();
   });
 });
+
+describe('value extraction', () => {
+  it.each([
+    ['currency and units', 'Fee: €30, or 45 euros after 2 years.', ['2years', '45euros', '€30']],
+    ['digits inside names are not values', 'The Orbit Card 0af2015d plan.', []],
+    ['Chinese units', '年费是30元。', ['30元']],
+  ])('%s', (_name, text, values) => {
+    expect(valueSignature(text).values).toEqual(values);
+  });
+});

@@ -11,8 +11,9 @@ import type { Condition } from '../knowledge/rules/index.js';
  *   (they test at least one common fact and nothing makes them exclusive) but whose outcomes differ.
  */
 
-/** Money, percentages, numbers with units, dates, times: the "value" part of a sentence. */
-const VALUE = /(?:[$€£¥]\s?\d[\d,.]*|\d[\d,.]*\s?(?:%|percent|usd|eur|gbp|cny|rmb|元|days?|weeks?|months?|years?|hours?|minutes?|working days?|business days?|天|个月|小时)?|\d{4}-\d{2}-\d{2})/giu;
+/** Money, percentages, numbers with units, dates: the "value" part of a sentence (never digits inside a word or name). */
+const UNIT = '(?:%|percent|euros?|eur|usd|dollars?|gbp|pounds?|cny|rmb|yuan|元|(?:working |business )?days?|weeks?|months?|years?|hours?|minutes?|天|个月|小时)';
+const VALUE = new RegExp(`(?<![\\p{Script=Latin}\\p{N}])(?:[$€£¥]\\s?\\d[\\d,.]*|\\d{4}-\\d{2}-\\d{2}|\\d[\\d,.]*(?:\\s?${UNIT}(?!\\p{Script=Latin}))?)(?![\\p{Script=Latin}\\p{N}])`, 'giu');
 const STOP = new Set('a an the is are was were be of for to in on at by with and or our your you we it its this that per each every can will may do does how what when which who much many'.split(' '));
 
 export interface ValueSignature {

@@ -77,7 +77,8 @@ export class ReleaseService {
     if (new Set(all).size !== all.length) throw new AppError('BAD_USER_INPUT', 'An item appears twice in the release.');
     if (all.length > 1000) throw new AppError('BAD_USER_INPUT', 'A release holds at most 1,000 items.');
     const access = knowledgeAccess(viewer);
-    const params = { ids: all, visibilities: access.visibilities, lock: tx !== null };
+    const params = { ids: all, visibilities: access.visibilities };
+    if (tx) await tx.run('review/lock-items', { ids: all });
     const rows = (tx ? await tx.run('review/release-candidates', params) : await this.executor.read('review/release-candidates', params)) as unknown as CandidateRow[];
     const byId = new Map(rows.map((r) => [r.item.id, r]));
     const entries: ReleaseEntry[] = [];
@@ -171,7 +172,8 @@ export class ReleaseService {
    */
   async rollback(viewer: Viewer, id: string): Promise<string[]> {
     const itemIds = await this.executor.writeTx('review/rollback-release', async (tx) => {
-      const [row] = await tx.run('review/get-releases', { ids: [id], lock: true });
+      await tx.run('review/lock-release', { id });
+      const [row] = await tx.run('review/get-releases', { ids: [id] });
       if (!row) throw new AppError('NOT_FOUND', `Release ${id} does not exist.`, { id });
       const release = row.release as ReleaseRow;
       if (release.status !== 'PUBLISHED') throw new AppError('CONFLICT', `Release ${id} was already rolled back (${release.rolledBackAt ?? ''}).`, { id, status: release.status });
@@ -237,7 +239,7 @@ export class ReleaseService {
   }
 
   async get(ids: readonly string[]): Promise<Array<ReleaseRow | null>> {
-    const rows = await this.executor.read('review/get-releases', { ids, lock: false });
+    const rows = await this.executor.read('review/get-releases', { ids });
     const map = new Map(rows.map((r) => [(r.release as ReleaseRow).id, r.release as ReleaseRow]));
     return ids.map((id) => map.get(id) ?? null);
   }
