@@ -43,7 +43,24 @@ afterAll(async () => {
 
 const stores: Array<[string, () => VectorStore]> = [
   ['neo4j', () => new Neo4jVectorStore(api.app.services.executor)],
-  ...(qdrantUrl ? ([['qdrant', () => new QdrantVectorStore(api.app.services.executor, { url: qdrantUrl, collection: `answergraph_test_${run}` })]] as Array<[string, () => VectorStore]>) : []),
+  ...(qdrantUrl
+    ? ([
+        ['qdrant', () => new QdrantVectorStore(api.app.services.executor, { url: qdrantUrl, collection: `answergraph_test_${run}` })],
+        // The distributed layout (issue 17): a sharded collection, replicated as QDRANT_REPLICATION_FACTOR says
+        // (1 on a single node; 2+ on a Qdrant cluster), same contract.
+        [
+          'qdrant, sharded',
+          () =>
+            new QdrantVectorStore(api.app.services.executor, {
+              url: qdrantUrl,
+              collection: `answergraph_test_sharded_${run}`,
+              shards: 4,
+              replicationFactor: Number(process.env.QDRANT_REPLICATION_FACTOR ?? 1),
+              writeConsistency: 1,
+            }),
+        ],
+      ] as Array<[string, () => VectorStore]>)
+    : []),
 ];
 
 describe.each(stores)('vector store contract: %s', (name, make) => {
@@ -122,6 +139,6 @@ describe.each(stores)('vector store contract: %s', (name, make) => {
 
 describe('vector stores available here', () => {
   it('always-includes-neo4j-and-qdrant-only-with-QDRANT_URL', () => {
-    expect(stores.map(([n]) => n)).toEqual(qdrantUrl ? ['neo4j', 'qdrant'] : ['neo4j']);
+    expect(stores.map(([n]) => n)).toEqual(qdrantUrl ? ['neo4j', 'qdrant', 'qdrant, sharded'] : ['neo4j']);
   });
 });

@@ -1,4 +1,4 @@
-import { conversationKey, createRedis, isCluster, redisKeys, type RedisClient } from '../infra/redis.js';
+import { conversationKey, createRedis, isCluster, redisKeys, throttledErrorLog, type RedisClient } from '../infra/redis.js';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import type { ConversationEvent, NewEvent } from './conversation.types.js';
@@ -58,7 +58,7 @@ export class ConversationEventStream {
     this.subscriber = createRedis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false, subscriber: true });
     this.sharded = isCluster(this.subscriber);
     this.appendScript = appendScript(this.sharded ? 'SPUBLISH' : 'PUBLISH');
-    this.subscriber.on('error', (err) => this.logger.warn({ err }, 'conversation event subscriber'));
+    this.subscriber.on('error', throttledErrorLog((fields, msg) => this.logger.warn(fields, msg), 'conversation event subscriber'));
     this.subscriber.on(this.sharded ? 'smessage' : 'message', (channel: string, message: string) => {
       // `<prefix>{<id>}:live`
       const id = channel.slice(this.prefix.length + 1, channel.length - '}:live'.length);

@@ -129,6 +129,26 @@ export function createRedis(url: string, options: CreateRedisOptions = {}): Redi
   return new Cluster(target.nodes, clusterOptions);
 }
 
+/**
+ * An `error` listener for a Redis client that logs the first error of a burst and then at most one line
+ * per `everyMs` with how many were dropped: while a cluster node is down, each reconnect attempt errors
+ * (several a second per connection), and the log should say so once, not hundreds of times.
+ */
+export function throttledErrorLog(log: (fields: { err: string; repeated?: number }, msg: string) => void, msg: string, everyMs = 10_000): (err: Error) => void {
+  let last = 0;
+  let dropped = 0;
+  return (err) => {
+    const now = Date.now();
+    if (now - last < everyMs) {
+      dropped++;
+      return;
+    }
+    log(dropped ? { err: err.message, repeated: dropped } : { err: err.message }, msg);
+    last = now;
+    dropped = 0;
+  };
+}
+
 export function isCluster(client: RedisClient): client is Cluster {
   return client instanceof Cluster;
 }

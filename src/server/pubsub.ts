@@ -1,7 +1,7 @@
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import type { Cluster } from 'ioredis';
 import type { Logger } from 'pino';
-import { createRedis, isCluster, redisKeys } from '../infra/redis.js';
+import { createRedis, isCluster, redisKeys, throttledErrorLog } from '../infra/redis.js';
 
 /**
  * Subscription events fan out through Redis pub/sub, so a client connected to any API replica
@@ -26,7 +26,7 @@ export function createRedisPubSub(redisUrl: string, logger?: Pick<Logger, 'warn'
   // Both reconnect (and resubscribe) on their own after Redis restarts; without a listener ioredis
   // prints every lost connection to stderr as an "Unhandled error event".
   for (const [role, client] of [['publisher', publisher], ['subscriber', subscriber]] as const) {
-    client.on('error', (err: Error) => logger?.warn({ err: err.message, role }, 'subscription pub/sub connection error'));
+    client.on('error', throttledErrorLog((fields, msg) => logger?.warn({ ...fields, role }, msg), 'subscription pub/sub connection error'));
   }
   const inner = isCluster(publisher) && isCluster(subscriber)
     ? new RedisPubSub({ publisher: shardedPublisher(publisher), subscriber: shardedSubscriber(subscriber), messageEventName: 'smessage' })
