@@ -106,7 +106,7 @@ export class GraphWriter {
         .map((e) => ({ id: randomUUID(), key: e.key, name: e.name, type: e.type, embedding: e.embedding ? decodeVector(e.embedding) : null }));
       const upserted: Array<{ key: string; id: string; created: boolean }> = [];
       for (let i = 0; i < entityRows.length; i += WRITE_BATCH) {
-        for (const r of await tx.run('ingestion/upsert-entities', { rows: entityRows.slice(i, i + WRITE_BATCH), by })) {
+        for (const r of await tx.run('ingestion/upsert-entities', { rows: entityRows.slice(i, i + WRITE_BATCH), by, model: input.embeddingModel })) {
           upserted.push({ key: String(r.key), id: String(r.id), created: Boolean(r.created) });
         }
       }

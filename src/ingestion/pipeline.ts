@@ -126,10 +126,10 @@ export class IngestionPipeline {
 
   /** Entities from imports and seeds have no name embedding yet; resolution needs them. */
   private async embedEntities(models: ModelAccess): Promise<void> {
-    const rows = await this.deps.executor.read('ingestion/entities-without-embedding', { limit: 256 });
+    const rows = await this.deps.executor.read('ingestion/entities-without-embedding', { limit: 256, model: models.embeddingModel });
     if (rows.length === 0) return;
     const vectors = await models.embed(rows.map((r) => String(r.text))); // entity names: stored passages
-    await this.deps.executor.write('ingestion/set-entity-embeddings', { rows: rows.map((r, i) => ({ id: r.id, embedding: Array.from(vectors[i]!) })) });
+    await this.deps.executor.write('ingestion/set-entity-embeddings', { rows: rows.map((r, i) => ({ id: r.id, embedding: Array.from(vectors[i]!) })), model: models.embeddingModel });
   }
 
   async gazetteer(): Promise<Gazetteer> {
@@ -149,7 +149,7 @@ export class IngestionPipeline {
     const unknown = [...new Set(candidates.filter((c) => !gazetteer.lookup(c.text)).map((c) => entityKey(c.text)))].filter((k) => inferred.nameEmbeddings[k]);
     const nearest = new Map<string, NearestEntity>();
     if (unknown.length > 0) {
-      const rows = await this.deps.executor.read('ingestion/nearest-entities', { rows: unknown.map((key) => ({ key, embedding: decodeVector(inferred.nameEmbeddings[key]!) })) });
+      const rows = await this.deps.executor.read('ingestion/nearest-entities', { rows: unknown.map((key) => ({ key, embedding: decodeVector(inferred.nameEmbeddings[key]!) })), model: inferred.embeddingModel });
       for (const r of rows) nearest.set(String(r.key), { id: String(r.id), key: String(r.entityKey), name: String(r.name), score: Number(r.score) });
     }
     const resolution = await runStage(resolveStage(this.options.resolve), { text: doc.text, chunks: doc.chunks, candidates, drafts: doc.drafts, gazetteer, nearest, nameEmbeddings: inferred.nameEmbeddings }, env);
