@@ -88,20 +88,43 @@ export class AnalyticsAggregator implements AnalyticsChanges {
     const b = floorTo(to.getTime() + 3_599_999, 'hour');
     if (!(a < b)) throw new AppError('BAD_USER_INPUT', '`from` must be before `to`.');
     await this.locked(async () => {
+      // A month per transaction: its hours from one raw scan, its days and the month summed in memory.
       const total = Math.ceil((b - a) / 86_400_000);
       let done = 0;
       for (let t = a; t < b; ) {
-        const next = Math.min(addTo(floorTo(t, 'day'), 'day'), b);
+        const next = Math.min(addTo(floorTo(t, 'month'), 'month'), b);
         await this.fold(t, next);
-        progress?.(++done, total);
+        done += Math.ceil((next - t) / 86_400_000);
+        progress?.(Math.min(done, total), total);
         t = next;
       }
       return 0;
     });
   }
 
+  /**
+   * Builds the buckets once for conversations stored before analytics kept buckets (an upgraded deployment),
+   * from the oldest conversation to now; later calls see the mark and return at once. Returns whether it built.
+   */
+  async backfill(): Promise<boolean> {
+    const state = async () => {
+      const rows = await this.executor.read('analytics/backfill-state');
+      const r = rows.find((x) => x.first !== null) ?? rows[0];
+      return { done: Boolean(r?.done), first: r?.first ? new Date(String(r.first)) : null };
+    };
+    const before = await state();
+    if (before.done) return false;
+    if (before.first) {
+      this.logger.info({ from: before.first.toISOString() }, 'analytics: building buckets for the conversations already stored');
+      await this.rebuild(before.first, new Date(Date.now() + 3_600_000));
+    }
+    await this.executor.write('analytics/backfill-done');
+    return before.first !== null;
+  }
+
   start(): void {
     if (this.timer || this.intervalMs <= 0) return;
+    this.backfill().catch((err: unknown) => this.logger.warn({ err }, 'analytics backfill failed; it is retried at the next start'));
     this.timer = setInterval(() => {
       this.flush().catch((err: unknown) => this.logger.warn({ err }, 'analytics fold failed; the changes stay pending and are retried'));
     }, this.intervalMs);
@@ -133,16 +156,29 @@ export class AnalyticsAggregator implements AnalyticsChanges {
     }
   }
 
-  /** Recomputes the hours of [from, to) from the raw graph, then their days and months, in one transaction. */
+  /**
+   * Recomputes the hours of [from, to) from the raw graph, then their days and months, in one transaction.
+   * Days and months are summed from the fresh hours plus the stored buckets of their periods outside [from, to).
+   */
   private async fold(from: number, to: number): Promise<void> {
     await this.executor.writeTx('analytics/fold', async (tx) => {
-      const hours = await this.repo.raw(from, to, 'hour', tx);
-      await this.repo.replace(tx, 'hour', from, to, hours.values());
-      for (const [finer, grain] of [['hour', 'day'], ['day', 'month']] as const) {
-        const a = floorTo(from, grain);
-        const b = addTo(floorTo(to - 1, grain), grain);
-        const parts = await this.repo.read([{ grain: finer, from: a, to: b }], { channel: null, language: null }, null, tx);
-        await this.repo.replace(tx, grain, a, b, rollUp(parts, grain).values());
+      let finer: StoredBucket[] = [...(await this.repo.raw(from, to, 'hour', tx)).values()];
+      await this.repo.replace(tx, 'hour', from, to, finer);
+      let [a, b] = [from, to];
+      for (const [child, grain] of [['hour', 'day'], ['day', 'month']] as const) {
+        const [ga, gb] = [floorTo(a, grain), addTo(floorTo(b - 1, grain), grain)];
+        const outside = await this.repo.read(
+          [
+            { grain: child, from: ga, to: a },
+            { grain: child, from: b, to: gb },
+          ].filter((r) => r.from < r.to),
+          { channel: null, language: null },
+          null,
+          tx,
+        );
+        finer = [...rollUp([...finer, ...outside], grain).values()];
+        await this.repo.replace(tx, grain, ga, gb, finer);
+        [a, b] = [ga, gb];
       }
     });
   }
