@@ -41,6 +41,9 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY cypher ./cypher
 COPY seeds ./seeds
+# Read at run time: the model catalogue (readiness names what builds a missing model) and the ranker weights.
+COPY training/models.json ./training/models.json
+COPY src/retrieval/ranker-weights.json ./src/retrieval/ranker-weights.json
 RUN mkdir -p /models && chown node:node /models
 USER node
 EXPOSE 4000

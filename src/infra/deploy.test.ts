@@ -156,5 +156,8 @@ describe('Dockerfile', () => {
     for (const p of copies) expect(existsSync(path.join(root, p)), p).toBe(true);
     const ignored = readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n');
     for (const p of ['.data', 'node_modules', 'training', '.env']) expect(ignored).toContain(p);
+    // What the runtime reads from outside dist/ is copied (the model catalogue, the ranker weights).
+    expect(copies).toEqual(expect.arrayContaining(['training/models.json', 'src/retrieval/ranker-weights.json', 'cypher', 'seeds']));
+    expect(ignored).toContain('!training/models.json');
   });
 });
