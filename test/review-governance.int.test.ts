@@ -112,7 +112,7 @@ describe('what a review task shows', () => {
     const valueTask = await draftTask(fact('orbit fee new', `The annual fee of the ${entity} is 45 euros.`, { entities: [entity], question: `What is the annual fee of the ${entity}?` }));
     const overlapping = await draftTask({ type: 'rule', externalId: `credit-${run}`, name: `Credit ${run}`, when: { all: [{ fact: path, op: 'lte', value: 14 }] }, then: 'Store credit only.' }, 'conditional sentence');
     const disjoint = await draftTask({ type: 'rule', externalId: `late-${run}`, name: `Late ${run}`, when: { all: [{ fact: path, op: 'gt', value: 30 }] }, then: 'No refund.' }, 'conditional sentence');
-    const conflicts = async (id: string) => (await ok<{ reviewTask: { conflicts: Array<{ kind: string; entityName: string | null; proposed: string[]; published: string[] }> } }>('query($id: ID!) { reviewTask(id: $id) { conflicts { kind entityName proposed published item { id } } } }', { id })).reviewTask.conflicts;
+    const conflicts = async (id: string) => (await ok<{ reviewTask: { conflicts: Array<{ kind: string; entityName: string | null; proposed: string[]; published: string[] }> } }>('query($id: ID!) { reviewTask(id: $id) { conflicts { kind entityName proposed published } } }', { id })).reviewTask.conflicts;
     expect(await conflicts(valueTask.taskId)).toEqual([{ kind: 'VALUE', entityName: entity, proposed: ['45euros'], published: ['30euros'] }]);
     expect(await conflicts(overlapping.taskId)).toEqual([expect.objectContaining({ kind: 'RULE_OVERLAP', proposed: ['Store credit only.'], published: ['Eligible for a full refund.'] })]);
     expect(await conflicts(disjoint.taskId)).toEqual([]);
@@ -264,7 +264,7 @@ describe('entity merges', () => {
        CREATE (other:Entity {id: $ids.other, key: 'pad care ' + $run, name: 'Pad Care ' + $run, type: 'Service', aliases: [], aliasKeys: []})
        CREATE (:Chunk {id: $ids.chunk, text: 'x', start: 0, end: 1})-[:MENTIONS {count: 1}]->(fresh)
        CREATE (other)-[:COVERS {documentId: 'doc-x', confidence: 0.8, origin: 'ingestion'}]->(fresh)
-       CREATE (:Knowledge {id: $ids.item, kind: 'fact', status: 'DRAFT', visibility: 'PUBLIC', version: 1})-[:ABOUT]->(fresh)`,
+       CREATE (:Knowledge {id: $ids.item, kind: 'fact', status: 'DRAFT', visibility: 'PUBLIC', version: 1, statement: 'Pads are covered.', language: 'en', contentHash: 'h-' + $run})-[:ABOUT]->(fresh)`,
       { ids, run },
     );
     const MERGE = '... on MutationMergeEntitiesSuccess { data { id targetId } } ... on ReviewActionError { code message }';
@@ -352,7 +352,7 @@ describe('nothing unreviewed reaches customers', () => {
     const question = `How much does the ${word} plan cost per month?`;
     const before = await price(question);
     expect(before.citations.map((c) => c.documentId)).not.toContain(v1.documentId);
-    expect(before.text).not.toContain('47');
+    expect(before.text).not.toContain('47 euros');
 
     await ok('mutation($id: ID!) { approveDocument(id: $id) { id status } }', { id: v1.documentId });
     const started = Date.now();
@@ -361,15 +361,15 @@ describe('nothing unreviewed reaches customers', () => {
       return a.citations.some((c) => c.documentId === v1.documentId) ? a : null;
     }, 5_000, 20);
     expect(Date.now() - started).toBeLessThan(1_000);
-    expect(after.text).toContain('47');
+    expect(after.text).toContain('47 euros');
     expect(code(await api.gql('mutation($id: ID!) { approveDocument(id: $id) { id } }', { id: v1.documentId }, keys.E1))).toBe('CONFLICT');
 
     const v2 = await finished(api, (await ingest(api, { title: `${word} pricing`, mediaType: 'text/markdown', content: doc(52), source, language: 'en', visibility: 'PUBLIC' }, keys.E1)).id);
     expect(v2.documentVersion).toBe(2);
     const superseded = await price(question);
     expect(superseded.citations.map((c) => c.documentId)).not.toContain(v1.documentId);
-    expect(superseded.text).not.toContain('47');
-    expect(superseded.text).not.toContain('52'); // v2 is not reviewed yet
+    expect(superseded.text).not.toContain('47 euros');
+    expect(superseded.text).not.toContain('52 euros'); // v2 is not reviewed yet
   });
 
   it('leaves draft vectors to the embedder when vectors live outside the graph (Qdrant mode), so the external store receives them', async () => {

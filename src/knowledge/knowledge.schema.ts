@@ -278,7 +278,7 @@ builder.mutationFields((t) => ({
   ...Object.fromEntries(
     (
       [
-        ['publishKnowledge', 'publish', 'Makes an item live.'],
+        ['publishKnowledge', 'publish', 'Makes an item live, as a one-item release (see publishRelease): refused while its review task is open, or for RESTRICTED knowledge without two approvals.'],
         ['archiveKnowledge', 'archive', 'Takes an item out of service; it stays in the graph with its history.'],
         ['submitKnowledgeForReview', 'submit', 'Moves a draft to the review queue.'],
         ['rejectKnowledge', 'reject', 'Rejects a draft, with a reason.'],
@@ -293,6 +293,12 @@ builder.mutationFields((t) => ({
         args: { id: t.arg.id({ required: true }), reason: t.arg.string() },
         resolve: async (_r, args, ctx) => {
           const current = await loadVisible(ctx, String(args.id));
+          if (move === 'publish') {
+            // Going live is a release (review governance): refused while a review task is open or a
+            // RESTRICTED item lacks its two approvals, audited, and rollbackRelease can take it back.
+            await ctx.services.review.publishRelease(ctx.viewer, { publish: [current.id], archive: [], note: args.reason ?? null });
+            return loadVisible(ctx, current.id);
+          }
           return ctx.services.knowledge.transition(current.id, move, ctx.viewer.keyId, args.reason ?? null);
         },
       }),
