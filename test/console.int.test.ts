@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../src/app.js';
 import { CHROMIUM_PATH, ensureInstalled } from '../src/services/local-services.js';
 import { eventually, startTestApi, type TestApi } from './harness.js';
@@ -38,7 +38,8 @@ beforeAll(async () => {
   // Fast when the console's sources are unchanged since the last build (npm test builds it before this file).
   execFileSync(process.execPath, [path.join(projectRoot, 'scripts', 'build-console.mjs')], { stdio: 'inherit' });
   mkdirSync(ARTIFACTS, { recursive: true });
-  api = await startTestApi();
+  // A shared 2-core machine runs model builds beside the tests: the seed import alone can pass the 15 s default.
+  api = await startTestApi({ RESOLVER_TIMEOUT_MS: '120000' });
   await api.app.startWorkers();
   keys = await createKeys(api, `console-${run}`);
   await loadSeed(api);
@@ -63,12 +64,21 @@ afterAll(async () => {
   rmSync(profileDir, { recursive: true, force: true });
 });
 
+// A failed test leaves a screenshot of every page it opened, then closes them.
+afterEach(async (ctx) => {
+  const failed = ctx.task.result?.state === 'fail';
+  for (const [i, c] of contexts.splice(0).entries()) {
+    if (failed) for (const p of c.pages()) await p.screenshot({ path: path.join(ARTIFACTS, `failed-${ctx.task.name.slice(0, 60)}-${i}.png`), fullPage: true }).catch(() => undefined);
+    await c.close().catch(() => undefined);
+  }
+});
+
 async function newPage(): Promise<Page> {
   // bypassCSP: the console's CSP forbids inline scripts, and axe-core is injected as one.
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US', bypassCSP: true });
   contexts.push(context);
   const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
+  page.setDefaultTimeout(60_000);
   return page;
 }
 
@@ -142,7 +152,7 @@ describe('web console', () => {
     await input.press('Enter');
     const answer = chat.getByTestId('chat-bot').last();
     await answer.waitFor();
-    await expect.poll(() => answer.getByTestId('citation').count()).toBeGreaterThan(0);
+    await expect.poll(() => answer.getByTestId('citation').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await chat.getByTestId('citation').first().click();
     await chat.getByTestId('source-dialog').waitFor();
     expect(await chat.getByTestId('source-dialog').locator('blockquote').innerText()).not.toBe('');
@@ -197,7 +207,7 @@ describe('web console', () => {
     expect(await axe(agent)).toEqual([]);
     await agent.getByRole('button', { name: 'Resolve' }).click();
     await chat.getByText('This conversation has been closed.').waitFor();
-  });
+  }, 240_000);
 
   it('editor-approves-a-draft-and-the-chat-then-answers-from-it-with-its-citation', async () => {
     const question = `What is the Aurora X${run} case made of?`;
@@ -253,7 +263,7 @@ describe('web console', () => {
       { 'answergraph-visitor-token': visitorToken ?? '' },
     );
     expect(c.body.data!.conversation.messages.filter((m) => m.role === 'bot').at(-1)!.citations.map((x) => x.knowledgeId)).toContain(item.id);
-  });
+  }, 240_000);
 
   it('a-customer-key-cannot-open-review-screens-and-an-agent-sees-no-review', async () => {
     const customer = await newPage();
@@ -275,7 +285,7 @@ describe('web console', () => {
     expect(await nav.getByRole('link').allInnerTexts()).toEqual(['Chat', 'Agent inbox', 'Graph explorer', 'Analytics']);
     await screen(agent, 'review');
     await agent.getByTestId('forbidden').waitFor();
-  });
+  }, 240_000);
 
   it('works-with-the-keyboard-alone-and-in-chinese', async () => {
     const page = await newPage();
@@ -296,7 +306,7 @@ describe('web console', () => {
     await page.getByRole('navigation', { name: '控制台页面' }).getByRole('link', { name: '审核' }).waitFor();
     expect(await js(page, 'document.documentElement.lang')).toBe('zh-CN');
     await shot(page, 'graph-explorer-zh');
-  });
+  }, 240_000);
 
   it('shows-every-staff-screen-without-accessibility-violations', async () => {
     const page = await newPage();
@@ -306,7 +316,7 @@ describe('web console', () => {
     await page.getByLabel('Search an entity').fill('Refund');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByTestId('entity-hit').first().click();
-    await expect.poll(() => page.locator('.node-list li').count()).toBeGreaterThan(1);
+    await expect.poll(() => page.locator('.node-list li').count(), { timeout: 30_000 }).toBeGreaterThan(1);
     // Open a knowledge item of the neighbourhood from the (keyboard-reachable) node list.
     const knowledgeNode = page.locator('.node-list button').filter({ hasNotText: 'Expand' }).first();
     await knowledgeNode.click();
@@ -338,5 +348,5 @@ describe('web console', () => {
     await screen(page, 'chat');
     await shot(page, 'chat');
     expect(await axe(page)).toEqual([]);
-  });
+  }, 240_000);
 });

@@ -47,13 +47,17 @@ export default function GraphExplorer({ api }: { api: Api }) {
   const [info, setInfo] = useState<Record<string, { label: string; type: string }>>({});
   const [knowledge, setKnowledge] = useState<KnowledgeDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
 
   const guard = async (f: () => Promise<void>) => {
     setError(null);
+    setBusy(true);
     try {
       await f();
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
     }
   };
   const search = (e: FormEvent) => {
@@ -63,7 +67,10 @@ export default function GraphExplorer({ api }: { api: Api }) {
   const expand = (id: string, reset = false) =>
     guard(async () => {
       const r = await api.request<{ entity: { id: string; name: string; type: string; neighbourhood: Neighbourhood } | null }>(NEIGHBOURS, { id });
-      if (!r.entity) return;
+      if (!r.entity) {
+        setError(t('noEntities'));
+        return;
+      }
       const n = r.entity.neighbourhood;
       const fresh: CanvasNode[] = [{ id: r.entity.id, label: r.entity.name, group: 'entity' }, ...n.nodes.map((x) => ({ id: x.id, label: x.name, group: x.label === 'Entity' ? 'entity' : 'knowledge' }))];
       const freshEdges = n.edges.map((x) => ({ id: `${x.from}-${x.type}-${x.to}`, from: x.from, to: x.to, label: x.type }));
@@ -100,6 +107,7 @@ export default function GraphExplorer({ api }: { api: Api }) {
         </ul>
       )}
       <p className="muted">{t('graphHelp')}</p>
+      {busy && <p role="status">{t('loading')}</p>}
       <div className="split">
         <div className="pane">
           <GraphCanvas nodes={nodes} edges={edges} onSelect={(id) => void open(id)} label={t('graphTitle')} height={420} />
