@@ -98,7 +98,7 @@ export async function buildApp(config: Config, connections: Connections, logger:
   });
   await retrieval.init();
   const analytics = createAnalytics({ executor, redis, logger });
-  const integrations = createIntegrations({ config, executor, redis, redisUrl: connections.redisUrl, mask: (text) => maskPii(text).text, logger });
+  const integrations = createIntegrations({ config, executor, redis, redisUrl: connections.redisUrl, mask: (text) => maskPii(text).text, logger, pubsub });
   const dialogue = createDialogue({
     executor,
     redis,
@@ -140,6 +140,7 @@ export async function buildApp(config: Config, connections: Connections, logger:
   // Embeddings and the intent classifier follow knowledge changes (and are built once now).
   startEmbedding(retrieval, pubsub);
   startDialogue(dialogue, pubsub, logger);
+  integrations.start();
   learning.start(pubsub);
 
   return {

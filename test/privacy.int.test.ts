@@ -69,7 +69,7 @@ beforeAll(async () => {
     IDENTITY_VERIFICATION_SECRET: identitySecret,
     // The machine running the tests may be busy (model builds): the seed import must not time out.
     RESOLVER_TIMEOUT_MS: '120000',
-  }, { waitReady: false });
+  });
   keys = await createKeys(api, run);
   await loadSeed(api);
 });

@@ -44,6 +44,15 @@ export interface DialogueIntegrations {
   protector?: DataProtector;
   /** Binds CUSTOMER-key conversations to a visitor (anonymous token or signed customer id). */
   visitors?: VisitorIdentity;
+  /** Outbound events (webhooks). Fire and forget: a turn never waits on or fails by them. */
+  events?: OutboundEvents;
+  /** A customer message at least this negative (sentiment score) raises a negative-emotion event. Default 0.8. */
+  negativeEmotionAbove?: number;
+}
+
+/** Where conversation events go out to other systems (webhooks). `eventId` makes an event idempotent. */
+export interface OutboundEvents {
+  emit(name: 'CONVERSATION_ESCALATED' | 'CONVERSATION_RESOLVED' | 'CSAT_RECEIVED' | 'NEGATIVE_EMOTION' | 'PROCESS_COMPLETED', data: Record<string, unknown>, eventId?: string): Promise<unknown>;
 }
 
 export interface StartInput {
@@ -70,6 +79,17 @@ export class DialogueService {
     private readonly metrics?: DialogueMetrics,
     private readonly integrations: DialogueIntegrations = {},
   ) {}
+
+  private emit(name: Parameters<OutboundEvents['emit']>[0], data: Record<string, unknown>, eventId: string): void {
+    void this.integrations.events?.emit(name, data, eventId).catch((err: unknown) => this.logger.warn({ err, event: name }, 'outbound event not sent'));
+  }
+
+  /** Strongly negative customer messages go out as an event (the complaint and retention workflows of the tenant). */
+  private emitIfNegative(s: ConversationState, customer: MessageRow): void {
+    if (customer.sentiment === 'negative' && (customer.sentimentScore ?? 0) >= (this.integrations.negativeEmotionAbove ?? 0.8)) {
+      this.emit('NEGATIVE_EMOTION', { conversationId: s.id, customerId: s.customerId ?? null, messageId: customer.id, score: customer.sentimentScore, text: customer.text }, `${s.id}:negative:${customer.seq}`);
+    }
+  }
 
   // ---------- personal data at rest ----------
 
@@ -207,6 +227,7 @@ export class DialogueService {
         await this.repo.appendMessages(conversationId, s.status, null, [{ ...customer, entityIds: rest.entities.map((e) => e.id) }]);
         await this.publish(conversationId, [messageEvent('CUSTOMER_MESSAGE', customer)]);
         await this.putState({ ...s, seq: customer.seq, language: s.language ?? u.language });
+        this.emitIfNegative(s, customer);
         return customer;
       }
 
@@ -247,6 +268,15 @@ export class DialogueService {
       await this.publish(conversationId, out);
       await this.putState({ ...turn.state, status, seq: bot.seq, escalationReason: turn.escalate ?? turn.state.escalationReason });
       const published = performance.now();
+      this.emitIfNegative(s, customer);
+      if (turn.escalate) this.emit('CONVERSATION_ESCALATED', { conversationId, customerId: s.customerId ?? null, reason: turn.escalate, messageId: bot.id }, `${conversationId}:escalated:${bot.seq}`);
+      if (turn.completed) {
+        this.emit(
+          'PROCESS_COMPLETED',
+          { conversationId, customerId: s.customerId ?? null, process: { knowledgeId: turn.completed.knowledgeId, name: turn.completed.name }, values: turn.completed.slots },
+          `${conversationId}:process:${bot.seq}`,
+        );
+      }
       this.metrics?.turn(turn.kind, turn.escalate !== null, published - started, {
         understand: understood - started,
         respond: responded - understood,
@@ -322,6 +352,7 @@ export class DialogueService {
       const row = await this.repo.setStatus(id, 'RESOLVED', { keepAgent: true });
       await this.publish(id, [{ type: 'RESOLVED', text: replies.resolved(s.language), chunkIndex: null, messageId: null, message: null }]);
       await this.putState({ ...s, status: 'RESOLVED', process: null, suspended: [] });
+      this.emit('CONVERSATION_RESOLVED', { conversationId: id, customerId: s.customerId ?? null, by: viewer.name }, `${id}:resolved:${s.seq}`);
       return row as ConversationRow;
     });
   }
@@ -365,6 +396,7 @@ export class DialogueService {
     await this.get(conversationId, viewer);
     const r = await this.repo.rateConversation({ conversationId, feedbackId: randomUUID(), score, comment: this.maskComment(comment), by: viewer.keyId, nps });
     if (!r) throw new AppError('NOT_FOUND', `Conversation ${conversationId} does not exist.`);
+    this.emit('CSAT_RECEIVED', { conversationId, score, nps, comment: comment === null ? null : this.mask(comment) }, `${conversationId}:csat:${randomUUID()}`);
     return r;
   }
 }

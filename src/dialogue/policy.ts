@@ -20,6 +20,8 @@ export interface TurnOutcome {
   resolvedQuestion: string | null;
   /** The state after the turn (the caller stores it). */
   state: ConversationState;
+  /** A process that finished this turn, with the values it collected (for outbound events). */
+  completed?: { knowledgeId: string; name: string; slots: Record<string, string | number> } | null;
 }
 
 export interface DialoguePolicyOptions {
@@ -70,7 +72,8 @@ export class DialoguePolicy {
           s.process = resumed;
           text = `${text}\n${replies.resume(resumed.name, currentPrompt(resumed), language)}`;
         }
-        return { text, kind: 'process', confidence: 1, citations: [processCitation(running)], knowledgeIds: [running.knowledgeId], escalate: null, resolvedQuestion: null, state: s };
+        const completed = turn.done ? { knowledgeId: running.knowledgeId, name: running.name, slots: { ...turn.state.slots } } : null;
+        return { text, kind: 'process', confidence: 1, citations: [processCitation(running)], knowledgeIds: [running.knowledgeId], escalate: null, resolvedQuestion: null, state: s, completed };
       }
       if (turn.error.code === 'invalid-answer' && !this.isTopicSwitch(u, raw, running)) {
         const failedTurns = s.failedTurns + 1;
@@ -93,7 +96,8 @@ export class DialoguePolicy {
         // Switching to another process suspends the running one; it resumes when this one ends.
         if (resumeAfter) s.suspended.push(resumeAfter);
         s = { ...s, process: started.turn.done ? null : started.active, failedTurns: 0 };
-        return { text: started.turn.reply, kind: 'process', confidence: outcome.confidence, citations: outcome.citations, knowledgeIds: [outcome.process.id], escalate: null, resolvedQuestion: null, state: s };
+        const completed = started.turn.done ? { knowledgeId: started.active.knowledgeId, name: started.active.name, slots: { ...started.turn.state.slots } } : null;
+        return { text: started.turn.reply, kind: 'process', confidence: outcome.confidence, citations: outcome.citations, knowledgeIds: [outcome.process.id], escalate: null, resolvedQuestion: null, state: s, completed };
       }
     }
 

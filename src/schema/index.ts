@@ -18,6 +18,7 @@ import '../review/review.schema.js';
 import '../learning/learning.schema.js';
 import '../audit/audit.schema.js';
 import '../privacy/privacy.schema.js';
+import '../integrations/webhook.schema.js';
 
 export function buildSchema(): GraphQLSchema {
   return builder.toSchema({ sortSchema: true });
