@@ -57,7 +57,7 @@ interface QualityView {
   };
 }
 
-describe('quality scores and demotion', () => {
+describe('quality scores and demotion', { timeout: 240_000 }, () => {
   it('rates-an-item-down-until-it-returns-to-review-and-leaves-answers', async () => {
     const question = `How do I recalibrate the quibbleflux ${run} meter?`;
     const id = await createFact({ externalId: `quality-${run}`, question, answer: `Hold the quibbleflux ${run} reset button for ten seconds.` });
@@ -108,5 +108,198 @@ describe('quality scores and demotion', () => {
     expect(v.knowledgeItem.status).toBe('IN_REVIEW');
     const bad = await api.gql('mutation { setReviewBy(id: "missing", reviewBy: null) { id } }');
     expect(bad.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+});
+
+const GAPS = `query($language: String) { knowledgeGaps(language: $language, first: 200) { id version status size language question
+  questions { text count } reasons trend { day count } growth nearest { item { id } similarity } } }`;
+
+interface GapView {
+  id: string;
+  version: number;
+  status: string;
+  size: number;
+  language: string;
+  question: string;
+  questions: Array<{ text: string; count: number }>;
+  reasons: Record<string, number>;
+  trend: Array<{ day: string; count: number }>;
+  nearest: Array<{ item: { id: string } }>;
+}
+
+async function gapOf(text: string, language: string): Promise<GapView | undefined> {
+  const r = await gql<{ knowledgeGaps: GapView[] }>(GAPS, { language });
+  return r.knowledgeGaps.find((g) => g.questions.some((q) => q.text === text));
+}
+
+describe('knowledge gaps', { timeout: 240_000 }, () => {
+  const en = [`How can I wibble my ${run} zonkulator?`, `how do i wibble the ${run} zonkulator`, `How do I wibble a ${run} zonkulator?`];
+  const zh = [`花呗${run}怎么还款`, `花呗${run}如何还款`];
+
+  it('clusters-failed-questions-by-meaning-in-both-languages-and-attaches-them-live-within-a-second', async () => {
+    for (const q of [...en, ...zh]) await ask(q);
+    const gap = await eventually(async () => {
+      const g = await gapOf(en[0]!, 'en');
+      return g && g.questions.length === 3 ? g : null;
+    });
+    expect(gap).toMatchObject({ status: 'OPEN', size: 3, language: 'en', question: en[0] });
+    expect(gap.questions.map((q) => q.text).sort()).toEqual([...en].sort());
+    expect(Object.values(gap.reasons).reduce((a, b) => a + b, 0)).toBe(3);
+    expect(gap.trend.at(-1)!.count).toBe(3);
+    const zhGap = await gapOf(zh[0]!, 'zh');
+    expect(zhGap?.questions.map((q) => q.text).sort()).toEqual([...zh].sort());
+
+    // The editor attaches the cluster to the fact that answers it.
+    const factId = await createFact({ externalId: `wibble-${run}`, question: 'How do I reset a device?', answer: `Hold the reset key for ${run} seconds.` });
+    expect(await answeredBy(en[1]!)).not.toContain(factId);
+    const started = Date.now();
+    const resolved = await gql<{ resolveKnowledgeGap: { status: string; version: number } }>(
+      'mutation($id: ID!, $k: ID!, $v: Int) { resolveKnowledgeGap(id: $id, knowledgeId: $k, version: $v) { status version } }',
+      { id: gap.id, k: factId, v: gap.version },
+    );
+    expect(resolved.resolveKnowledgeGap).toEqual({ status: 'RESOLVED', version: gap.version + 1 });
+    const hits = await answeredBy(en[1]!);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(hits[0]).toBe(factId);
+    const retrieved = await gql<{ retrieve: Array<{ item: { id: string }; matchedQuestion: string | null }> }>('query($q: String!) { retrieve(query: $q, first: 3) { item { id } matchedQuestion } }', { q: en[2]! });
+    expect(retrieved.retrieve[0]).toEqual({ item: { id: factId }, matchedQuestion: en[2] });
+    const fact = await gql<{ knowledgeItem: { questions: string[]; similarQuestions: Array<{ origin: string; gapId: string; embedded: boolean }> } }>(
+      'query($id: ID!) { knowledgeItem(id: $id) { ... on Fact { questions similarQuestions { origin gapId embedded } } } }',
+      { id: factId },
+    );
+    expect([...fact.knowledgeItem.questions].sort()).toEqual([...en].sort());
+    expect(fact.knowledgeItem.similarQuestions.every((q) => q.origin === 'gap' && q.gapId === gap.id && q.embedded)).toBe(true);
+
+    // Chinese: attached questions match by their characters (the English encoder does not cover Chinese).
+    const zhFact = await createFact({ externalId: `huabei-${run}`, question: '怎样偿还账单', answer: `在支付宝${run}还款页面还款。`, language: 'zh' });
+    await gql('mutation($id: ID!, $k: ID!) { resolveKnowledgeGap(id: $id, knowledgeId: $k) { status } }', { id: zhGap!.id, k: zhFact });
+    expect((await answeredBy(zh[1]!))[0]).toBe(zhFact);
+  });
+
+  it('refuses-bad-attachments-with-typed-errors-and-writes-nothing', async () => {
+    const qs = [`Where is the ${run} flumph depot?`, `where is the ${run} flumph depot located`];
+    for (const q of qs) await ask(q);
+    const gap = await eventually(async () => {
+      const g = await gapOf(qs[0]!, 'en');
+      return g && g.questions.length === 2 ? g : null;
+    });
+    const live = await createFact({ externalId: `office-${run}`, statement: "Our office opens at nine on weekdays." });
+    const archived = await createFact({ externalId: `office-old-${run}`, statement: "Our office opened at eight on weekdays." });
+    await gql('mutation($id: ID!) { archiveKnowledge(id: $id, reason: "moved") { status } }', { id: archived });
+    const attach = (vars: Record<string, unknown>) =>
+      api.gql('mutation($id: ID!, $k: ID!, $v: Int, $q: [String!]) { resolveKnowledgeGap(id: $id, knowledgeId: $k, version: $v, questions: $q) { status } }', { id: gap.id, v: gap.version, ...vars });
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ['a missing fact', { k: 'no-such-fact' }, 'NOT_FOUND'],
+      ['an archived fact', { k: archived }, 'CONFLICT'],
+      ['an empty question', { k: live, q: ['   '] }, 'BAD_USER_INPUT'],
+      ['a 10,000-character question', { k: live, q: ['x'.repeat(10_000)] }, 'BAD_USER_INPUT'],
+      ['a stale version', { k: live, v: gap.version - 1 }, 'CONFLICT'],
+      ['a missing gap', { id: 'no-such-gap', k: live }, 'NOT_FOUND'],
+    ];
+    for (const [what, vars, code] of cases) {
+      const r = await attach(vars);
+      expect(r.body.errors?.[0]?.extensions?.code, what).toBe(code);
+    }
+    const empty = await api.gql('mutation($k: ID!) { addSimilarQuestions(knowledgeId: $k, questions: [""]) { id } }', { k: live });
+    expect(empty.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    // Nothing was written: the gap is open at its version, neither fact has questions.
+    const after = await gapOf(qs[0]!, 'en');
+    expect(after).toMatchObject({ status: 'OPEN', version: gap.version });
+    const facts = await gql<{ a: { questions: string[] }; b: { questions: string[] } }>(
+      'query($a: ID!, $b: ID!) { a: knowledgeItem(id: $a) { ... on Fact { questions } } b: knowledgeItem(id: $b) { ... on Fact { questions } } }',
+      { a: live, b: archived },
+    );
+    expect(facts).toEqual({ a: { questions: [] }, b: { questions: [] } });
+
+    // A question asked meanwhile changes the gap: the version the editor read is refused.
+    await ask(`Where is the ${run} flumph depot, please?`);
+    const grown = await eventually(async () => {
+      const g = await gapOf(qs[0]!, 'en');
+      return g && g.version > gap.version ? g : null;
+    });
+    expect((await attach({ k: live })).body.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    expect((await attach({ k: live, v: grown.version })).body.errors).toBeUndefined();
+  });
+
+  it('drafts-a-fact-from-a-gap-into-review-and-dismisses-another', async () => {
+    const q = `Do you sell ${run} glimmerwax candles?`;
+    await ask(q);
+    const gap = await eventually(() => gapOf(q, 'en'));
+    const draft = await gql<{ draftFactFromGap: { id: string; status: string; question: string; answer: string } }>(
+      'mutation($id: ID!, $v: Int) { draftFactFromGap(id: $id, version: $v, answer: "Not yet.") { id status ... on Fact { question answer } } }',
+      { id: gap.id, v: gap.version },
+    );
+    expect(draft.draftFactFromGap).toMatchObject({ status: 'IN_REVIEW', question: q, answer: 'Not yet.' });
+    const queue = await gql<{ reviewQueue: { edges: Array<{ node: { item: { id: string } | null; type: string } }> } }>(
+      'query($after: DateTime) { reviewQueue(status: OPEN, type: DRAFT, first: 100, createdAfter: $after) { edges { node { item { id } type } } } }',
+      { after: new Date(Date.now() - 120_000).toISOString() },
+    );
+    expect(queue.reviewQueue.edges.some((e) => e.node.item?.id === draft.draftFactFromGap.id)).toBe(true);
+    const again = await api.gql('mutation($id: ID!) { dismissKnowledgeGap(id: $id) { status } }', { id: gap.id });
+    expect(again.body.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+
+    const noise = `asdf ${run} qwerty zxcv`;
+    await ask(noise);
+    const other = await eventually(() => gapOf(noise, 'en'));
+    const dismissed = await gql<{ dismissKnowledgeGap: { status: string; dismissReason: string } }>('mutation($id: ID!) { dismissKnowledgeGap(id: $id, reason: "keyboard noise") { status dismissReason } }', { id: other.id });
+    expect(dismissed.dismissKnowledgeGap).toEqual({ status: 'DISMISSED', dismissReason: 'keyboard noise' });
+  });
+});
+
+describe('suggestions', { timeout: 240_000 }, () => {
+  it('files-contradictions-near-duplicates-and-stale-items-as-review-work-once', async () => {
+    const cheap = await createFact({ externalId: `plan-a-${run}`, statement: `The Zorp${run} plan costs $20 a month.`, entities: [`Zorp${run}`] });
+    const dear = await createFact({ externalId: `plan-b-${run}`, statement: `The Zorp${run} plan costs $25 a month.`, entities: [`Zorp${run}`] });
+    const dupA = await createFact({ externalId: `dup-a-${run}`, question: `How do I close my ${run} savings account?`, answer: 'Visit a branch with your ID.' });
+    const dupB = await createFact({ externalId: `dup-b-${run}`, question: `How can I close my ${run} savings account?`, answer: 'Visit a branch with your ID.' });
+    const stale = await createFact({ externalId: `stale-s-${run}`, statement: `The ${run} kiosk accepts coins.` });
+    await gql('mutation($id: ID!, $at: DateTime) { setReviewBy(id: $id, reviewBy: $at) { id } }', { id: stale, at: new Date(Date.now() - 86_400_000).toISOString() });
+
+    const scan = await gql<{ scanKnowledgeSuggestions: { contradictions: number; duplicates: number; stale: number; filed: number } }>('mutation { scanKnowledgeSuggestions { contradictions duplicates stale filed } }');
+    expect(scan.scanKnowledgeSuggestions.filed).toBeGreaterThanOrEqual(3);
+    const list = await gql<{ knowledgeSuggestions: Array<{ kind: string; reason: string; evidence: Record<string, unknown>; items: Array<{ id: string }>; reviewStatus: string }> }>(
+      'query { knowledgeSuggestions(first: 500) { kind reason evidence items { id } reviewStatus } }',
+    );
+    const about = (ids: string[]) => list.knowledgeSuggestions.find((s) => s.items.map((i) => i.id).sort().join() === [...ids].sort().join());
+    const contradiction = about([cheap, dear]);
+    expect(contradiction).toMatchObject({ kind: 'CONTRADICTION', reviewStatus: 'OPEN' });
+    expect(contradiction!.evidence).toMatchObject({ entities: [`Zorp${run}`] });
+    expect(contradiction!.reason).toMatch(/\$20 against \$25|\$25 against \$20/);
+    expect(about([dupA, dupB])).toMatchObject({ kind: 'DUPLICATE' });
+    expect(about([stale])).toMatchObject({ kind: 'STALE' });
+    // A second scan files nothing again.
+    const again = await gql<{ scanKnowledgeSuggestions: { filed: number } }>('mutation { scanKnowledgeSuggestions { filed } }');
+    expect(again.scanKnowledgeSuggestions.filed).toBe(0);
+  });
+});
+
+describe('similar questions through the API and imports', { timeout: 240_000 }, () => {
+  it('adds-removes-and-imports-questions-in-both-languages', async () => {
+    const id = await createFact({ externalId: `sq-${run}`, question: `What is the ${run} lounge wifi password?`, answer: 'It is printed on your boarding pass.' });
+    const added = await gql<{ addSimilarQuestions: { questions: string[] } }>('mutation($k: ID!, $q: [String!]!) { addSimilarQuestions(knowledgeId: $k, questions: $q) { ... on Fact { questions } } }', {
+      k: id,
+      q: [`${run} 贵宾室无线网络密码是多少`, `wifi code ${run} lounge`, `WIFI CODE ${run} LOUNGE?`],
+    });
+    expect(added.addSimilarQuestions.questions).toEqual([`${run} 贵宾室无线网络密码是多少`, `wifi code ${run} lounge`]);
+    expect((await answeredBy(`${run} 贵宾室无线网络密码是多少`))[0]).toBe(id);
+    const removed = await gql<{ removeSimilarQuestions: { questions: string[] } }>('mutation($k: ID!, $q: [String!]!) { removeSimilarQuestions(knowledgeId: $k, questions: $q) { ... on Fact { questions } } }', { k: id, q: [`Wifi code ${run} lounge`] });
+    expect(removed.removeSimilarQuestions.questions).toEqual([`${run} 贵宾室无线网络密码是多少`]);
+
+    const data = [
+      JSON.stringify({ type: 'fact', externalId: `imp-${run}`, question: `Can I bring a ${run} gerbil on board?`, answer: 'Small pets travel in the cabin.', questions: [`are ${run} gerbils allowed in the cabin`, `${run} 沙鼠可以带上飞机吗`] }),
+    ].join('\n');
+    const r = await gql<{ importKnowledge: { created: number; errors: unknown[] } }>('mutation($d: String!) { importKnowledge(format: JSONL, data: $d, publish: true) { created errors { line message } } }', { d: data });
+    expect(r.importKnowledge).toMatchObject({ created: 1, errors: [] });
+    const imported = await gql<{ knowledgeItems: { edges: Array<{ node: { id: string; questions: string[] } }> } }>(
+      'query($t: String) { knowledgeItems(filter: { text: $t }, first: 5) { edges { node { id ... on Fact { questions } } } } }',
+      { t: `${run} gerbil` },
+    );
+    const node = imported.knowledgeItems.edges[0]!.node;
+    expect([...node.questions].sort()).toEqual([`${run} 沙鼠可以带上飞机吗`, `are ${run} gerbils allowed in the cabin`].sort());
+    await eventually(async () => (await answeredBy(`${run} 沙鼠可以带上飞机吗`))[0] === node.id);
+    const bad = await api.gql('mutation($d: String!) { importKnowledge(format: JSONL, data: $d) { errors { line message } } }', {
+      d: JSON.stringify({ type: 'fact', externalId: `imp2-${run}`, statement: 'x', questions: ['ok', ''] }),
+    });
+    expect(JSON.stringify(bad.body.data)).toMatch(/questions\[1\]/);
   });
 });

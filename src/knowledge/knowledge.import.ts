@@ -7,6 +7,7 @@ import type { IntentInput } from './intent.repository.js';
 import type { KnowledgeContent } from './knowledge.content.js';
 import type { Access, KnowledgeKind, KnowledgeRow } from './knowledge.repository.js';
 import type { KnowledgeService } from './knowledge.service.js';
+import { cleanQuestions } from '../learning/similar-questions.js';
 
 export interface ImportRowError {
   line: number;
@@ -87,6 +88,13 @@ export async function importKnowledge(
         keepStatus: !input.publish,
         by: input.by,
       });
+      // Similar questions of facts: embedded after the import by src/learning (matched by words meanwhile).
+      const questionRows = items.flatMap((i) =>
+        i.record.type === 'fact' && i.record.questions !== undefined
+          ? [{ externalId: i.record.externalId, questions: i.record.questions.length > 0 ? cleanQuestions(i.record.questions) : [] }]
+          : [],
+      );
+      if (questionRows.length > 0) await tx.run('learning/set-import-questions', { rows: questionRows, by: input.by });
       // Intent handlers must name knowledge that exists (in this file or already in the graph).
       const wanted = [...new Set(intents.flatMap((i) => i.handlers.map((h) => h.externalId)))];
       const found = await service.repo.existingByExternalIds(tx, wanted);

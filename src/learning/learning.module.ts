@@ -8,6 +8,7 @@ import { GapService } from './gaps.js';
 import { defaultQualityOptions } from './quality.js';
 import { QualityService } from './quality.service.js';
 import { SimilarQuestionService, type QuestionEmbedder } from './similar-questions.js';
+import { SuggestionService } from './suggestions.js';
 
 export interface LearningModule {
   /** Quality scores, review dates and demotion. */
@@ -16,6 +17,8 @@ export interface LearningModule {
   questions: SimilarQuestionService;
   /** Knowledge gaps clustered by meaning, and the editor's actions on them. */
   gaps: GapService;
+  /** Contradictions, near-duplicates and stale items, filed as review work. */
+  suggestions: SuggestionService;
   /** Starts the background sweeps (quality scores, question embeddings). */
   start(pubsub: PubSub): void;
   close(): Promise<void>;
@@ -53,6 +56,7 @@ export function createLearning(o: LearningModuleOptions): LearningModule {
     quality,
     questions,
     gaps,
+    suggestions: new SuggestionService(o.executor),
     start: (pubsub) => {
       quality.start();
       questions.start(pubsub);

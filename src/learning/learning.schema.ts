@@ -8,6 +8,7 @@ import type { GapCluster } from './gaps.js';
 import type { QualityInputs } from './quality.js';
 import type { QualityHistoryRow, QualityRow } from './quality.service.js';
 import type { SimilarQuestionRow } from './similar-questions.js';
+import type { Suggestion } from './suggestions.js';
 
 // ---------- quality scores ----------
 
@@ -279,3 +280,61 @@ builder.mutationFields((t) => ({
     resolve: (_r, args, ctx) => ctx.services.learning.gaps.dismiss({ id: String(args.id), version: gapVersion(args.version), reason: args.reason ?? null, by: ctx.viewer.keyId }),
   }),
 }));
+
+// ---------- suggestions ----------
+
+const SuggestionKindEnum = builder.enumType('KnowledgeSuggestionKind', {
+  values: { CONTRADICTION: { value: 'contradiction' }, DUPLICATE: { value: 'duplicate' }, STALE: { value: 'stale' } } as const,
+});
+
+const SuggestionRef = builder.objectRef<Suggestion>('KnowledgeSuggestion').implement({
+  description: 'Review work found in published knowledge: a contradiction, a near-duplicate or a stale item, with its evidence. Decided through its review task.',
+  fields: (t) => ({
+    key: t.exposeID('key'),
+    kind: t.field({ type: SuggestionKindEnum, resolve: (s) => s.kind }),
+    reason: t.exposeString('reason'),
+    evidence: t.field({ type: 'JSON', resolve: (s) => JSON.parse(s.evidence) }),
+    score: t.float({ nullable: true, resolve: (s) => s.score }),
+    createdAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.createdAt ?? null }),
+    items: t.field({
+      type: [KnowledgeItemRef],
+      description: 'The items it is about (those the caller may see).',
+      resolve: async (s, _a, ctx) => (await ctx.services.knowledge.repo.getByIds(s.itemIds, knowledgeAccess(ctx.viewer))).filter((k): k is KnowledgeRow => k !== null),
+    }),
+    reviewTaskId: t.id({ nullable: true, resolve: (s) => s.taskId ?? null }),
+    reviewStatus: t.string({ nullable: true, description: 'OPEN or DONE.', resolve: (s) => s.taskStatus ?? null }),
+    decision: t.string({ nullable: true, resolve: (s) => s.decision ?? null }),
+  }),
+});
+
+const ScanResultRef = builder.objectRef<{ found: Record<string, number>; filed: number }>('KnowledgeSuggestionScan').implement({
+  fields: (t) => ({
+    contradictions: t.int({ resolve: (r) => r.found.contradiction ?? 0 }),
+    duplicates: t.int({ resolve: (r) => r.found.duplicate ?? 0 }),
+    stale: t.int({ resolve: (r) => r.found.stale ?? 0 }),
+    filed: t.exposeInt('filed', { description: 'New suggestions filed as review tasks (ones seen before are not filed again).' }),
+  }),
+});
+
+builder.queryField('knowledgeSuggestions', (t) =>
+  t.field({
+    type: [SuggestionRef],
+    authScopes: { role: editors },
+    description: 'Suggestions found by scanKnowledgeSuggestions, newest first.',
+    args: { kind: t.arg({ type: SuggestionKindEnum }), open: t.arg.boolean({ description: 'Only those whose review task is open (true) or decided (false).' }), first: t.arg.int({ defaultValue: 50 }), skip: t.arg.int({ defaultValue: 0 }) },
+    resolve: (_r, args, ctx) => {
+      const first = args.first ?? 50;
+      if (first < 1 || first > 500) throw new AppError('BAD_USER_INPUT', `first must be between 1 and 500; got ${first}.`);
+      return ctx.services.learning.suggestions.list({ kind: args.kind ?? null, open: args.open ?? null }, { skip: Math.max(0, args.skip ?? 0), limit: first });
+    },
+  }),
+);
+
+builder.mutationField('scanKnowledgeSuggestions', (t) =>
+  t.field({
+    type: ScanResultRef,
+    authScopes: { role: editors },
+    description: 'Scans published knowledge for contradictions, near-duplicates and stale items and files new findings as `suggestion` review tasks.',
+    resolve: (_r, _a, ctx) => ctx.services.learning.suggestions.scan(),
+  }),
+);

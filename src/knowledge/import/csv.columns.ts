@@ -10,6 +10,7 @@ export const CSV_COLUMNS = [
   'question',
   'answer',
   'statement',
+  'questions',
   'language',
   'visibility',
   'entities',
@@ -36,13 +37,14 @@ export const REQUIRED_CSV_COLUMNS: readonly CsvColumn[] = ['type', 'externalId']
 
 /**
  * List columns and their separators. Names (`entities`, `tags`, `aliases`) use `;`; sentences
- * (`examples`) use `|`. A backslash escapes the separator or itself: `a\;b` is one item `a;b`.
+ * (`examples`, a fact's similar `questions`) use `|`. A backslash escapes the separator or itself: `a\;b` is one item `a;b`.
  */
 export const LIST_SEPARATORS: Partial<Record<CsvColumn, ';' | '|'>> = {
   entities: ';',
   tags: ';',
   aliases: ';',
   examples: '|',
+  questions: '|',
 };
 
 /** Columns holding JSON: a rule's condition, a process's steps, an intent's handlers. */

@@ -334,7 +334,7 @@ describe('parseKnowledgeImport CSV', () => {
   });
 
   it.each<[string, string, string[]]>([
-    ['an unknown column', 'type,externalId,qestion\nfact,f,Q', ['line 1: unknown column "qestion" (expected columns from: type, externalId, name, question, answer, statement, language, visibility, entities, tags, intentName, examples, handlers, entityType, aliases, description, intent, when, then, otherwise, steps, title, mediaType, content, source)']],
+    ['an unknown column', 'type,externalId,qestion\nfact,f,Q', ['line 1: unknown column "qestion" (expected columns from: type, externalId, name, question, answer, statement, questions, language, visibility, entities, tags, intentName, examples, handlers, entityType, aliases, description, intent, when, then, otherwise, steps, title, mediaType, content, source)']],
     ['a repeated column', 'type,externalId,answer,Answer\nfact,f,A,B', ['line 1: column "answer" appears twice']],
     ['a missing externalId column', 'type,statement\nfact,S', ['line 1: missing column "externalId"']],
     ['no header at all', '\n\n', ['line 1: the CSV has no header row']],

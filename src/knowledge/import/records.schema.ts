@@ -39,6 +39,8 @@ export interface FactRecord extends Published {
   question?: string;
   answer?: string;
   statement?: string;
+  /** Similar questions (相似问): other ways customers ask it; matched by retrieval (src/learning). */
+  questions?: string[];
   /** The intent this fact answers. */
   intentName?: string;
 }
@@ -193,6 +195,7 @@ export const FactRecordSchema = z
     question: text(RECORD_LIMITS.shortText).optional(),
     answer: text(RECORD_LIMITS.longText).optional(),
     statement: text(RECORD_LIMITS.longText).optional(),
+    questions: list(text(1_000)).optional(),
     intentName: label(RECORD_LIMITS.name).optional(),
   })
   .superRefine((fact, ctx) => {
@@ -337,7 +340,7 @@ export const RECORD_SCHEMAS: { [T in RecordType]: z.ZodType<Extract<KnowledgeRec
 
 /** Every field some record type has, for telling "wrong type" from "unknown" fields. */
 export const RECORD_FIELDS: { [T in RecordType]: readonly string[] } = {
-  fact: ['type', 'externalId', 'language', 'visibility', 'entities', 'tags', 'question', 'answer', 'statement', 'intentName'],
+  fact: ['type', 'externalId', 'language', 'visibility', 'entities', 'tags', 'question', 'answer', 'statement', 'questions', 'intentName'],
   intent: ['type', 'externalId', 'language', 'name', 'examples', 'handlers'],
   entity: ['type', 'externalId', 'language', 'name', 'entityType', 'aliases', 'description'],
   rule: ['type', 'externalId', 'language', 'visibility', 'entities', 'tags', 'name', 'when', 'then', 'otherwise'],
