@@ -1,6 +1,6 @@
 import type { CypherExecutor, Row, Tx } from '../graph/executor.js';
 import type { Access } from '../knowledge/knowledge.repository.js';
-import { addCount, addKey, emptyBucket, merge, observe, vectorLength, type Bucket, type Grain } from './bucket.js';
+import { addCount, addKey, emptyBucket, familyOf, keyFamilies, merge, observe, vectorLength, type Bucket, type Grain, type KeyFamily } from './bucket.js';
 import { iso, type GrainRange } from './period.js';
 
 /** A bucket with what it is about: one grain, period start (ms), channel and language. */
@@ -82,7 +82,12 @@ function fromStored(r: Row): StoredBucket {
 }
 
 function toStored(b: StoredBucket): Row {
-  const keys = [...b.bucket.keyed.keys()];
+  const split = Object.fromEntries(keyFamilies.map((f) => [f, { keys: [] as string[], vals: [] as number[] }])) as Record<KeyFamily, { keys: string[]; vals: number[] }>;
+  for (const [k, v] of b.bucket.keyed) {
+    const f = split[familyOf(k)];
+    f.keys.push(k);
+    f.vals.push(v);
+  }
   return {
     id: bucketId(b),
     grain: b.grain,
@@ -90,8 +95,7 @@ function toStored(b: StoredBucket): Row {
     channel: b.channel,
     language: b.language,
     counts: b.bucket.counts.slice(0, vectorLength),
-    keys,
-    vals: keys.map((k) => b.bucket.keyed.get(k) as number),
+    families: keyFamilies.map((f) => split[f]),
   };
 }
 
@@ -111,10 +115,10 @@ export class AnalyticsRepository {
     return bucketsFromRaw(grain, c, m, k);
   }
 
-  /** Stored buckets in the given ranges, optionally filtered, optionally with only some keyed counts. */
-  async read(rs: readonly GrainRange[], filters: Filters, prefixes: string[] | null = null, tx?: Tx): Promise<StoredBucket[]> {
+  /** Stored buckets in the given ranges, optionally filtered, with the keyed counts of `families` (null: all). */
+  async read(rs: readonly GrainRange[], filters: Filters, families: readonly KeyFamily[] | null = null, tx?: Tx): Promise<StoredBucket[]> {
     if (rs.length === 0) return [];
-    const params = { ranges: ranges(rs), channel: filters.channel, language: filters.language, prefixes };
+    const params = { ranges: ranges(rs), channel: filters.channel, language: filters.language, families: families ?? keyFamilies };
     const rows = tx ? await tx.run('analytics/read-buckets', params) : await this.executor.read('analytics/read-buckets', params);
     return rows.map(fromStored);
   }

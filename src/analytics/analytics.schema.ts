@@ -183,7 +183,7 @@ const AnalyticsRef = builder.objectRef<AnalyticsSource>('Analytics').implement({
       type: [KnowledgeUsageRef],
       description: 'The most used knowledge items the caller may see, with their ratings (the item carries its qualityScore).',
       args: { top: t.arg.int(topListArg) },
-      resolve: async (a, args, ctx) => service(ctx).knowledgeUsage(await totalsOf(a), topOf(a, args.top), knowledgeAccess(ctx.viewer)),
+      resolve: (a, args, ctx) => service(ctx).knowledgeUsage(a.window, topOf(a, args.top), knowledgeAccess(ctx.viewer)),
     }),
     timeseries: t.field({
       type: [SeriesPointRef],

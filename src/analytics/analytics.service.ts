@@ -1,9 +1,12 @@
 import { AppError } from '../errors.js';
 import type { Access } from '../knowledge/knowledge.repository.js';
-import { count, emptyBucket, figures, keyed, keyedCount, merge, type Bucket, type Figures, type KeyCount } from './bucket.js';
+import { count, emptyBucket, figures, keyed, keyedCount, merge, type Bucket, type Figures, type KeyCount, type KeyFamily } from './bucket.js';
 import type { AnalyticsAggregator } from './analytics.aggregator.js';
 import type { AnalyticsRepository, Filters, StoredBucket } from './analytics.repository.js';
 import { addTo, ceilTo, cover, floorTo, type SeriesGranularity } from './period.js';
+
+/** Keyed counts the headline figures need; knowledge usage (thousands of item ids) is read only when asked for. */
+const TOTALS_FAMILIES: KeyFamily[] = ['core', 'emotion', 'complaint'];
 
 /** Windows may span at most this many days (a year, leap years included). */
 export const MAX_WINDOW_DAYS = 366;
@@ -89,10 +92,10 @@ export class AnalyticsService {
     return { from: floorTo(from.getTime(), 'hour'), to: ceilTo(to.getTime(), 'hour'), filters: { channel: clean(filters.channel, 'channel'), language: clean(filters.language, 'language') } };
   }
 
-  /** Everything in the window from the stored buckets, after folding pending changes. */
-  async totals(w: AnalyticsWindow): Promise<Totals> {
+  /** The window's figures from the stored buckets, after folding pending changes; `allKeys` adds knowledge usage counts. */
+  async totals(w: AnalyticsWindow, allKeys = false): Promise<Totals> {
     await this.aggregator.flush();
-    return totalsOf(await this.repo.read(cover(w.from, w.to), w.filters));
+    return totalsOf(await this.repo.read(cover(w.from, w.to), w.filters, allKeys ? null : TOTALS_FAMILIES));
   }
 
   /** The same figures by scanning every conversation and message of the window (what the buckets replace; benchmarks compare the two). */
@@ -102,12 +105,12 @@ export class AnalyticsService {
   }
 
   /** Points of `granularity` across the window (empty periods included), each clipped to the window. */
-  async series(w: AnalyticsWindow, granularity: SeriesGranularity, prefixes: string[] | null = null): Promise<SeriesPoint[]> {
+  async series(w: AnalyticsWindow, granularity: SeriesGranularity, families: KeyFamily[] = ['emotion']): Promise<SeriesPoint[]> {
     const first = floorTo(w.from, granularity);
     const points = Math.ceil((w.to - first) / (addTo(first, granularity) - first));
     if (points > MAX_POINTS) throw new AppError('BAD_USER_INPUT', `A ${granularity} series of this window would have ${points} points; at most ${MAX_POINTS}. Use a coarser granularity or a shorter window.`);
     await this.aggregator.flush();
-    const rows = await this.repo.read(cover(w.from, w.to, granularity === 'hour' ? 'hour' : 'day'), w.filters, prefixes);
+    const rows = await this.repo.read(cover(w.from, w.to, granularity === 'hour' ? 'hour' : 'day'), w.filters, families);
     const byStart = new Map<number, Bucket>();
     for (const r of rows) {
       const k = floorTo(r.start, granularity);
@@ -133,7 +136,10 @@ export class AnalyticsService {
   }
 
   /** The most used knowledge the caller may see, with how its answers were rated. */
-  async knowledgeUsage(t: Totals, top: number, access: Access): Promise<KnowledgeUse[]> {
+  async knowledgeUsage(w: AnalyticsWindow, top: number, access: Access): Promise<KnowledgeUse[]> {
+    await this.aggregator.flush();
+    const rows = await this.repo.read(cover(w.from, w.to), w.filters, ['knowledge']);
+    const t = { bucket: rows.reduce((b, r) => merge(b, r.bucket), emptyBucket()) };
     const candidates = keyed(t.bucket, 'ku');
     const out: KnowledgeUse[] = [];
     for (let i = 0; i < candidates.length && out.length < top; i += 500) {
@@ -157,10 +163,10 @@ export class AnalyticsService {
     const current = keyed(t.bucket, 'neg').slice(0, input.top);
     if (current.length === 0) return [];
     const length = w.to - w.from;
-    const previousRows = await this.repo.read(cover(w.from - length, w.from), w.filters, ['neg:']);
+    const previousRows = await this.repo.read(cover(w.from - length, w.from), w.filters, ['complaint']);
     const previous = previousRows.reduce((b, r) => merge(b, r.bucket), emptyBucket());
     const granularity: SeriesGranularity = length <= 2 * 86_400_000 ? 'hour' : length <= 92 * 86_400_000 ? 'day' : 'week';
-    const trend = await this.series(w, granularity, ['neg:']);
+    const trend = await this.series(w, granularity, ['complaint']);
     const negative = keyed(t.bucket, 'emotion')
       .filter((e) => e.key === 'negative' || e.key === 'angry')
       .reduce((n, e) => n + e.count, 0);

@@ -80,6 +80,15 @@ const counterIndex = new Map<string, number>(counters.map((c, i) => [c, i]));
 export const keyPrefixes = ['intent', 'emotion', 'reason', 'ianswered', 'ihelpful', 'inothelpful', 'ku', 'kh', 'kn', 'neg'] as const;
 export type KeyPrefix = (typeof keyPrefixes)[number];
 
+/**
+ * Keyed counts are stored in four families, each its own pair of arrays on the bucket node, so a read
+ * fetches only what it needs: a year of headline figures never ships thousands of knowledge ids.
+ */
+export const keyFamilies = ['core', 'emotion', 'complaint', 'knowledge'] as const;
+export type KeyFamily = (typeof keyFamilies)[number];
+const FAMILY: Record<KeyPrefix, KeyFamily> = { intent: 'core', reason: 'core', ianswered: 'core', ihelpful: 'core', inothelpful: 'core', emotion: 'emotion', neg: 'complaint', ku: 'knowledge', kh: 'knowledge', kn: 'knowledge' };
+export const familyOf = (key: string): KeyFamily => FAMILY[key.slice(0, key.indexOf(':')) as KeyPrefix] ?? 'core';
+
 export interface Bucket {
   counts: number[];
   keyed: Map<string, number>;
