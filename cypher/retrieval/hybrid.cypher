@@ -9,7 +9,8 @@
 // Params: $vector (list<float> | null), $vectorHits ([{id, score}] | null), $text (Lucene-escaped | null),
 //   $entityIds (list), $extraIds (items to hydrate whatever the lists found, e.g. an intent's handler), $kVector, $kVectorScan, $kText, $kGraph, $graphScan, $kChunk,
 //   $visibilities, $statuses, $languages (list | null = any language),
-//   $model (the embedding model of $vector: only vectors that model made are compared with it; null = any).
+//   $model (the embedding model of $vector: only vectors that model made are compared with it; null = any),
+//   $textChars (the question's Han characters as a Lucene query for knowledge_chars, or null).
 // Returns: one row {vectorHits, textHits, graphHits, chunkHits, items}; hits are [{id, score, ...}] best first.
 CALL () {
   WITH $vector AS v WHERE v IS NOT NULL AND $vectorHits IS NULL AND $kVector > 0
@@ -29,10 +30,20 @@ CALL () {
 // `near`: every visible item the vector search read; the first $kVector are the vector list.
 WITH indexHits + storeHits AS near
 WITH near, near[..toInteger($kVector)] AS vectorHits
+// Fulltext: the `cjk` index (words; Chinese bigrams) and, for a question with Han characters, the
+// character index (knowledge_chars: one-character words such as 钱 or 退 are terms there); an item's
+// score is the sum of both.
 CALL () {
-  WITH $text AS q WHERE q IS NOT NULL AND q <> '' AND $kText > 0
-  CALL db.index.fulltext.queryNodes('knowledge_text', q, {limit: toInteger($kText * 4)}) YIELD node AS k, score
-  WITH k, score WHERE k.status IN $statuses AND k.visibility IN $visibilities AND ($languages IS NULL OR k.language IN $languages)
+  CALL () {
+    WITH $text AS q WHERE q IS NOT NULL AND q <> '' AND $kText > 0
+    CALL db.index.fulltext.queryNodes('knowledge_text', q, {limit: toInteger($kText * 4)}) YIELD node AS k, score
+    RETURN k, score
+    UNION ALL
+    WITH $textChars AS q WHERE q IS NOT NULL AND q <> '' AND $kText > 0
+    CALL db.index.fulltext.queryNodes('knowledge_chars', q, {limit: toInteger($kText * 4)}) YIELD node AS k, score
+    RETURN k, score
+  }
+  WITH k, sum(score) AS score WHERE k.status IN $statuses AND k.visibility IN $visibilities AND ($languages IS NULL OR k.language IN $languages)
   WITH k, score ORDER BY score DESC LIMIT toInteger($kText)
   RETURN collect({id: k.id, score: score}) AS textHits
 }

@@ -118,6 +118,7 @@ export class GraphRetriever {
       vector: useVector ? toNumbers(input.vector as Float32Array) : null,
       vectorHits,
       text: useText ? toLuceneQuery(input.query) : null,
+      textChars: useText ? hanQuery(input.query) : null,
       entityIds: useGraph ? [...new Set(input.entityIds ?? [])] : [],
       extraIds: [...new Set((input.extraLists ?? []).flatMap((l) => l.ids))],
       kVector: useVector ? perList : 0,
@@ -322,4 +323,10 @@ export function candidateFeatures(
       intent: c.ranks.intent !== undefined ? 1 : 0,
     };
   });
+}
+
+/** The distinct Han characters of a question as a Lucene query (OR of terms) for `knowledge_chars`; null without any. */
+export function hanQuery(text: string): string | null {
+  const chars = [...new Set([...text.normalize('NFKC')].filter((c) => /\p{Script=Han}/u.test(c)))].slice(0, 64);
+  return chars.length > 0 ? chars.join(' ') : null;
 }
