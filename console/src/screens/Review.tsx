@@ -70,8 +70,13 @@ const TASK = `id type kind status reason createdAt decision decidedBy note score
     history { version change status at by reason }
     ... on Fact { question answer statement } ... on Rule { name when then otherwise } ... on Process { name } }
   entity { ${ENTITY} } candidate { ${ENTITY} }`;
+// The list stays light (the API's cost limit counts every nested list); the selected task is loaded whole.
 const QUEUE = `query Queue($status: ReviewTaskStatus, $type: ReviewTaskType, $kind: String, $unassigned: Boolean) {
-  reviewQueue(first: 50, status: $status, type: $type, kind: $kind, unassigned: $unassigned) { totalCount edges { node { ${TASK} } } } }`;
+  reviewQueue(first: 50, status: $status, type: $type, kind: $kind, unassigned: $unassigned) {
+    totalCount edges { node { id type kind status reason confidence source { quote } entity { name } item { id } } } } }`;
+const TASK_QUERY = `query Task($id: ID!) { reviewTask(id: $id) { ${TASK} } }`;
+
+type Row = Pick<Task, 'id' | 'type' | 'kind' | 'status' | 'reason' | 'confidence'> & { source: { quote: string } | null; entity: { name: string } | null; item: { id: string } | null };
 
 /**
  * The editors' review queue: filters, a task with its source passage, the change it makes drawn as a small
@@ -87,7 +92,7 @@ export function Review({ api }: { api: Api }) {
   const [selected, setSelected] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const queue = useLoad(
-    () => api.request<{ reviewQueue: { totalCount: number; edges: Array<{ node: Task }> } }>(QUEUE, { status, type: type || null, kind: kind || null, unassigned: unassigned || null }),
+    () => api.request<{ reviewQueue: { totalCount: number; edges: Array<{ node: Row }> } }>(QUEUE, { status, type: type || null, kind: kind || null, unassigned: unassigned || null }),
     [api, status, type, kind, unassigned],
   );
   const reload = queue.reload;
@@ -96,12 +101,13 @@ export function Review({ api }: { api: Api }) {
       // Any editor's decision, assignment or release, on any replica.
       api.subscribe('subscription QueueChanges { reviewQueueChanged { change taskId } }', {}, () => {
         void reload();
+        setChanges((n) => n + 1);
         setNotice('queueUpdated');
       }),
     [api, reload],
   );
   const tasks = queue.data?.reviewQueue.edges.map((e) => e.node) ?? [];
-  const task = tasks.find((x) => x.id === selected) ?? null;
+  const [changes, setChanges] = useState(0);
   return (
     <div className="split">
       <section className="pane list-pane" aria-labelledby="review-title">
@@ -157,7 +163,7 @@ export function Review({ api }: { api: Api }) {
         </ul>
       </section>
       <section className="pane detail-pane" aria-label={t('reviewTitle')}>
-        {task ? <TaskView key={`${task.id}-${task.revision}`} api={api} task={task} onDone={() => void reload()} /> : null}
+        {selected ? <TaskLoader key={selected} api={api} id={selected} changes={changes} onDone={() => void reload()} /> : null}
       </section>
     </div>
   );
@@ -200,6 +206,24 @@ function diffOf(task: Task): { nodes: CanvasNode[]; edges: CanvasEdge[] } {
     }
   }
   return { nodes: [...nodes.values()], edges };
+}
+
+function TaskLoader({ api, id, changes, onDone }: { api: Api; id: string; changes: number; onDone: () => void }) {
+  const { t } = useT();
+  const task = useLoad(() => api.request<{ reviewTask: Task | null }>(TASK_QUERY, { id }).then((r) => r.reviewTask), [api, id, changes]);
+  if (task.error) return <p className="banner error" role="alert">{t('error', { message: task.error })}</p>;
+  if (!task.data) return <p>{t('loading')}</p>;
+  return (
+    <TaskView
+      key={`${task.data.id}-${task.data.revision}`}
+      api={api}
+      task={task.data}
+      onDone={() => {
+        void task.reload();
+        onDone();
+      }}
+    />
+  );
 }
 
 function TaskView({ api, task, onDone }: { api: Api; task: Task; onDone: () => void }) {
