@@ -115,6 +115,8 @@ export async function buildApp(config: Config, connections: Connections, logger:
   });
   const learning = createLearning({ executor, knowledge, redis, config: config.learning, minConfidence: config.dialogue.answerAbove, embed: inference, model: () => inference.models.embedding, logger });
   retrieval.retriever.useQuestions(learning.questions);
+  // Similar questions follow the served embedding model like items do.
+  retrieval.models.onChange(() => void learning.questions.sweep().catch((err: unknown) => logger.warn({ err }, 'similar-question re-embedding failed')));
   const ingestion = createIngestion({ config, redis, redisUrl: connections.redisUrl, pubsub, executor, knowledge, inference, logger, metrics: metrics.ingestion });
   const audit = new AuditService(executor);
   const queueMetrics = ingestionQueueMetrics(metrics.registry, redis, BULL_PREFIX);
