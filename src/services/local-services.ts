@@ -83,12 +83,13 @@ export interface InstallOptions {
 
 /** Where the browser tests expect Debian's chromium. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
+const CJK_FONT_PATH = '/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc';
 
 /**
  * Makes sure everything the local services need is on this machine, doing only what is missing:
  * Java 17, Maven and redis-server through apt-get (as root, or `sudo -n`), and a build of the Neo4j launcher
- * when `services/neo4j/target` is missing or older than its sources, and Debian's chromium when `browser` is set.
- * Safe to run on every test run.
+ * when `services/neo4j/target` is missing or older than its sources, and Debian's chromium (with a Chinese font)
+ * when `browser` is set. Safe to run on every test run.
  */
 export async function ensureInstalled(opts: InstallOptions = {}): Promise<void> {
   const rootDir = opts.rootDir ?? defaultRootDir();
@@ -100,6 +101,8 @@ export async function ensureInstalled(opts: InstallOptions = {}): Promise<void> 
     if (!(await commandExists('mvn'))) packages.push('maven');
     if (!(await commandExists('redis-server'))) packages.push('redis-server');
     if (opts.browser && !existsSync(CHROMIUM_PATH)) packages.push('chromium');
+    // A Chinese font, so the browser tests' screenshots of the Chinese UI show characters, not boxes.
+    if (opts.browser && !existsSync(CJK_FONT_PATH)) packages.push('fonts-wqy-zenhei');
     if (packages.length > 0) await aptInstall(packages, log);
 
     const stale = await launcherStaleReason(rootDir);

@@ -57,6 +57,8 @@ export default function GraphCanvas({ nodes, edges, onSelect, label, height = 32
         .filter((e) => nodes.some((n) => n.id === e.from) && nodes.some((n) => n.id === e.to))
         .map((e) => ({ group: 'edges' as const, data: { id: e.id, source: e.from, target: e.to, label: e.label, state: e.state ?? 'existing', colour: COLOURS[e.state ?? 'existing'] } })),
     ]);
+    // Edge labels only while they stay readable.
+    if (nodes.length > 12) c.edges().style('label', '');
     c.layout({ name: nodes.length > 12 ? 'cose' : 'breadthfirst', animate: false, padding: 20 } as cytoscape.LayoutOptions).run();
   }, [nodes, edges]);
 
