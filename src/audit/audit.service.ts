@@ -22,7 +22,7 @@ export type AuditAction = (typeof auditActions)[number];
 
 export interface AuditInput {
   action: AuditAction;
-  targetType: 'ReviewTask' | 'Knowledge' | 'Release' | 'Document' | 'Entity' | 'ApiKey';
+  targetType: 'ReviewTask' | 'Knowledge' | 'Release' | 'Document' | 'Entity' | 'ApiKey' | 'Import';
   targetId: string;
   /** State before and after (plain JSON; kept as text, hashed as written). */
   before?: unknown;

@@ -39,6 +39,10 @@ builder.mutationField('importKnowledge', (t) =>
         access: knowledgeAccess(ctx.viewer),
       });
       if (result.created + result.updated > 0) await ctx.services.knowledge.notifyImport(ctx.viewer.keyId);
+      if (args.publish && result.created + result.updated > 0) {
+        // Publishing without review is audited (after the import's own transaction commits).
+        await ctx.services.audit.record(ctx.viewer, { action: 'knowledge.publish', targetType: 'Import', targetId: `import:${ctx.requestId}`, after: { created: result.created, updated: result.updated, unchanged: result.unchanged, format: args.format } });
+      }
       return result;
     },
   }),

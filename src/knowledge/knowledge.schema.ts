@@ -259,6 +259,8 @@ builder.mutationFields((t) => ({
         throw new AppError('FORBIDDEN', 'Your key may not write RESTRICTED knowledge.');
       }
       const id = await ctx.services.knowledge.create(content, { status: publish ? 'PUBLISHED' : 'DRAFT', by: ctx.viewer.keyId });
+      // Publishing without review is audited (after the item's own transaction commits).
+      if (publish) await ctx.services.audit.record(ctx.viewer, { action: 'knowledge.publish', targetType: 'Knowledge', targetId: id, after: { status: 'PUBLISHED', version: 1 } });
       return loadVisible(ctx, id);
     },
   }),

@@ -3,7 +3,7 @@ import type { PubSub } from '../server/pubsub.js';
 /** Pub/sub topic of review-queue changes (fans out across API replicas through Redis). */
 export const REVIEW_TOPIC = 'review-queue';
 
-export const reviewQueueChanges = ['approval', 'approved', 'rejected', 'assigned', 'reopened', 'merged', 'released', 'rolled-back'] as const;
+export const reviewQueueChanges = ['approval', 'approved', 'rejected', 'assigned', 'reopened', 'merged', 'released', 'rolled-back', 'created'] as const;
 export type ReviewQueueChange = (typeof reviewQueueChanges)[number];
 
 /** What editors' consoles receive: which task (or release) changed, how, by whom; they refetch the task. */

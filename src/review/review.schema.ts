@@ -2,6 +2,7 @@ import { knowledgeAccess } from '../auth/roles.js';
 import { AppError } from '../errors.js';
 import { EntityRef } from '../knowledge/entity.schema.js';
 import { KnowledgeItemRef } from '../knowledge/knowledge.schema.js';
+import { KNOWLEDGE_TOPIC, type KnowledgeEvent } from '../knowledge/knowledge.service.js';
 import { builder, editors, VisibilityEnum } from '../schema/builder.js';
 import { offsetConnection } from '../schema/pagination.js';
 import type { MergeResult } from './entity-merge.js';
@@ -483,7 +484,7 @@ const ReviewQueueEventRef = builder.objectRef<ReviewQueueEvent>('ReviewQueueEven
   fields: (t) => ({
     taskId: t.id({ nullable: true, resolve: (e) => e.taskId }),
     releaseId: t.id({ nullable: true, resolve: (e) => e.releaseId }),
-    change: t.exposeString('change', { description: 'approval, approved, rejected, assigned, reopened, merged, released or rolled-back.' }),
+    change: t.exposeString('change', { description: 'approval, approved, rejected, assigned, reopened, merged, released, rolled-back, or created (new tasks arrived: refetch the queue).' }),
     status: t.string({ nullable: true, resolve: (e) => e.status }),
     by: t.string({ nullable: true, resolve: (e) => e.by }),
     at: t.field({ type: 'DateTime', resolve: (e) => e.at }),
@@ -495,12 +496,38 @@ const ReviewQueueEventRef = builder.objectRef<ReviewQueueEvent>('ReviewQueueEven
   }),
 });
 
+/**
+ * Review events, plus one `created` event whenever ingestion or an import wrote drafts (they publish one
+ * knowledge `import` event per document or batch, not one per task): the console then refetches the queue.
+ */
+async function* queueEvents(review: AsyncIterableIterator<ReviewQueueEvent>, knowledge: AsyncIterableIterator<KnowledgeEvent>): AsyncGenerator<ReviewQueueEvent> {
+  const sources: Array<AsyncIterableIterator<ReviewQueueEvent | KnowledgeEvent>> = [review, knowledge];
+  const next = (i: number) => sources[i]!.next().then((r) => ({ i, r }));
+  const pending = new Map<number, Promise<{ i: number; r: IteratorResult<ReviewQueueEvent | KnowledgeEvent> }>>([[0, next(0)], [1, next(1)]]);
+  try {
+    while (pending.size > 0) {
+      const { i, r } = await Promise.race(pending.values());
+      if (r.done) {
+        pending.delete(i);
+        continue;
+      }
+      pending.set(i, next(i));
+      if (i === 0) yield r.value as ReviewQueueEvent;
+      else if ((r.value as KnowledgeEvent).change === 'import') {
+        yield { taskId: null, releaseId: null, change: 'created', status: 'OPEN', by: (r.value as KnowledgeEvent).by, at: new Date().toISOString() };
+      }
+    }
+  } finally {
+    await Promise.all(sources.map((s) => s.return?.()));
+  }
+}
+
 builder.subscriptionField('reviewQueueChanged', (t) =>
   t.field({
     type: ReviewQueueEventRef,
     authScopes: { role: editors },
     description: 'Review-queue changes made by any editor on any replica (approvals, decisions, assignments, merges, releases).',
-    subscribe: (_r, _a, ctx) => ctx.services.pubsub.subscribe<ReviewQueueEvent>(REVIEW_TOPIC),
+    subscribe: (_r, _a, ctx) => queueEvents(ctx.services.pubsub.subscribe<ReviewQueueEvent>(REVIEW_TOPIC), ctx.services.pubsub.subscribe<KnowledgeEvent>(KNOWLEDGE_TOPIC)),
     resolve: (e) => e,
   }),
 );
