@@ -12,8 +12,9 @@ interface StoredMessage extends Omit<MessageRow, 'citations' | 'mentions'> {
   mentions: string | null;
 }
 
-interface StoredConversation extends Omit<ConversationRow, 'customerContext'> {
+interface StoredConversation extends Omit<ConversationRow, 'customerContext' | 'contextError'> {
   customerContext: string | null;
+  contextError?: string | null;
 }
 
 const parse = <T>(json: string | null | undefined, fallback: T): T => {
@@ -30,7 +31,7 @@ export function toMessage(m: StoredMessage): MessageRow {
 }
 
 export function toConversation(c: StoredConversation): ConversationRow {
-  return { ...c, messageCount: Number(c.messageCount ?? 0), customerContext: parse(c.customerContext, {}), visitorId: c.visitorId ?? null, customerId: c.customerId ?? null };
+  return { ...c, messageCount: Number(c.messageCount ?? 0), customerContext: parse(c.customerContext, {}), contextError: parse(c.contextError, null), visitorId: c.visitorId ?? null, customerId: c.customerId ?? null };
 }
 
 /** Conversations, messages and feedback in Neo4j. */
@@ -41,10 +42,16 @@ export class ConversationRepository {
   ) {}
 
   /** `customerContext` as it may be stored: personal data already masked or encrypted. */
-  async create(c: { id: string; channel: string | null; language: string | null; customerContext: Record<string, unknown>; ownerKeyId: string | null; visitorId: string | null; customerId: string | null }): Promise<ConversationRow> {
-    const [row] = await this.executor.write('dialogue/create-conversation', { ...c, customerContext: JSON.stringify(c.customerContext) });
+  async create(c: { id: string; channel: string | null; language: string | null; customerContext: Record<string, unknown>; ownerKeyId: string | null; visitorId: string | null; customerId: string | null; contextError?: ConversationRow['contextError'] }): Promise<ConversationRow> {
+    const [row] = await this.executor.write('dialogue/create-conversation', { ...c, customerContext: JSON.stringify(c.customerContext), contextError: c.contextError ? JSON.stringify(c.contextError) : null });
     await this.changes?.touched({ conversationId: c.id });
     return toConversation(row?.conversation as StoredConversation);
+  }
+
+  /** Replaces the stored context (already protected) and the context connector's last error. */
+  async setContext(id: string, customerContext: Record<string, unknown>, contextError: ConversationRow['contextError']): Promise<ConversationRow | null> {
+    const [row] = await this.executor.write('dialogue/set-context', { id, customerContext: JSON.stringify(customerContext), contextError: contextError ? JSON.stringify(contextError) : null });
+    return row ? toConversation(row.conversation as StoredConversation) : null;
   }
 
   async appendMessages(conversationId: string, status: ConversationStatus, escalationReason: string | null, messages: ReadonlyArray<MessageRow & { entityIds: string[] }>): Promise<void> {

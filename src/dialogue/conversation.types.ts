@@ -75,6 +75,8 @@ export interface ConversationRow {
   ownerKeyId: string | null;
   visitorId: string | null;
   customerId: string | null;
+  /** Why the context connector gave nothing the last time it was asked (agents see it; the conversation went on). */
+  contextError: { reason: string; message: string } | null;
   /** Only in `startConversation`'s answer, when it issued a new anonymous visitor token. */
   visitorToken?: string | null;
   createdAt: string;

@@ -59,6 +59,14 @@ const SuggestionRef = builder.objectRef<ComposedAnswer>('Suggestion').implement(
   }),
 });
 
+const ContextErrorRef = builder.objectRef<{ reason: string; message: string }>('ContextError').implement({
+  description: 'Why the context connector gave no context (the conversation went on without it).',
+  fields: (t) => ({
+    reason: t.exposeString('reason', { description: 'timeout, unreachable, http-status, bad-response, circuit-open, private-address, https-required or invalid-url.' }),
+    message: t.exposeString('message'),
+  }),
+});
+
 export const ConversationRef = builder.objectRef<ConversationRow>('Conversation').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -67,6 +75,12 @@ export const ConversationRef = builder.objectRef<ConversationRow>('Conversation'
     language: t.string({ nullable: true, resolve: (c) => c.language }),
     customerContext: t.field({ type: 'JSON', description: 'Given at start (and fetched by the context connector), sensitive fields decrypted; other personal data is stored masked.', resolve: (c) => c.customerContext }),
     customerId: t.string({ nullable: true, resolve: (c) => c.customerId }),
+    contextError: t.field({
+      type: ContextErrorRef,
+      nullable: true,
+      description: 'Agents and integrations: why the context connector gave nothing the last time (null for customers).',
+      resolve: (c, _a, ctx) => (ctx.viewer.role === 'CUSTOMER' ? null : c.contextError ?? null),
+    }),
     visitorToken: t.string({
       nullable: true,
       description:
@@ -162,6 +176,13 @@ builder.mutationFields((t) => ({
     description: 'Sends the customer’s message. Returns the bot’s reply (also streamed on conversationEvents), or your own message while a human agent has the conversation (their reply arrives on conversationEvents).',
     args: { conversationId: t.arg.id({ required: true }), text: t.arg.string({ required: true }) },
     resolve: (_r, args, ctx) => ctx.services.dialogue.service.send(String(args.conversationId), args.text, ctx.viewer),
+  }),
+  refreshCustomerContext: t.field({
+    type: ConversationRef,
+    authScopes: { role: ['AGENT', 'ADMIN', 'SERVICE'] },
+    description: 'Fetches the customer’s context from the context connector again (skipping its cache) into the conversation; rules use it from the next message.',
+    args: { conversationId: t.arg.id({ required: true }) },
+    resolve: (_r, args, ctx) => ctx.services.dialogue.service.refreshContext(String(args.conversationId), ctx.viewer),
   }),
   claimConversation: t.field({
     type: ConversationRef,

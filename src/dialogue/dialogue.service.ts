@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { hasRole, knowledgeAccess, type Viewer } from '../auth/roles.js';
 import { AppError } from '../errors.js';
+import { ConnectorError, mergeContext, type ContextConnector } from '../integrations/context-connector.js';
 import type { DataProtector } from '../privacy/data-protector.js';
 import { checkCustomerId, type VisitorIdentity } from '../privacy/visitor.js';
 import type { ComposedAnswer } from '../retrieval/answer-composer.js';
@@ -44,6 +45,8 @@ export interface DialogueIntegrations {
   protector?: DataProtector;
   /** Binds CUSTOMER-key conversations to a visitor (anonymous token or signed customer id). */
   visitors?: VisitorIdentity;
+  /** Fetches the customer's context (CRM, orders) by customer id at start and on demand. */
+  connector?: ContextConnector;
   /** Outbound events (webhooks). Fire and forget: a turn never waits on or fails by them. */
   events?: OutboundEvents;
   /** A customer message at least this negative (sentiment score) raises a negative-emotion event. Default 0.8. */
@@ -170,10 +173,43 @@ export class DialogueService {
     const customerId = input.customerId ? checkCustomerId(input.customerId) : null;
     const { visitorId, token } = this.bindVisitor(viewer, customerId, input.customerSignature);
     const id = randomUUID();
-    const stored = await this.repo.create({ id, channel, language, customerContext: this.protectContext(given, id), ownerKeyId: viewer.keyId, visitorId, customerId });
+    const { context, error } = await this.connectorContext(customerId, given, false);
+    const stored = await this.repo.create({ id, channel, language, customerContext: this.protectContext(context, id), ownerKeyId: viewer.keyId, visitorId, customerId, contextError: error });
     const row = this.revealRow(stored);
     await this.putState(initialState(row));
     return { ...row, visitorToken: token };
+  }
+
+  /**
+   * The caller's context merged with the connector's (the connector, the system of record, wins on
+   * conflicts). A connector that fails, times out or answers garbage leaves the caller's context and a
+   * typed error for agents: the conversation goes on.
+   */
+  private async connectorContext(customerId: string | null, given: Record<string, unknown>, fresh: boolean): Promise<{ context: Record<string, unknown>; error: ConversationRow['contextError'] }> {
+    const connector = this.integrations.connector;
+    if (!customerId || !connector) return { context: given, error: null };
+    try {
+      return { context: mergeContext(given, await connector.fetch(customerId, { fresh })), error: null };
+    } catch (err) {
+      const error = err instanceof ConnectorError ? { reason: err.reason, message: err.message } : { reason: 'unreachable', message: (err as Error).message };
+      this.logger.warn({ reason: error.reason }, 'context connector gave no context; the conversation goes on without it');
+      return { context: given, error };
+    }
+  }
+
+  /** Fetches the customer's context again (skipping the cache) into a running conversation. */
+  async refreshContext(id: string, viewer: Viewer): Promise<ConversationRow> {
+    return this.store.withLock(id, async () => {
+      const s = await this.state(id, viewer);
+      if (!s.customerId) throw new AppError('BAD_USER_INPUT', `Conversation ${id} has no customerId to fetch context for.`);
+      if (!this.integrations.connector) throw new AppError('BAD_USER_INPUT', 'No context connector is configured (CONTEXT_CONNECTOR_URL).');
+      const { context, error } = await this.connectorContext(s.customerId, s.context, true);
+      const row = await this.repo.setContext(id, this.protectContext(context, id), error);
+      if (!row) throw new AppError('NOT_FOUND', `Conversation ${id} does not exist.`);
+      const revealed = this.revealRow(row);
+      await this.putState({ ...s, context: revealed.customerContext });
+      return revealed;
+    });
   }
 
   /** A conversation the viewer may see, or NOT_FOUND (never FORBIDDEN: no existence leak). */

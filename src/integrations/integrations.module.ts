@@ -11,6 +11,7 @@ import { ErasureService } from '../privacy/erasure.js';
 import { FieldCipher } from '../privacy/field-cipher.js';
 import { RetentionScheduler } from '../privacy/retention.js';
 import { VisitorIdentity } from '../privacy/visitor.js';
+import { HttpContextConnector, type ContextConnector } from './context-connector.js';
 import { WebhookService } from './webhooks.js';
 
 /** Personal-data protection, visitor identity, erasure and retention, and what the dialogue engine takes of them. */
@@ -20,6 +21,8 @@ export interface IntegrationsModule {
   erasure: ErasureService;
   retention: RetentionScheduler;
   webhooks: WebhookService;
+  /** The HTTP context connector, when CONTEXT_CONNECTOR_URL is set. */
+  connector: ContextConnector | null;
   /** Handed to the dialogue engine. */
   dialogue: DialogueIntegrations;
   /** API role: knowledge changes become outbound events. */
@@ -49,7 +52,10 @@ export function createIntegrations(o: IntegrationsOptions): IntegrationsModule {
   }
   const protector = new DataProtector({ mask: o.mask, cipher, sensitiveContextFields: p.sensitiveContextFields });
   const visitors = new VisitorIdentity(p.identitySecret);
-  const erasure = new ErasureService(o.executor, o.redis, o.logger);
+  const c = o.config.integrations.connector;
+  const connector = c ? new HttpContextConnector({ ...c, egress: { production: o.config.isProduction } }, o.redis, protector, o.logger) : null;
+  // Erasure also drops the connector's cached context of the customer.
+  const erasure = new ErasureService(o.executor, o.redis, o.logger, { customerKeys: (id) => [HttpContextConnector.cacheKey(id)] });
   const retention = new RetentionScheduler(erasure, o.redis, o.logger, { days: p.retentionDays, intervalS: p.retentionSweepS });
   const w = o.config.integrations.webhooks;
   const webhooks = new WebhookService(o.executor, protector, cipher, o.logger, {
@@ -65,7 +71,8 @@ export function createIntegrations(o: IntegrationsOptions): IntegrationsModule {
     erasure,
     retention,
     webhooks,
-    dialogue: { protector, visitors, events: webhooks, negativeEmotionAbove: o.config.dialogue.negativeAbove },
+    connector,
+    dialogue: { protector, visitors, events: webhooks, connector: connector ?? undefined, negativeEmotionAbove: o.config.dialogue.negativeAbove },
     start: () => {
       if (!o.pubsub || knowledgeEvents) return;
       const events = o.pubsub.subscribe<KnowledgeEvent>(KNOWLEDGE_TOPIC);
