@@ -177,7 +177,7 @@ const ReviewTaskRef = builder.objectRef<ReviewTaskRow>('ReviewTask').implement({
   description: 'Something the machines proposed and an editor decides: a knowledge draft, an uncertain entity merge, or a live item whose source sentence disappeared.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    type: t.exposeString('type', { description: 'draft, entity-merge or source-removed.' }),
+    type: t.exposeString('type', { description: 'draft, entity-merge, source-removed, quality (a live item whose quality score fell) or suggestion (a finding of src/learning).' }),
     status: t.exposeString('status', { description: 'OPEN or DONE.' }),
     kind: t.exposeString('kind', { description: 'What the task is about: fact, rule, process, or entity.' }),
     reason: t.string({ nullable: true, description: 'Why the task exists (e.g. "conditional sentence").', resolve: (r) => r.reason }),
