@@ -76,11 +76,13 @@ function gaussian(seed: number): () => number {
 
 async function baseEmbeddings(stack: BenchStack, texts: string[]): Promise<number[][]> {
   const dir = path.join(projectRoot, '.cache', 'bench');
-  const file = path.join(dir, `answer-base-${createHash('sha256').update(texts.join('\n')).digest('hex').slice(0, 16)}.json`);
+  // Keyed by the served embedding model too: vectors of another model must not be reused.
+  const model = stack.app.services.retrieval.models.served;
+  const file = path.join(dir, `answer-base-${createHash('sha256').update(`${model}\n${texts.join('\n')}`).digest('hex').slice(0, 16)}.json`);
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as number[][];
   const started = Date.now();
   const out: number[][] = [];
-  for (let i = 0; i < texts.length; i += 64) out.push(...(await stack.app.services.inference.embed(texts.slice(i, i + 64), 'passage')).map((v) => Array.from(v)));
+  for (let i = 0; i < texts.length; i += 64) out.push(...(await stack.app.services.inference.embed(texts.slice(i, i + 64), 'passage', model)).map((v) => Array.from(v)));
   console.log(`embedded ${texts.length} base questions in ${Math.round((Date.now() - started) / 1000)} s (cached in ${path.relative(projectRoot, file)})`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(file, JSON.stringify(out));
@@ -111,7 +113,21 @@ async function prepareGraph(driver: ReturnType<typeof neo4j.driver>): Promise<bo
 
 async function fixture(stack: BenchStack, driver: ReturnType<typeof neo4j.driver>, kept: boolean): Promise<{ generatedSeconds: number | null }> {
   const [current] = await stack.app.services.executor.read('retrieval/bench-count');
-  if (kept && Number(current?.n) === ITEMS && current?.fingerprint === FINGERPRINT) {
+  const { models } = stack.app.services.retrieval;
+  const otherModel = models.served !== models.configured;
+  if (otherModel) {
+    // A fixture embedded with another model (the served one is taken from the stored vectors): its
+    // vectors are never compared with questions of the configured model, so it is made again.
+    console.log(`the fixture was embedded with ${models.served}; RETRIEVAL_EMBEDDING_MODEL is ${models.configured}: regenerating it`);
+    const session = driver.session({ database: 'neo4j' });
+    try {
+      await session.run("MATCH (k:Knowledge) WHERE k.externalId STARTS WITH 'bench-' CALL (k) { DETACH DELETE k } IN TRANSACTIONS OF 10000 ROWS");
+    } finally {
+      await session.close();
+    }
+    await models.serveWithoutReembedding(models.configured);
+  }
+  if (kept && !otherModel && Number(current?.n) === ITEMS && current?.fingerprint === FINGERPRINT) {
     console.log(`reusing the fixture of ${ITEMS} items in the graph`);
     return { generatedSeconds: null };
   }

@@ -124,6 +124,15 @@ export class EmbeddingModels {
     return this.current;
   }
 
+  /**
+   * Serves `model` at once, without re-embedding: only for a graph with no vectors of the served model
+   * to keep (a benchmark that regenerates its fixture). Everything else goes through {@link requestReembed}.
+   */
+  async serveWithoutReembedding(model: string): Promise<void> {
+    await this.o.executor.write('retrieval/update-embedding-state', { fields: { model, target: null, status: 'idle', done: 0, total: 0, error: null }, started: false, finished: false });
+    await this.refresh();
+  }
+
   /** Re-reads the served model; tells the listeners when it changed. */
   async refresh(): Promise<string> {
     const [row] = (await this.o.executor.read('retrieval/embedding-state', {})) as unknown as StateRow[];
