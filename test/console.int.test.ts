@@ -265,6 +265,27 @@ describe('web console', () => {
     expect(c.body.data!.conversation.messages.filter((m) => m.role === 'bot').at(-1)!.citations.map((x) => x.knowledgeId)).toContain(item.id);
   }, 240_000);
 
+  it('an-editor-turns-a-knowledge-gap-into-a-draft-that-waits-in-review', async () => {
+    // A question the bot cannot answer becomes a knowledge gap (the learning loop clusters failed questions).
+    const question = `Do you sell ${run} glimmerwax candles?`;
+    const started = await api.gql<{ startConversation: { id: string } }>('mutation { startConversation(input: {channel: "web"}) { id } }');
+    await api.gql('mutation($id: ID!, $t: String!) { sendMessage(conversationId: $id, text: $t) { id } }', { id: started.body.data!.startConversation.id, t: question });
+
+    const editor = await newPage();
+    await login(editor, keys.EDITOR);
+    await screen(editor, 'gaps');
+    const card = editor.getByTestId('gap').filter({ hasText: question });
+    await card.waitFor();
+    await card.getByLabel('Answer').fill(`No, we do not sell candles (${run}).`);
+    await card.getByRole('button', { name: 'Draft an answer' }).click();
+    await card.getByText('Draft created').waitFor();
+    await shot(editor, 'gaps-draft');
+    expect(await axe(editor)).toEqual([]);
+
+    await screen(editor, 'review');
+    await editor.getByTestId('review-row').filter({ hasText: question }).waitFor();
+  }, 240_000);
+
   it('a-customer-key-cannot-open-review-screens-and-an-agent-sees-no-review', async () => {
     const customer = await newPage();
     await login(customer, keys.CUSTOMER);

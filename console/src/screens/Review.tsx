@@ -73,10 +73,15 @@ const TASK = `id type kind status reason createdAt decision decidedBy note score
 // The list stays light (the API's cost limit counts every nested list); the selected task is loaded whole.
 const QUEUE = `query Queue($status: ReviewTaskStatus, $type: ReviewTaskType, $kind: String, $unassigned: Boolean) {
   reviewQueue(first: 50, status: $status, type: $type, kind: $kind, unassigned: $unassigned) {
-    totalCount edges { node { id type kind status reason confidence source { quote } entity { name } item { id } } } } }`;
+    totalCount edges { node { id type kind status reason confidence source { quote } entity { name }
+      item { id ... on Fact { question statement } ... on Rule { name } ... on Process { name } } } } } }`;
 const TASK_QUERY = `query Task($id: ID!) { reviewTask(id: $id) { ${TASK} } }`;
 
-type Row = Pick<Task, 'id' | 'type' | 'kind' | 'status' | 'reason' | 'confidence'> & { source: { quote: string } | null; entity: { name: string } | null; item: { id: string } | null };
+type Row = Pick<Task, 'id' | 'type' | 'kind' | 'status' | 'reason' | 'confidence'> & {
+  source: { quote: string } | null;
+  entity: { name: string } | null;
+  item: { id: string; question?: string | null; statement?: string | null; name?: string } | null;
+};
 
 /**
  * The editors' review queue: filters, a task with its source passage, the change it makes drawn as a small
@@ -155,7 +160,7 @@ export function Review({ api }: { api: Api }) {
             <li key={x.id}>
               <button type="button" className={`row ${selected === x.id ? 'selected' : ''}`} aria-pressed={selected === x.id} onClick={() => setSelected(x.id)} data-testid="review-row">
                 <span className="pill">{x.type} · {x.kind} · {Math.round(x.confidence * 100)} %</span>
-                <span className="row-text">{x.source?.quote ?? x.entity?.name ?? x.item?.id}</span>
+                <span className="row-text">{x.source?.quote ?? x.item?.question ?? x.item?.name ?? x.item?.statement ?? x.entity?.name ?? x.item?.id}</span>
                 {x.reason && <span className="muted">{x.reason}</span>}
               </button>
             </li>
