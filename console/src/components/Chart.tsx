@@ -32,9 +32,9 @@ export function Chart({ title, kind, labels, series }: { title: string; kind: 'b
             tooltip: { trigger: 'axis' },
             legend: series.length > 1 ? { top: 0 } : undefined,
             grid: { left: 40, right: 12, top: series.length > 1 ? 28 : 12, bottom: 40, containLabel: true },
-            xAxis: { type: 'category', data: labels, axisLabel: { interval: 0, rotate: labels.length > 6 ? 30 : 0 } },
+            xAxis: { type: 'category', data: labels, axisLabel: { interval: 0, rotate: labels.length > 4 ? 30 : 0 } },
             yAxis: { type: 'value', minInterval: 1 },
-            series: series.map((s) => ({ name: s.name, type: kind, data: s.values, smooth: kind === 'line' })),
+            series: series.map((s) => ({ name: s.name, type: kind, data: s.values })),
           },
     );
     const onResize = () => chart.resize();
