@@ -200,6 +200,22 @@ describe('outbound events (webhooks)', () => {
     await rx.close();
   });
 
+  it('sends-negative-emotion-complaint-resolution-and-knowledge-publication-events', async () => {
+    const rx = await receiver();
+    await createWebhook(rx.url, ['NEGATIVE_EMOTION', 'COMPLAINT_SIGNAL', 'CONVERSATION_RESOLVED', 'KNOWLEDGE_PUBLISHED']);
+    const c = await api.gql<{ startConversation: { id: string } }>('mutation { startConversation(input: {channel: "web"}) { id } }', {}, keys.SERVICE);
+    const id = c.body.data!.startConversation.id;
+    await api.gql('mutation($id: ID!) { sendMessage(conversationId: $id, text: "This X5 phone is terrible, the worst purchase ever, I am furious") { id } }', { id }, keys.SERVICE);
+    await api.gql('mutation($id: ID!) { resolveConversation(id: $id) { status } }', { id }, keys.AGENT);
+    const created = await api.gql('mutation($i: KnowledgeInput!) { createKnowledge(input: $i, publish: true) { id } }', { i: { kind: 'FACT', question: `Webhook test ${run}?`, answer: 'Yes.' } });
+    expect(created.body.errors).toBeUndefined();
+    const types = () => new Set(rx.received.filter((r) => r.answered === 204).map((r) => (JSON.parse(r.body) as { type: string }).type));
+    await eventually(async () => ['emotion.negative', 'complaint.signal', 'conversation.resolved', 'knowledge.published'].every((t) => types().has(t)), 30_000);
+    const complaint = rx.received.map((r) => JSON.parse(r.body) as { type: string; data: { entities: Array<{ entityId: string }> } }).find((p) => p.type === 'complaint.signal')!;
+    expect(complaint.data.entities.length).toBeGreaterThan(0);
+    await rx.close();
+  });
+
   it.each([
     ['http://10.1.2.3/hook', 'private-address'],
     ['http://169.254.169.254/latest/meta-data', 'private-address'],

@@ -55,7 +55,7 @@ export interface DialogueIntegrations {
 
 /** Where conversation events go out to other systems (webhooks). `eventId` makes an event idempotent. */
 export interface OutboundEvents {
-  emit(name: 'CONVERSATION_ESCALATED' | 'CONVERSATION_RESOLVED' | 'CSAT_RECEIVED' | 'NEGATIVE_EMOTION' | 'PROCESS_COMPLETED', data: Record<string, unknown>, eventId?: string): Promise<unknown>;
+  emit(name: 'CONVERSATION_ESCALATED' | 'CONVERSATION_RESOLVED' | 'CSAT_RECEIVED' | 'NEGATIVE_EMOTION' | 'COMPLAINT_SIGNAL' | 'PROCESS_COMPLETED', data: Record<string, unknown>, eventId?: string): Promise<unknown>;
 }
 
 export interface StartInput {
@@ -87,11 +87,17 @@ export class DialogueService {
     void this.integrations.events?.emit(name, data, eventId).catch((err: unknown) => this.logger.warn({ err, event: name }, 'outbound event not sent'));
   }
 
-  /** Strongly negative customer messages go out as an event (the complaint and retention workflows of the tenant). */
+  /**
+   * Negative customer messages go out as events (the tenant's complaint and retention workflows): a
+   * strongly negative one as NEGATIVE_EMOTION; a negative one about named products or services (linked
+   * entities) as COMPLAINT_SIGNAL, the per-message signal that analytics' complaintSignals aggregates.
+   */
   private emitIfNegative(s: ConversationState, customer: MessageRow): void {
-    if (customer.sentiment === 'negative' && (customer.sentimentScore ?? 0) >= (this.integrations.negativeEmotionAbove ?? 0.8)) {
-      this.emit('NEGATIVE_EMOTION', { conversationId: s.id, customerId: s.customerId ?? null, messageId: customer.id, score: customer.sentimentScore, text: customer.text }, `${s.id}:negative:${customer.seq}`);
-    }
+    if (customer.sentiment !== 'negative') return;
+    const base = { conversationId: s.id, customerId: s.customerId ?? null, messageId: customer.id, score: customer.sentimentScore, text: customer.text };
+    if ((customer.sentimentScore ?? 0) >= (this.integrations.negativeEmotionAbove ?? 0.8)) this.emit('NEGATIVE_EMOTION', base, `${s.id}:negative:${customer.seq}`);
+    const about = customer.mentions.filter((m) => m.entityId).map((m) => ({ entityId: m.entityId, text: m.text, type: m.type }));
+    if (about.length > 0) this.emit('COMPLAINT_SIGNAL', { ...base, entities: about }, `${s.id}:complaint:${customer.seq}`);
   }
 
   // ---------- personal data at rest ----------
