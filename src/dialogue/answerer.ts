@@ -229,7 +229,7 @@ export class Answerer {
       out.push({
         kind: 'fact',
         text: c.item.answer ?? c.item.statement ?? '',
-        confidence: evidenceConfidence(e, req.understood.language),
+        confidence: c.confidence ?? evidenceConfidence(e, req.understood.language),
         citations: [{ knowledgeId: c.id, documentId: null, chunkId: null, start: null, end: null, quote: c.item.answer ?? c.item.statement ?? null }],
         used: [c.item],
         best: c,

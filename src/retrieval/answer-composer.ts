@@ -87,7 +87,8 @@ export function composeFact(question: string, c: Candidate, language: string, ot
   return {
     kind: 'fact',
     text: c.item.answer ?? c.item.statement ?? '',
-    confidence: evidenceConfidence(evidenceOf(question, c, others), language),
+    // The learned ranker's calibrated probability when it ranked the candidates (per language).
+    confidence: c.confidence ?? evidenceConfidence(evidenceOf(question, c, others), language),
     citations: citationsOf(c.item),
     used: [c.item],
     best: c,
