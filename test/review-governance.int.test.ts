@@ -258,6 +258,9 @@ describe('releases', () => {
     expect(code(missing)).toBe('NOT_FOUND');
     expect(code(await api.gql('mutation($id: ID!) { rollbackKnowledge(id: $id, toVersion: 3) { id } }', { id: itemId }, keys.E1))).toBe('CONFLICT');
     expect((await auditOf(itemId)).map((e) => e.action)).toContain('knowledge.rollback');
+    await ok('mutation($id: ID!) { archiveKnowledge(id: $id, reason: "replaced") { status } }', { id: itemId });
+    expect(code(await api.gql('mutation($id: ID!) { archiveKnowledge(id: $id) { status } }', { id: itemId }, keys.E1))).toBe('CONFLICT');
+    expect((await auditOf(itemId))[0]).toMatchObject({ action: 'knowledge.status', before: { status: 'PUBLISHED' }, after: { status: 'ARCHIVED' } });
   });
 });
 

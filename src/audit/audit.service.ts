@@ -9,6 +9,7 @@ export const auditActions = [
   'review.assign',
   'review.edit',
   'knowledge.publish',
+  'knowledge.status',
   'knowledge.rollback',
   'release.publish',
   'release.rollback',

@@ -301,7 +301,8 @@ builder.mutationFields((t) => ({
             await ctx.services.review.publishRelease(ctx.viewer, { publish: [current.id], archive: [], note: args.reason ?? null });
             return loadVisible(ctx, current.id);
           }
-          return ctx.services.knowledge.transition(current.id, move, ctx.viewer.keyId, args.reason ?? null);
+          // Other status moves are audited with the move, in one transaction.
+          return ctx.services.review.moveItem(ctx.viewer, current.id, move, args.reason ?? null);
         },
       }),
     ]),

@@ -4,7 +4,7 @@ import { AppError } from '../errors.js';
 import type { CypherExecutor, Tx } from '../graph/executor.js';
 import { fromRow, type KnowledgeContent } from '../knowledge/knowledge.content.js';
 import type { KnowledgeRow } from '../knowledge/knowledge.repository.js';
-import { contentProblems, transitions, type KnowledgeService } from '../knowledge/knowledge.service.js';
+import { contentProblems, transitions, type KnowledgeService, type Transition } from '../knowledge/knowledge.service.js';
 import type { Condition } from '../knowledge/rules/index.js';
 import type { PubSub } from '../server/pubsub.js';
 import type { EntityMergeService } from './entity-merge.js';
@@ -278,6 +278,23 @@ export class ReviewService {
       await this.audit.append(tx, viewer, { action: 'document.approve', targetType: 'Document', targetId: id, before: { approved: false }, after: { approved: true, status: row.status } });
       return { id, approvedAt: String(row.approvedAt), status: String(row.status) };
     });
+  }
+
+  /**
+   * A status move of the knowledge API (archive, reject, restore, submit) with its audit event, in one
+   * transaction. Publishing goes through releases instead (see {@link ReleaseService}).
+   */
+  async moveItem(viewer: Viewer, id: string, move: Exclude<Transition, 'publish'>, reason: string | null): Promise<KnowledgeRow> {
+    const t = transitions[move];
+    const item = await this.executor.writeTx('review/move-item', async (tx) => {
+      const [r] = await tx.run('knowledge/set-status', { id, status: t.to, from: t.from, change: move, by: viewer.keyId, reason });
+      if (!r) throw new AppError('NOT_FOUND', `Knowledge item ${id} does not exist.`);
+      if (!r.allowed) throw new AppError('CONFLICT', `Cannot ${move} an item that is ${String(r.previous)}; allowed from ${t.from.join(', ')}.`, { status: r.previous });
+      await this.audit.append(tx, viewer, { action: 'knowledge.status', targetType: 'Knowledge', targetId: id, before: { status: r.previous }, after: { status: t.to }, details: { change: move, reason } });
+      return r.item as KnowledgeRow;
+    });
+    await this.knowledge.notify(id, move, viewer.keyId);
+    return item;
   }
 
   /** A status move that already happened (an editor used the knowledge API meanwhile) is fine. */
