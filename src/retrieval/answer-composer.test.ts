@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { composePassage, evidenceConfidence } from './answer-composer.js';
+import { composeFact, composePassage, evidenceConfidence } from './answer-composer.js';
+import type { Candidate, RetrievedItem } from './retrieval.types.js';
 
 describe('answer composition', () => {
   it('extracts-the-best-covering-sentence-with-document-offsets', () => {
@@ -19,5 +20,13 @@ describe('answer composition', () => {
     expect(weak).toBeLessThan(0.2);
     expect(strong).toBeGreaterThan(0.75);
     expect(evidenceConfidence({ cosine: 0.75, coverage: 0.6, agreement: 1, intent: true, graph: true, margin: 0.1 }, 'en')).toBeGreaterThan(strong);
+  });
+
+  it('uses-the-learned-rankers-calibrated-confidence-for-a-fact-when-there-is-one', () => {
+    const item = { id: 'k', kind: 'fact', statement: '退货寄达后 3 个工作日内原路退款。', sources: [], about: [], sim: 0.9 } as unknown as RetrievedItem;
+    const ranked: Candidate = { id: 'k', item, fused: 2.1, ranks: { vector: 1 }, scores: {}, confidence: 0.83 };
+    expect(composeFact('钱什么时候退回来', ranked, 'zh').confidence).toBe(0.83);
+    const { confidence: _c, ...unranked } = ranked;
+    expect(composeFact('钱什么时候退回来', unranked, 'zh').confidence).toBe(evidenceConfidence({ cosine: 0.8, coverage: 0, agreement: 0, intent: false, graph: false, margin: 0.1 }, 'zh'));
   });
 });
