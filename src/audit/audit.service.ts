@@ -7,7 +7,6 @@ export const auditActions = [
   'review.approve',
   'review.reject',
   'review.assign',
-  'review.edit',
   'knowledge.publish',
   'knowledge.status',
   'knowledge.rollback',
