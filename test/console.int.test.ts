@@ -265,6 +265,32 @@ describe('web console', () => {
     expect(c.body.data!.conversation.messages.filter((m) => m.role === 'bot').at(-1)!.citations.map((x) => x.knowledgeId)).toContain(item.id);
   }, 240_000);
 
+  it('runs-a-guided-process-with-cancel-and-takes-ratings-and-csat-in-the-chat', async () => {
+    const customer = await newPage();
+    await login(customer, keys.CUSTOMER);
+    const input = customer.getByLabel('Your message');
+    await input.fill('I want to return my order');
+    await input.press('Enter');
+    await customer.locator('[data-testid="chat-bot"][data-kind="process"]').first().waitFor();
+    await customer.getByText('Guided process: answer the question, or cancel.').waitFor();
+    await shot(customer, 'chat-guided-process');
+    await customer.getByRole('button', { name: 'Cancel the process' }).click();
+    await expect.poll(() => customer.getByTestId('chat-bot').count(), { timeout: 60_000 }).toBe(2);
+    expect(await customer.getByText('Guided process: answer the question, or cancel.').count()).toBe(0);
+
+    // 👍 on the first answer, then 5 of 5 for the conversation: both reach the API.
+    await customer.getByTestId('chat-bot').first().getByRole('button', { name: /^👍 Helpful$/ }).click();
+    await customer.getByTestId('chat-bot').first().getByText('Thanks for your feedback.').waitFor();
+    await customer.getByRole('button', { name: '5 of 5' }).click();
+    await customer.getByText('Thank you for rating us 5 of 5.').waitFor();
+    const { conversationId, visitorToken } = await stored(customer, 'answergraph.chat.');
+    const c = await api.gql<{ conversation: { csat: number | null } }>('query($id: ID!) { conversation(id: $id) { csat } }', { id: conversationId }, keys.CUSTOMER, {
+      'answergraph-visitor-token': visitorToken ?? '',
+    });
+    expect(c.body.data!.conversation.csat).toBe(5);
+    expect(await axe(customer)).toEqual([]);
+  }, 240_000);
+
   it('an-editor-turns-a-knowledge-gap-into-a-draft-that-waits-in-review', async () => {
     // A question the bot cannot answer becomes a knowledge gap (the learning loop clusters failed questions).
     const question = `Do you sell ${run} glimmerwax candles?`;
