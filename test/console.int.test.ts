@@ -278,8 +278,8 @@ describe('web console', () => {
     await expect.poll(() => customer.getByTestId('chat-bot').count(), { timeout: 60_000 }).toBe(2);
     expect(await customer.getByText('Guided process: answer the question, or cancel.').count()).toBe(0);
 
-    // 👍 on the first answer, then 5 of 5 for the conversation: both reach the API.
-    await customer.getByTestId('chat-bot').first().getByRole('button', { name: /^👍 Helpful$/ }).click();
+    // "Helpful" on the first answer, then 5 of 5 for the conversation: both reach the API.
+    await customer.getByTestId('chat-bot').first().getByRole('button', { name: 'Helpful', exact: true }).click();
     await customer.getByTestId('chat-bot').first().getByText('Thanks for your feedback.').waitFor();
     await customer.getByRole('button', { name: '5 of 5' }).click();
     await customer.getByText('Thank you for rating us 5 of 5.').waitFor();

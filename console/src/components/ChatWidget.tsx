@@ -205,7 +205,11 @@ export function ChatWidget({ api, storageKey, channel = 'web', visitorClaims = {
 
   const messages = items.filter((x): x is Extract<Item, { type: 'message' }> => x.type === 'message').map((x) => x.message);
   const lastBot = [...messages].reverse().find((m) => m.role !== 'customer');
-  const inProcess = status === 'BOT' && lastBot?.role === 'bot' && lastBot.kind === 'process';
+  // The API does not say whether a process is still running: offer cancel while the bot's last message was a
+  // process step and the customer has not just cancelled (a finished process answers a late cancel politely).
+  const lastCustomer = [...messages].reverse().find((m) => m.role === 'customer');
+  const cancelled = lastCustomer?.text.trim().toLowerCase() === t('cancelWord').toLowerCase();
+  const inProcess = status === 'BOT' && lastBot?.role === 'bot' && lastBot.kind === 'process' && !cancelled;
   const hasBotAnswer = messages.some((m) => m.role !== 'customer');
 
   return (
@@ -240,8 +244,8 @@ export function ChatWidget({ api, storageKey, channel = 'web', visitorClaims = {
                     <span role="status">{t('thanksFeedback')}</span>
                   ) : (
                     <>
-                      <button type="button" className="small" onClick={() => void rate(m.id, true)}>👍 {t('helpful')}</button>
-                      <button type="button" className="small" onClick={() => void rate(m.id, false)}>👎 {t('notHelpful')}</button>
+                      <button type="button" className="small" onClick={() => void rate(m.id, true)}>{t('helpful')}</button>
+                      <button type="button" className="small" onClick={() => void rate(m.id, false)}>{t('notHelpful')}</button>
                     </>
                   )}
                 </div>
