@@ -142,6 +142,8 @@ export async function buildApp(config: Config, connections: Connections, logger:
   // Embeddings and the intent classifier follow knowledge changes (and are built once now).
   startEmbedding(retrieval, pubsub);
   startDialogue(dialogue, pubsub, logger);
+  // The intent classifier is embedded with the served model: rebuilt when it changes.
+  retrieval.models.onChange(() => dialogue.intents.refresh().catch((err: unknown) => logger.warn({ err }, 'intent classifier rebuild after an embedding model change failed')));
   integrations.start();
   learning.start(pubsub);
 
