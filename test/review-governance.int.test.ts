@@ -265,6 +265,36 @@ describe('releases', () => {
 });
 
 describe('entity merges', () => {
+  it('shows a merge suggestion as a diff (entity removed, alias added, relations rewired) and drafts about the entity as suspected duplicates', async () => {
+    const exec = api.app.services.executor;
+    const ids = { fresh: `e-${randomUUID()}`, existing: `e-${randomUUID()}`, other: `e-${randomUUID()}`, merge: `rt-${randomUUID()}` };
+    await exec.writeText(
+      'test/gov-diff-merge',
+      `CREATE (fresh:Entity {id: $ids.fresh, key: 'sky tab ' + $run, name: 'Sky Tab ' + $run, type: 'Product', aliases: [], aliasKeys: []})
+       CREATE (existing:Entity {id: $ids.existing, key: 'skyline tablet ' + $run, name: 'Skyline Tablet ' + $run, type: 'Product', aliases: [], aliasKeys: []})
+       CREATE (other:Entity {id: $ids.other, key: 'sky care ' + $run, name: 'Sky Care ' + $run, type: 'Service', aliases: [], aliasKeys: []})
+       CREATE (other)-[:COVERS {documentId: 'doc-y', confidence: 0.7, origin: 'ingestion', evidence: 'covers'}]->(fresh)
+       CREATE (t:ReviewTask {id: $ids.merge, type: 'entity-merge', status: 'OPEN', createdAt: datetime(), score: 0.91, reason: 'similar names'})-[:FOR]->(fresh)
+       CREATE (t)-[:CANDIDATE]->(existing)`,
+      { ids, run },
+    );
+    const draft = await draftTask(fact('sky tab', 'The Sky Tab has a 10 inch screen.', { entities: [`Sky Tab ${run}`] }));
+    const DIFF = 'diff { entities { entityId change detail } relations { type fromId toId change } duplicates { entityId candidateId taskId score } }';
+    type Diff = { entities: Array<{ entityId: string; change: string }>; relations: Array<{ type: string; fromId: string; toId: string; change: string }>; duplicates: Array<{ taskId: string; candidateId: string }> };
+    const diffOf = async (id: string) => (await ok<{ reviewTask: { confidence: number; diff: Diff } }>(`query($id: ID!) { reviewTask(id: $id) { confidence ${DIFF} } }`, { id })).reviewTask;
+    const merge = await diffOf(ids.merge);
+    expect(merge.confidence).toBe(0.91);
+    expect(merge.diff.entities).toEqual([
+      expect.objectContaining({ entityId: ids.fresh, change: 'REMOVED' }),
+      expect.objectContaining({ entityId: ids.existing, change: 'CHANGED' }),
+    ]);
+    expect(merge.diff.relations).toEqual([{ type: 'COVERS', fromId: ids.other, toId: ids.existing, change: 'REWIRED' }]);
+    expect(merge.diff.duplicates).toEqual([expect.objectContaining({ taskId: ids.merge, candidateId: ids.existing })]);
+    const about = await diffOf(draft.taskId);
+    expect(about.diff.entities).toEqual([expect.objectContaining({ entityId: ids.fresh, change: 'LINKED' })]);
+    expect(about.diff.duplicates).toEqual([expect.objectContaining({ entityId: ids.fresh, candidateId: ids.existing, taskId: ids.merge })]);
+  });
+
   it('merges with aliases kept and relations rewired, refuses a merge into itself, and undoes it', async () => {
     const exec = api.app.services.executor;
     const ids = { fresh: `e-${randomUUID()}`, existing: `e-${randomUUID()}`, other: `e-${randomUUID()}`, chunk: `c-${randomUUID()}`, item: `k-${randomUUID()}` };
