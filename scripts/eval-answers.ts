@@ -106,6 +106,18 @@ function score(ranks: Array<number | null>): Ranked {
   };
 }
 
+/** Retries a request that lost its connection (ECONNRESET on a busy machine); GraphQL errors are not retried. */
+async function retrying<T>(call: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (i >= attempts || !(err instanceof TypeError) || !String(err.message).includes('fetch failed')) throw err;
+      await new Promise((r) => setTimeout(r, 500 * i));
+    }
+  }
+}
+
 /** One FAQ set: facts imported into the graph, and questions whose right fact is known. */
 interface FaqSet {
   name: string;
@@ -182,15 +194,15 @@ async function faq(stack: BenchStack, set: FaqSet, rows: Array<Record<string, st
   const embedded = await stack.app.services.retrieval.embedder.embedPending();
   console.log(`${set.name}: embedded ${embedded} items with ${models.served} in ${Math.round((Date.now() - started) / 1000)} s; asking ${set.questions.length} questions`);
   const retrieve = (q: string, mode: string, fusion: string, first: number) =>
-    stack.gql<{ retrieve: Hit[] }>(
+    retrying(() => stack.gql<{ retrieve: Hit[] }>(
       'query($q: String!, $mode: RetrievalMode, $fusion: Fusion, $first: Int, $language: String) { retrieve(query: $q, mode: $mode, fusion: $fusion, first: $first, language: $language) { item { externalId } features ranks } }',
       { q, mode, fusion, first, language: set.language },
-    );
+    ));
   const ask = (q: string) =>
-    stack.gql<{ answer: { confidence: number; escalate: boolean; kind: string; knowledge: Array<{ externalId: string }> } }>(
+    retrying(() => stack.gql<{ answer: { confidence: number; escalate: boolean; kind: string; knowledge: Array<{ externalId: string }> } }>(
       'query($q: String!, $language: String) { answer(question: $q, language: $language) { confidence escalate kind knowledge { externalId } } }',
       { q, language: set.language },
-    );
+    ));
 
   // Pass 1, one HYBRID call per question (first 50 = every candidate): convex fusion's ranking (the old
   // default), each candidate's features, and its rank in the vector and the fulltext list — the lists
