@@ -135,9 +135,31 @@ export class AnalyticsRepository {
     return rows.map((r) => toMs(r.hour));
   }
 
+  /**
+   * Example messages per entity: first from the window's last 7 days for all entities at once (through the
+   * message time index), then, for entities with fewer there, from the whole window through their mentions.
+   */
   async complaintExamples(entityIds: string[], from: number, to: number, filters: Filters, examples: number): Promise<Row[]> {
     if (entityIds.length === 0) return [];
-    return this.executor.read('analytics/complaint-examples', { entityIds, from: iso(from), to: iso(to), ...filters, examples });
+    const recentFrom = Math.max(from, to - 7 * 86_400_000);
+    const recent = await this.executor.read('analytics/complaint-examples-recent', { entityIds, from: iso(recentFrom), to: iso(to), ...filters, examples });
+    const done = new Set(recent.filter((r) => ((r.examples ?? []) as unknown[]).length >= examples).map((r) => String(r.id)));
+    const rest = entityIds.filter((id) => !done.has(id));
+    if (rest.length === 0 || recentFrom === from) return [...recent, ...(rest.length > 0 && recentFrom === from ? await this.entities(rest, recent) : [])];
+    const older = await this.executor.read('analytics/complaint-examples', { entityIds: rest, from: iso(from), to: iso(to), ...filters, examples });
+    return [...recent.filter((r) => done.has(String(r.id))), ...older];
+  }
+
+  /** Rows for entities a recent scan did not find (names, no examples). */
+  private async entities(ids: string[], found: Row[]): Promise<Row[]> {
+    const seen = new Set(found.map((r) => String(r.id)));
+    const missing = ids.filter((id) => !seen.has(id));
+    if (missing.length === 0) return [];
+    const rows = await this.executor.read('entities/get-by-ids', { ids: missing });
+    return rows.map((r) => {
+      const e = r.entity as Record<string, unknown>;
+      return { id: e.id, name: e.name ?? null, type: e.type ?? null, examples: [] };
+    });
   }
 
   async visibleKnowledge(ids: string[], access: Access): Promise<Set<string>> {
