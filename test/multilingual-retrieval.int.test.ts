@@ -73,7 +73,8 @@ describe('the served embedding model', () => {
   it('is RETRIEVAL_EMBEDDING_MODEL when built, else minilm-embed, and embeds questions and items', async () => {
     const s = await status();
     expect(s.servedModel).toBe(served);
-    expect(s.configuredModel).toBe(await api.app.services.inference.registry.has('me5-ft-int8') ? 'me5-ft-int8' : 'minilm-embed');
+    const wanted = api.config.inference.embeddingModel;
+    expect(s.configuredModel).toBe((await api.app.services.inference.registry.has(wanted)) ? wanted : 'minilm-embed');
     expect(api.app.services.inference.models.embedding).toBe(served);
   });
 
