@@ -10,6 +10,7 @@ import { connectNeo4j, processBookmarks } from './graph/driver.js';
 import { CypherExecutor } from './graph/executor.js';
 import { migrate } from './graph/migrations.js';
 import { InferenceService } from './inference/index.js';
+import { ModelReadiness } from './inference/model-readiness.js';
 import { maskPii } from './ingestion/pii.js';
 import { BULL_PREFIX, createIngestion } from './ingestion/ingestion.module.js';
 import { ingestionQueueMetrics } from './ingestion/ingestion.metrics.js';
@@ -27,7 +28,7 @@ import { KnowledgeService } from './knowledge/knowledge.service.js';
 import { createLearning } from './learning/learning.module.js';
 import { AppError } from './errors.js';
 import { Metrics } from './observability/metrics.js';
-import type { AppServices, HealthProbe } from './schema/context.js';
+import type { AppServices, HealthChecks, HealthProbe } from './schema/context.js';
 import { createRedisPubSub } from './server/pubsub.js';
 
 /** Repository root: `cypher/`, `seeds/` and the models manifest are found from here. */
@@ -43,7 +44,7 @@ export interface App {
   metrics: Metrics;
   driver: Driver;
   redis: RedisClient;
-  ready(): Promise<{ ready: boolean; checks: Record<string, boolean> }>;
+  ready(): Promise<{ ready: boolean; checks: HealthChecks }>;
   /** Starts the background workers (ingestion queues): roles `worker` and `all`. `stopWorkers` lets jobs in hand finish. */
   startWorkers(): Promise<void>;
   stopWorkers(): Promise<void>;
@@ -54,7 +55,11 @@ export interface App {
  * Builds every long-lived service from config and resolved connections. Fails fast, with a message
  * that names the fix, when Neo4j or Redis cannot be reached. Migrations run here, before serving.
  */
-export async function buildApp(config: Config, connections: Connections, logger: Logger): Promise<App> {
+/** The process role (`node dist/main.js <role>`): it decides which models readiness waits for. */
+export type AppRole = 'api' | 'worker' | 'all';
+
+export async function buildApp(config: Config, connections: Connections, logger: Logger, options: { role?: AppRole } = {}): Promise<App> {
+  const role = options.role ?? 'all';
   const metrics = new Metrics();
   const driver = await connectNeo4j({ ...connections.neo4j, database: config.neo4j.database, connectTimeoutMs: config.neo4j.connectTimeoutMs });
   const redis = await connectRedis(connections.redisUrl, config.neo4j.connectTimeoutMs).catch(async (err) => {
@@ -72,17 +77,21 @@ export async function buildApp(config: Config, connections: Connections, logger:
   await migrate(executor, path.join(projectRoot, 'cypher', 'migrations'), logger);
 
   const pubsub = createRedisPubSub(connections.redisUrl, logger);
-  const health: HealthProbe = {
-    check: async () => {
-      const [neo4j, redisOk] = await Promise.all([
-        driver.getServerInfo({ database: config.neo4j.database }).then(() => true, () => false),
-        redis.ping().then((r) => r === 'PONG', () => false),
-      ]);
-      return { neo4j, redis: redisOk, models: true };
-    },
-  };
   const knowledge = new KnowledgeService(executor, pubsub);
   const inference = new InferenceService({ modelsDir: config.inference.modelsDir, device: config.inference.device, intraOpThreads: config.inference.threads, logger, onRun: metrics.observeModelRun });
+  const models = new ModelReadiness(inference, () => requiredModels(role, inference, config));
+  models.start();
+  const health: HealthProbe = {
+    check: async () => {
+      const [neo4j, redisOk, m] = await Promise.all([
+        driver.getServerInfo({ database: config.neo4j.database }).then(() => true, () => false),
+        redis.ping().then((r) => r === 'PONG', () => false),
+        models.check(),
+      ]);
+      const modelIssues = m.models.filter((s) => s.state !== 'ready').map((s) => `${s.name}: ${s.reason ?? s.state}`);
+      return { neo4j, redis: redisOk, models: m.ready, modelIssues };
+    },
+  };
   const retrieval = createRetrieval({
     executor,
     embed: inference,
@@ -118,8 +127,8 @@ export async function buildApp(config: Config, connections: Connections, logger:
   // Similar questions follow the served embedding model like items do.
   retrieval.models.onChange(() => void learning.questions.sweep().catch((err: unknown) => logger.warn({ err }, 'similar-question re-embedding failed')));
   const ingestion = createIngestion({ config, redis, redisUrl: connections.redisUrl, pubsub, executor, knowledge, inference, logger, metrics: metrics.ingestion });
-  const audit = new AuditService(executor);
   const queueMetrics = ingestionQueueMetrics(metrics.registry, redis, BULL_PREFIX);
+  const audit = new AuditService(executor);
   const services: AppServices = {
     config,
     logger,
@@ -132,9 +141,9 @@ export async function buildApp(config: Config, connections: Connections, logger:
     retrieval,
     dialogue,
     ingestion: ingestion.service,
-    learning,
     review: new ReviewService(executor, knowledge, audit, new ReleaseService(executor, knowledge, audit), new EntityMergeService(executor, audit), pubsub),
     audit,
+    learning,
     integrations,
     analytics,
   };
@@ -180,6 +189,20 @@ export async function buildApp(config: Config, connections: Connections, logger:
       await driver.close();
     },
   };
+}
+
+/**
+ * The models a role cannot serve without: answers and `understand` need the retrieval embedding, the NER
+ * tagger and both sentiment models (English's int8 build when it is built); ingestion workers also embed
+ * chunks with their own model when it is built (they fall back to the retrieval model otherwise).
+ */
+async function requiredModels(role: AppRole, inference: InferenceService, config: Config): Promise<string[]> {
+  const names = new Set([inference.models.embedding, inference.models.ner, await inference.sentimentModel('en'), await inference.sentimentModel('zh')]);
+  if (role !== 'api') {
+    const chunk = config.ingestion.chunkEmbeddingModel;
+    if (chunk && (await inference.registry.has(chunk))) names.add(chunk);
+  }
+  return [...names];
 }
 
 async function connectRedis(url: string, timeoutMs: number): Promise<RedisClient> {

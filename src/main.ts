@@ -96,7 +96,7 @@ async function main(argv: string[]): Promise<void> {
     if (!config.adminApiKey && !config.isProduction && !config.neo4j.uri) {
       config = { ...config, adminApiKey: localAdminKey(config.localServicesProfile, logger) };
     }
-    app = await buildApp(config, connections, logger);
+    app = await buildApp(config, connections, logger, { role });
     if (config.seedOnEmpty && role !== 'worker') {
       const seeded = await seedIfEmpty(app.services.knowledge, app.services.executor, path.join(projectRoot, 'seeds'), logger);
       // Answers need the seed's embeddings and intents before the first question.

@@ -52,8 +52,10 @@ describe('graph migrations', () => {
 describe('HTTP surface', () => {
   it('answers /healthz, /readyz and /metrics', async () => {
     expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
-    const ready = await fetch(`${api.url}/readyz`);
-    expect(ready.status).toBe(200);
+    const ready = await eventually(async () => {
+      const r = await fetch(`${api.url}/readyz`);
+      return r.status === 200 ? r : undefined;
+    }, 120_000, 200);
     expect(await ready.json()).toMatchObject({ status: 'ready', neo4j: true, redis: true });
     await api.gql('query HealthCheck { health { status } }');
     const metrics = await (await fetch(`${api.url}/metrics`)).text();
@@ -64,8 +66,9 @@ describe('HTTP surface', () => {
   });
 
   it('serves the health query without an API key', async () => {
-    const r = await api.gql('{ health { status neo4j redis models } }', {}, null);
-    expect(r.body).toEqual({ data: { health: { status: 'ok', neo4j: true, redis: true, models: true } } });
+    await eventually(async () => (await fetch(`${api.url}/readyz`)).status === 200, 120_000, 200);
+    const r = await api.gql('{ health { status neo4j redis models modelIssues } }', {}, null);
+    expect(r.body).toEqual({ data: { health: { status: 'ok', neo4j: true, redis: true, models: true, modelIssues: [] } } });
   });
 
   it('echoes a given request id and generates one otherwise', async () => {

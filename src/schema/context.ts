@@ -17,7 +17,17 @@ import type { IntegrationsModule } from '../integrations/integrations.module.js'
 
 /** What a resolver may ask for readiness. */
 export interface HealthProbe {
-  check(): Promise<{ neo4j: boolean; redis: boolean; models: boolean }>;
+  check(): Promise<HealthChecks>;
+}
+
+/** What the health query and /readyz report. */
+export interface HealthChecks {
+  neo4j: boolean;
+  redis: boolean;
+  /** Every model this process's role needs is loaded and its files matched the manifest's sha256. */
+  models: boolean;
+  /** Why `models` is false: one "name: reason" (or "name: loading") per model that is not ready. */
+  modelIssues: string[];
 }
 
 /** Long-lived services, built once in the composition root (`src/app.ts`), the only place that wires them. */
@@ -38,10 +48,10 @@ export interface AppServices {
   ingestion: IngestionService;
   /** Review tasks of machine-extracted knowledge, releases, entity merges. */
   review: ReviewService;
-  /** Similar questions, knowledge gaps, quality scores and suggestions: the knowledge base learning from conversations. */
-  learning: LearningModule;
   /** The append-only, hash-chained audit trail. */
   audit: AuditService;
+  /** Similar questions, knowledge gaps, quality scores and suggestions: the knowledge base learning from conversations. */
+  learning: LearningModule;
   /** Personal data (masking, encryption, visitors, erasure, retention), webhooks, context connector. */
   integrations: IntegrationsModule;
   /** Analytics from time buckets kept current as conversations happen. */

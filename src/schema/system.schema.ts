@@ -1,12 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { builder } from './builder.js';
+import type { HealthChecks } from './context.js';
 
-const Health = builder.objectRef<{ status: string; neo4j: boolean; redis: boolean; models: boolean }>('Health').implement({
+const Health = builder.objectRef<HealthChecks & { status: string }>('Health').implement({
   fields: (t) => ({
-    status: t.exposeString('status', { description: '"ok" when every dependency answers, else "degraded".' }),
+    status: t.exposeString('status', { description: '"ok" when Neo4j and Redis answer, else "degraded" (models: see `models`).' }),
     neo4j: t.exposeBoolean('neo4j'),
     redis: t.exposeBoolean('redis'),
-    models: t.exposeBoolean('models'),
+    models: t.exposeBoolean('models', {
+      description: "True once every model this process's role needs is loaded and its files matched the manifest's sha256.",
+    }),
+    modelIssues: t.exposeStringList('modelIssues', { description: 'Why `models` is false: "model: reason" per model not ready (empty when ready).' }),
   }),
 });
 
@@ -16,6 +20,7 @@ builder.queryField('health', (t) =>
     description: 'Liveness of the API and its dependencies. Needs no API key.',
     resolve: async (_root, _args, ctx) => {
       const s = await ctx.services.health.check();
+      // Models are reported on their own (`models`, `modelIssues`); /readyz waits for them too.
       return { ...s, status: s.neo4j && s.redis ? 'ok' : 'degraded' };
     },
   }),

@@ -17,7 +17,7 @@ import type { Viewer } from '../auth/roles.js';
 import { VISITOR_HEADERS, VISITOR_PARAMS, type VisitorClaims } from '../privacy/visitor.js';
 import { AppError } from '../errors.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { AppServices, GraphQLContext } from '../schema/context.js';
+import type { AppServices, GraphQLContext, HealthChecks } from '../schema/context.js';
 import { createFormatError, httpGraphQLError } from './format-error.js';
 import { consoleRouter } from './console.js';
 import { graphiqlRouter } from './graphiql.js';
@@ -36,7 +36,7 @@ export interface ApiServerOptions {
   services: AppServices;
   metrics: Metrics;
   /** Readiness: 200 on /readyz once this says true. */
-  ready: () => Promise<{ ready: boolean; checks: Record<string, boolean> }>;
+  ready: () => Promise<{ ready: boolean; checks: HealthChecks }>;
   /** Shared rate-limit counters across replicas; without it each process counts alone. */
   redis?: RedisClient;
 }
