@@ -12,11 +12,24 @@ const run = randomUUID().slice(0, 8);
 const EMAIL = `linus.${run}@example.com`;
 /** Requests the local CRM received, by customer id. */
 const hits = new Map<string, number>();
+/** Calls of the order-status process action. */
+const actionCalls: Array<{ slots: { orderId: string } }> = [];
 /** What the CRM answers per customer id. */
 const answers: Record<string, 'json' | 'garbage' | 'array' | 'hang' | 'fail'> = {};
 
 beforeAll(async () => {
   crm = createServer((req, res) => {
+    if (req.url === '/actions/order-status') {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { slots: { orderId: string } };
+        actionCalls.push(body);
+        if (body.slots.orderId === 'NW-999999') return void res.writeHead(502).end();
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ value: 'shipped' }));
+      });
+      return;
+    }
     const id = decodeURIComponent(req.url!.split('/').pop()!);
     hits.set(id, (hits.get(id) ?? 0) + 1);
     if (req.headers.authorization !== 'Bearer crm-test') return void res.writeHead(401).end();
@@ -38,6 +51,7 @@ beforeAll(async () => {
     CONTEXT_CONNECTOR_CACHE_S: '60',
     CONTEXT_CONNECTOR_BREAKER_FAILURES: '4',
     CONTEXT_CONNECTOR_BREAKER_RESET_MS: '600000',
+    PROCESS_ACTIONS: JSON.stringify({ 'order-status': { url: `http://127.0.0.1:${port}/actions/order-status` } }),
     RESOLVER_TIMEOUT_MS: '120000',
   });
   keys = await createKeys(api, run);
@@ -106,5 +120,48 @@ describe('context connector', () => {
     const c = await start(id);
     expect(c.contextError?.reason).toBe('circuit-open');
     expect(hits.get(id)).toBeUndefined();
+  });
+});
+
+describe('process actions', () => {
+  it('a-step-calls-an-action-with-its-slots-branches-on-the-value-and-a-failure-is-graceful-for-the-customer-and-full-for-the-agent', async () => {
+    const intent = `quibbler_status_${run.replace(/-/g, '')}`;
+    const data = [
+      { type: 'intent', externalId: `int-${intent}`, name: intent, examples: ['where is my Quibbler order', 'Quibbler order status', 'track my Quibbler parcel', 'has my Quibbler order shipped'], language: 'en' },
+      {
+        type: 'process',
+        externalId: `proc-${intent}`,
+        name: 'Quibbler order status',
+        intent,
+        steps: [
+          { id: 's1', prompt: 'What is your order number?', slot: 'orderId', validate: { type: 'orderId' } },
+          { id: 's2', prompt: 'Let me check order {orderId}.', slot: 'status', action: 'order-status', branches: [{ when: { fact: 'slots.status', op: 'eq', value: 'unavailable' }, next: 's4' }] },
+          { id: 's3', prompt: 'Order {orderId} is {status}.', end: true },
+          { id: 's4', prompt: 'An agent can check order {orderId} for you.', end: true },
+        ],
+      },
+    ]
+      .map((r) => JSON.stringify(r))
+      .join('\n');
+    const imported = await api.gql<{ importKnowledge: { errors: unknown[] } }>('mutation($d: String!) { importKnowledge(format: JSONL, data: $d, publish: true) { errors { line message } } }', { d: data });
+    expect(imported.body.data!.importKnowledge.errors).toEqual([]);
+    await api.app.services.dialogue.intents.refresh();
+
+    const send = async (id: string, t: string, key = keys.SERVICE) =>
+      (await api.gql<{ sendMessage: { text: string; actionError: { reason: string; message: string } | null } }>('mutation($id: ID!, $t: String!) { sendMessage(conversationId: $id, text: $t) { text actionError { reason message } } }', { id, t }, key)).body.data!.sendMessage;
+    const ok = await start(`cust-${run}-act`);
+    expect((await send(ok.id, 'where is my Quibbler order')).text).toContain('order number');
+    const done = await send(ok.id, 'NW-204518');
+    expect(done.text).toContain('Order NW-204518 is shipped.');
+    expect(actionCalls.at(-1)!.slots.orderId).toBe('NW-204518');
+
+    const bad = await start(`cust-${run}-act2`);
+    await send(bad.id, 'where is my Quibbler order');
+    const failed = await send(bad.id, 'NW-999999');
+    expect(failed.text).toContain("Sorry, I couldn't look that up just now.");
+    expect(failed.text).toContain('An agent can check order NW-999999 for you.');
+    expect(failed.actionError).toMatchObject({ reason: 'http-status' });
+    const agentView = await api.gql<{ conversation: { messages: Array<{ actionError: { reason: string } | null }> } }>('query($id: ID!) { conversation(id: $id) { messages { actionError { reason } } } }', { id: bad.id }, keys.AGENT);
+    expect(agentView.body.data!.conversation.messages.some((m) => m.actionError?.reason === 'http-status')).toBe(true);
   });
 });

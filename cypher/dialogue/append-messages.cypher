@@ -3,7 +3,8 @@
 // and updates the conversation (status, counters).
 // Params: $conversationId, $status, $escalationReason (nullable), $messages: [{id, seq, role, text, at (ISO), language,
 //   intent, intentConfidence, outOfScope, sentiment, sentimentScore, confidence, latencyMs, escalate, kind,
-//   citations (JSON string), mentions (JSON string), author, replyTo, resolvedQuestion, knowledgeIds, entityIds}].
+//   citations (JSON string), mentions (JSON string), author, replyTo, resolvedQuestion, knowledgeIds, entityIds,
+//   actionError (JSON string, nullable)}].
 // Returns: {id} per message; nothing when the conversation does not exist.
 MATCH (c:Conversation {id: $conversationId})
 SET c.status = $status, c.updatedAt = datetime(), c.lastMessageAt = datetime(), c.messageCount = coalesce(c.messageCount, 0) + size($messages),
@@ -15,7 +16,7 @@ CREATE (c)-[:HAS_MESSAGE]->(m:Message {id: row.id, conversationId: $conversation
   at: datetime(row.at), language: row.language, intent: row.intent, intentConfidence: row.intentConfidence, outOfScope: row.outOfScope,
   sentiment: row.sentiment, sentimentScore: row.sentimentScore, confidence: row.confidence, latencyMs: row.latencyMs,
   escalate: row.escalate, kind: row.kind, citations: row.citations, mentions: row.mentions, author: row.author, replyTo: row.replyTo, resolvedQuestion: row.resolvedQuestion,
-  knowledgeIds: row.knowledgeIds})
+  knowledgeIds: row.knowledgeIds, actionError: row.actionError})
 WITH m, row
 CALL (m, row) {
   UNWIND range(0, size(row.knowledgeIds) - 1) AS i

@@ -249,6 +249,13 @@ const variables = {
     schema: unitInterval.default(0.8),
     spec: { default: '0.8', secret: false, description: 'Knowledge gaps: a question joins a cluster when its similarity to the cluster’s first question is at least this (embedding cosine; character-bigram cosine × 1.6 for Chinese).' },
   },
+  PROCESS_ACTIONS: {
+    schema: z.string().optional(),
+    spec: {
+      secret: true,
+      description: 'Actions process steps may call (`"action": "<name>"`): a JSON object of name → {"url": "https://…", "headers": {…}}. Each call POSTs {action, conversationId, customerId, slots} and expects {"value": …}.',
+    },
+  },
   CONTEXT_CONNECTOR_BREAKER_RESET_MS: { schema: positiveInt.default(30000), spec: { default: '30000', secret: false, description: 'How long the connector’s breaker stays open before one trial call.' } },
 } as const;
 
@@ -309,6 +316,8 @@ export interface Config {
   /** Outbound webhooks and the context connector. */
   integrations: {
     webhooks: { attempts: number; backoffMs: number; timeoutMs: number; disableAfter: number };
+    /** Process actions by name (PROCESS_ACTIONS). */
+    actions: Record<string, { url: string; headers: Record<string, string> }>;
     connector?: { urlTemplate: string; headers: Record<string, string>; timeoutMs: number; cacheS: number; breakerFailures: number; breakerResetMs: number };
   };
   /** Quality scores, review dates and knowledge gaps (src/learning). */
@@ -373,6 +382,20 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   });
   if (c.PII_ENCRYPTION_KEY_ID && !keys.some((k) => k.id === c.PII_ENCRYPTION_KEY_ID)) {
     throw new ConfigError('PII_ENCRYPTION_KEY_ID', 'names no key of PII_ENCRYPTION_KEYS', 'list the key as keyId:base64key in PII_ENCRYPTION_KEYS, or unset PII_ENCRYPTION_KEY_ID');
+  }
+  let actions: Record<string, { url: string; headers: Record<string, string> }> = {};
+  if (c.PROCESS_ACTIONS) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(c.PROCESS_ACTIONS);
+    } catch {
+      parsed = null;
+    }
+    const ok = (v: unknown) => !!v && typeof v === 'object' && typeof (v as { url?: unknown }).url === 'string' && /^https?:\/\//.test((v as { url: string }).url);
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || !Object.values(parsed).every(ok)) {
+      throw new ConfigError('PROCESS_ACTIONS', 'is not a JSON object of {"url": "https://…", "headers": {…}}', 'e.g. PROCESS_ACTIONS={"order-status":{"url":"https://erp.example.com/actions/order-status"}}');
+    }
+    actions = Object.fromEntries(Object.entries(parsed as Record<string, { url: string; headers?: Record<string, string> }>).map(([k, v]) => [k, { url: v.url, headers: v.headers ?? {} }]));
   }
   let connectorHeaders: Record<string, string> = {};
   if (c.CONTEXT_CONNECTOR_HEADERS) {
@@ -443,6 +466,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     },
     integrations: {
       webhooks: { attempts: c.WEBHOOK_ATTEMPTS, backoffMs: c.WEBHOOK_BACKOFF_MS, timeoutMs: c.WEBHOOK_TIMEOUT_MS, disableAfter: c.WEBHOOK_DISABLE_AFTER },
+      actions,
       connector: c.CONTEXT_CONNECTOR_URL
         ? {
             urlTemplate: c.CONTEXT_CONNECTOR_URL,

@@ -7,9 +7,10 @@ export interface ConversationChanges {
   touched(change: { conversationId?: string; messageId?: string }): Promise<void>;
 }
 
-interface StoredMessage extends Omit<MessageRow, 'citations' | 'mentions'> {
+interface StoredMessage extends Omit<MessageRow, 'citations' | 'mentions' | 'actionError'> {
   citations: string | null;
   mentions: string | null;
+  actionError?: string | null;
 }
 
 interface StoredConversation extends Omit<ConversationRow, 'customerContext' | 'contextError'> {
@@ -27,7 +28,7 @@ const parse = <T>(json: string | null | undefined, fallback: T): T => {
 };
 
 export function toMessage(m: StoredMessage): MessageRow {
-  return { ...m, knowledgeIds: m.knowledgeIds ?? [], citations: parse(m.citations, []), mentions: parse(m.mentions, []) };
+  return { ...m, knowledgeIds: m.knowledgeIds ?? [], citations: parse(m.citations, []), mentions: parse(m.mentions, []), actionError: parse(m.actionError, null) };
 }
 
 export function toConversation(c: StoredConversation): ConversationRow {
@@ -59,7 +60,7 @@ export class ConversationRepository {
       conversationId,
       status,
       escalationReason,
-      messages: messages.map((m) => ({ ...m, citations: JSON.stringify(m.citations), mentions: JSON.stringify(m.mentions) })),
+      messages: messages.map((m) => ({ ...m, citations: JSON.stringify(m.citations), mentions: JSON.stringify(m.mentions), actionError: m.actionError ? JSON.stringify(m.actionError) : null })),
     });
     await this.changes?.touched({ conversationId });
   }

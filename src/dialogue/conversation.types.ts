@@ -64,6 +64,8 @@ export interface MessageRow {
   replyTo: string | null;
   /** Bot messages: the question as searched, when a follow-up was resolved against earlier turns. */
   resolvedQuestion: string | null;
+  /** Bot messages: a process action that failed this turn, in full (agents see it; the customer got a graceful line). */
+  actionError?: { action: string; reason: string; message: string } | null;
 }
 
 export interface ConversationRow {

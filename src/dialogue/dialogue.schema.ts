@@ -17,6 +17,14 @@ const ConversationStatusEnum = builder.enumType('ConversationStatus', {
 });
 const ConversationEventTypeEnum = builder.enumType('ConversationEventType', { values: conversationEventTypes });
 
+const ActionErrorRef = builder.objectRef<{ action: string; reason: string; message: string }>('ActionError').implement({
+  fields: (t) => ({
+    action: t.exposeString('action'),
+    reason: t.exposeString('reason', { description: 'unknown-action, timeout, unreachable, http-status, bad-response, private-address, …' }),
+    message: t.exposeString('message'),
+  }),
+});
+
 export const MessageRef = builder.objectRef<MessageRow>('Message').implement({
   description: 'One message of a conversation. Text is stored with personal data masked.',
   fields: (t) => ({
@@ -39,6 +47,12 @@ export const MessageRef = builder.objectRef<MessageRow>('Message').implement({
     replyTo: t.id({ nullable: true, resolve: (m) => m.replyTo }),
     resolvedQuestion: t.string({ nullable: true, description: 'Bot messages: the question as searched, when a follow-up was resolved with earlier turns.', resolve: (m) => m.resolvedQuestion ?? null }),
     citations: t.field({ type: [CitationRef], resolve: (m) => m.citations }),
+    actionError: t.field({
+      type: ActionErrorRef,
+      nullable: true,
+      description: 'Bot messages, agents and integrations: a process action that failed this turn, in full (the customer was told gracefully; null for customers).',
+      resolve: (m, _a, ctx) => (ctx.viewer.role === 'CUSTOMER' ? null : m.actionError ?? null),
+    }),
     entities: t.field({ type: [EntityMentionRef], resolve: (m) => m.mentions }),
     knowledge: t.loadableList({
       type: KnowledgeItemRef,

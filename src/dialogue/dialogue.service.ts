@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { hasRole, knowledgeAccess, type Viewer } from '../auth/roles.js';
 import { AppError } from '../errors.js';
 import { ConnectorError, mergeContext, type ContextConnector } from '../integrations/context-connector.js';
+import type { ProcessActions } from '../integrations/process-actions.js';
 import type { DataProtector } from '../privacy/data-protector.js';
 import { checkCustomerId, type VisitorIdentity } from '../privacy/visitor.js';
 import type { ComposedAnswer } from '../retrieval/answer-composer.js';
@@ -45,6 +46,8 @@ export interface DialogueIntegrations {
   protector?: DataProtector;
   /** Binds CUSTOMER-key conversations to a visitor (anonymous token or signed customer id). */
   visitors?: VisitorIdentity;
+  /** Actions process steps call (order lookups, …) with the slots collected so far. */
+  actions?: ProcessActions;
   /** Fetches the customer's context (CRM, orders) by customer id at start and on demand. */
   connector?: ContextConnector;
   /** Outbound events (webhooks). Fire and forget: a turn never waits on or fails by them. */
@@ -278,7 +281,7 @@ export class DialogueService {
         messageEvent('CUSTOMER_MESSAGE', { ...customerOf({ sentiment: { label: 'neutral', score: 0 }, mentions: [], entities: [] }), sentiment: null, sentimentScore: null }),
         { type: 'BOT_TYPING', text: null, chunkIndex: null, messageId: null, message: null },
       ]);
-      const turn = await this.policy.respond({ ...s, language: s.language ?? u.language }, raw, u);
+      const turn = await this.policy.respond({ ...s, language: s.language ?? u.language }, raw, u, this.integrations.actions);
       const rest = await u.rest;
       const responded = performance.now();
       const customer = customerOf(rest);
@@ -294,6 +297,7 @@ export class DialogueService {
         knowledgeIds: [...new Set(turn.knowledgeIds)],
         replyTo: customer.id,
         resolvedQuestion: turn.resolvedQuestion,
+        actionError: turn.actionError ?? null,
       };
       const status: ConversationStatus = turn.escalate ? 'ESCALATED' : 'BOT';
       // Stored text has personal data masked; the customer sees the reply as written for them.

@@ -4,7 +4,8 @@ import type { Answerer, AnswerKind, EscalationReason } from './answerer.js';
 import type { ConversationState } from './conversation.types.js';
 import { nextTopic } from './followup.js';
 import { SMALL_TALK_INTENTS } from './intent-model.js';
-import { continueProcess, currentPrompt, startProcess, type ActiveProcess } from './process-runner.js';
+import type { ProcessActions } from '../integrations/process-actions.js';
+import { continueProcess, currentPrompt, runPendingActions, startProcess, type ActionFailureNote, type ActiveProcess } from './process-runner.js';
 import { replies } from './replies.js';
 import { isCancel, looksLikeQuestion } from './slot-answer.js';
 import type { FirstPass } from './understanding.js';
@@ -22,6 +23,8 @@ export interface TurnOutcome {
   state: ConversationState;
   /** A process that finished this turn, with the values it collected (for outbound events). */
   completed?: { knowledgeId: string; name: string; slots: Record<string, string | number> } | null;
+  /** A process action that failed this turn, in full (for agents; the customer got a graceful line). */
+  actionError?: ActionFailureNote | null;
 }
 
 export interface DialoguePolicyOptions {
@@ -49,7 +52,8 @@ export class DialoguePolicy {
     this.maxFailedTurns = options.maxFailedTurns ?? 2;
   }
 
-  async respond(state: ConversationState, raw: string, u: FirstPass): Promise<TurnOutcome> {
+  async respond(state: ConversationState, raw: string, u: FirstPass, actions?: ProcessActions): Promise<TurnOutcome> {
+    const call = { actions, conversationId: state.id, customerId: state.customerId ?? null };
     let s: ConversationState = { ...state, suspended: [...state.suspended] };
     const language = u.language === 'zh' || u.language === 'en' ? u.language : (s.language ?? 'en');
     let resumeAfter: ActiveProcess | null = null;
@@ -63,7 +67,7 @@ export class DialoguePolicy {
         const text = [replies.cancelled(running.name, language), resumed ? replies.resume(resumed.name, currentPrompt(resumed), language) : null].filter(Boolean).join('\n');
         return { text, kind: 'process', confidence: 1, citations: [processCitation(running)], knowledgeIds: [running.knowledgeId], escalate: null, resolvedQuestion: null, state: s };
       }
-      const { active, turn } = continueProcess(running, raw, s.context);
+      const { active, turn, actionError } = await runPendingActions(continueProcess(running, raw, s.context), s.context, call);
       if (!turn.error) {
         s = { ...s, process: turn.done ? null : active, failedTurns: 0 };
         let text = turn.reply;
@@ -73,7 +77,7 @@ export class DialoguePolicy {
           text = `${text}\n${replies.resume(resumed.name, currentPrompt(resumed), language)}`;
         }
         const completed = turn.done ? { knowledgeId: running.knowledgeId, name: running.name, slots: { ...turn.state.slots } } : null;
-        return { text, kind: 'process', confidence: 1, citations: [processCitation(running)], knowledgeIds: [running.knowledgeId], escalate: null, resolvedQuestion: null, state: s, completed };
+        return { text, kind: 'process', confidence: 1, citations: [processCitation(running)], knowledgeIds: [running.knowledgeId], escalate: null, resolvedQuestion: null, state: s, completed, actionError };
       }
       if (turn.error.code === 'invalid-answer' && !this.isTopicSwitch(u, raw, running)) {
         const failedTurns = s.failedTurns + 1;
@@ -91,13 +95,14 @@ export class DialoguePolicy {
     s.topic = nextTopic(outcome.rewritten.query, outcome.rewritten, s.topic);
 
     if (outcome.kind === 'process' && outcome.process && outcome.process.id !== resumeAfter?.knowledgeId) {
-      const started = startProcess(outcome.process, s.context);
+      const begun = startProcess(outcome.process, s.context);
+      const started = begun && (await runPendingActions(begun, s.context, call));
       if (started) {
         // Switching to another process suspends the running one; it resumes when this one ends.
         if (resumeAfter) s.suspended.push(resumeAfter);
         s = { ...s, process: started.turn.done ? null : started.active, failedTurns: 0 };
         const completed = started.turn.done ? { knowledgeId: started.active.knowledgeId, name: started.active.name, slots: { ...started.turn.state.slots } } : null;
-        return { text: started.turn.reply, kind: 'process', confidence: outcome.confidence, citations: outcome.citations, knowledgeIds: [outcome.process.id], escalate: null, resolvedQuestion: null, state: s, completed };
+        return { text: started.turn.reply, kind: 'process', confidence: outcome.confidence, citations: outcome.citations, knowledgeIds: [outcome.process.id], escalate: null, resolvedQuestion: null, state: s, completed, actionError: started.actionError };
       }
     }
 

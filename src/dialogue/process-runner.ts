@@ -1,5 +1,7 @@
 import { advance, parseProcess, renderPrompt, start, type Language, type ProcessState, type ProcessStep, type ProcessTurn } from '../knowledge/process/index.js';
 import type { KnowledgeRow } from '../knowledge/knowledge.repository.js';
+import { ActionError, type ProcessActions } from '../integrations/process-actions.js';
+import { replies } from './replies.js';
 import { interpretAnswer } from './slot-answer.js';
 
 /** A process running in a conversation: its definition (as of when it started) and where it stands. */
@@ -34,6 +36,46 @@ export function continueProcess(active: ActiveProcess, text: string, context: un
   const value = interpretAnswer(step?.validate, text, active.state.language);
   const turn = advance({ steps: active.steps, language: active.state.language }, active.state, value, { context });
   return { active: { ...active, state: turn.state }, turn };
+}
+
+/** An action call that failed: the customer is told gracefully, the agent sees this on the bot's message. */
+export interface ActionFailureNote {
+  action: string;
+  reason: string;
+  message: string;
+}
+
+/**
+ * Runs the action steps the process stopped at (each call gets the slots collected so far; its value
+ * fills the step's slot, so branches and prompts use it). A failed call fills the slot with
+ * "unavailable" — a process can branch on it — and adds a graceful line for the customer.
+ */
+export async function runPendingActions(
+  r: { active: ActiveProcess; turn: ProcessTurn },
+  context: unknown,
+  call: { actions?: ProcessActions; conversationId: string; customerId: string | null },
+): Promise<{ active: ActiveProcess; turn: ProcessTurn; actionError: ActionFailureNote | null }> {
+  let { active, turn } = r;
+  const said = [turn.reply];
+  let actionError: ActionFailureNote | null = null;
+  for (let i = 0; i < 5 && turn.action && !turn.error && !turn.done; i++) {
+    const name = turn.action;
+    let value: string;
+    try {
+      if (!call.actions) throw new ActionError('unknown-action', `No process action "${name}" is configured (PROCESS_ACTIONS).`);
+      value = String(await call.actions.run(name, { conversationId: call.conversationId, customerId: call.customerId, slots: { ...turn.state.slots } }));
+    } catch (err) {
+      const e = err instanceof ActionError ? err : new ActionError('unreachable', `${name}: ${(err as Error).message}`);
+      actionError = { action: name, reason: e.reason, message: e.message };
+      said.push(replies.actionFailed(active.state.language));
+      value = 'unavailable';
+    }
+    const next = continueProcess(active, value, context);
+    active = next.active;
+    turn = next.turn;
+    said.push(turn.reply);
+  }
+  return { active, turn: { ...turn, reply: said.filter(Boolean).join('\n') }, actionError };
 }
 
 /** The question the process is waiting on, with filled slots rendered. */

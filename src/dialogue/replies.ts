@@ -23,6 +23,7 @@ export const replies = {
   resume: (name: string, prompt: string, l?: string | null) => (lang(l) === 'zh' ? `我们继续“${name}”：${prompt}` : `Back to “${name}”: ${prompt}`),
   nothingToCancel: (l?: string | null) => (lang(l) === 'zh' ? '好的。还有什么可以帮您？' : 'OK. Is there anything else I can help with?'),
   handedBack: (l?: string | null) => (lang(l) === 'zh' ? '您好，我是智能助手，我们继续。还有什么可以帮您？' : "Hi, it's the assistant again. Is there anything else I can help with?"),
+  actionFailed: (l?: string | null) => (lang(l) === 'zh' ? '抱歉，我暂时无法查询到这项信息。' : "Sorry, I couldn't look that up just now."),
   resolved: (l?: string | null) => (lang(l) === 'zh' ? '本次对话已结束，感谢您的耐心。' : 'This conversation has been resolved. Thank you for your patience.'),
 } as const;
 

@@ -12,6 +12,7 @@ import { FieldCipher } from '../privacy/field-cipher.js';
 import { RetentionScheduler } from '../privacy/retention.js';
 import { VisitorIdentity } from '../privacy/visitor.js';
 import { HttpContextConnector, type ContextConnector } from './context-connector.js';
+import { HttpProcessActions } from './process-actions.js';
 import { WebhookService } from './webhooks.js';
 
 /** Personal-data protection, visitor identity, erasure and retention, and what the dialogue engine takes of them. */
@@ -72,7 +73,14 @@ export function createIntegrations(o: IntegrationsOptions): IntegrationsModule {
     retention,
     webhooks,
     connector,
-    dialogue: { protector, visitors, events: webhooks, connector: connector ?? undefined, negativeEmotionAbove: o.config.dialogue.negativeAbove },
+    dialogue: {
+      protector,
+      visitors,
+      events: webhooks,
+      connector: connector ?? undefined,
+      actions: new HttpProcessActions(o.config.integrations.actions, w.timeoutMs, { production: o.config.isProduction }),
+      negativeEmotionAbove: o.config.dialogue.negativeAbove,
+    },
     start: () => {
       if (!o.pubsub || knowledgeEvents) return;
       const events = o.pubsub.subscribe<KnowledgeEvent>(KNOWLEDGE_TOPIC);

@@ -38,6 +38,8 @@ export interface ProcessTurn {
   readonly messages: readonly string[];
   readonly done: boolean;
   readonly error?: ProcessTurnError;
+  /** The waiting step is an action step: the engine calls this action and passes its value to `advance`. */
+  readonly action?: string;
 }
 
 export interface RunOptions {
@@ -47,8 +49,8 @@ export interface RunOptions {
   readonly language?: Language;
 }
 
-function turn(state: ProcessState, messages: string[], error?: ProcessTurnError): ProcessTurn {
-  return { state, reply: messages.join('\n'), messages, done: state.done, ...(error ? { error } : {}) };
+function turn(state: ProcessState, messages: string[], error?: ProcessTurnError, action?: string): ProcessTurn {
+  return { state, reply: messages.join('\n'), messages, done: state.done, ...(error ? { error } : {}), ...(action ? { action } : {}) };
 }
 
 /** Shows prompts from step `from` on, passing through steps without a slot, until one asks for input. */
@@ -69,7 +71,7 @@ function runFrom(process: ProcessDefinition, from: string | null, state: Process
     }
     seen.add(step.id);
     messages.push(renderPrompt(step.prompt, state.slots));
-    if (step.slot !== undefined) return turn({ ...state, stepId: step.id, attempts: 0, done: false }, messages);
+    if (step.slot !== undefined) return turn({ ...state, stepId: step.id, attempts: 0, done: false }, messages, undefined, step.action);
     nextId = chooseNext(steps, index, branchFacts(context, state.slots));
   }
   return turn({ ...state, stepId: null, attempts: 0, done: true }, messages);

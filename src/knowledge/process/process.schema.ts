@@ -44,6 +44,8 @@ export interface ProcessStep {
   next?: string;
   branches?: ProcessBranch[];
   end?: boolean;
+  /** A configured process action (PROCESS_ACTIONS) called with the collected slots; its `value` fills `slot`. */
+  action?: string;
 }
 
 export const SlotValidationSchema = z.strictObject({
@@ -70,6 +72,7 @@ export const ProcessStepSchema = z.strictObject({
   next: StepIdSchema.optional(),
   branches: z.array(z.strictObject({ when: ConditionSchema, next: StepIdSchema })).min(1).optional(),
   end: z.boolean().optional(),
+  action: z.string().trim().regex(/^[\w.-]{1,64}$/, 'must be an action name such as "order-status"').optional(),
 }) satisfies z.ZodType<ProcessStep, unknown>;
 
 export const ProcessStepsSchema = z.array(ProcessStepSchema).min(1, 'a process needs at least one step').max(PROCESS_LIMITS.maxSteps);

@@ -20,7 +20,8 @@ export type ProcessProblemCode =
   | 'no-path-to-end'
   | 'cycle-without-input'
   | 'unfilled-slot'
-  | 'unknown-slot';
+  | 'unknown-slot'
+  | 'invalid-action';
 
 export interface ValidateProcessOptions {
   /** Path prefix for problems. Default `"steps"` → `steps[2].next`. */
@@ -158,6 +159,9 @@ function checkGraph(steps: readonly ProcessStep[], add: Add): void {
     });
     if (step.end === true && (step.next !== undefined || step.branches !== undefined)) {
       add([i, 'end'], 'conflicting-flow', 'a step that ends the process has no "next" or "branches"');
+    }
+    if (step.action !== undefined && (step.slot === undefined || step.validate !== undefined)) {
+      add([i, 'action'], 'invalid-action', 'an action step needs a "slot" for the action\'s value and takes no "validate"');
     }
     if (step.validate !== undefined) {
       if (step.slot === undefined) add([i, 'validate'], 'invalid-validator', 'validates an answer but the step has no "slot"');
