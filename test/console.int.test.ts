@@ -304,7 +304,7 @@ describe('web console', () => {
     await card.waitFor();
     await card.getByLabel('Answer').fill(`No, we do not sell candles (${run}).`);
     await card.getByRole('button', { name: 'Draft an answer' }).click();
-    await card.getByText('Draft created').waitFor();
+    await editor.getByTestId('gaps-notice').filter({ hasText: question }).getByText('Draft created').waitFor();
     await shot(editor, 'gaps-draft');
     expect(await axe(editor)).toEqual([]);
 

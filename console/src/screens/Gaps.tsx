@@ -48,6 +48,8 @@ export function Gaps({ api }: { api: Api }) {
   const gaps = useLoad(() => api.request<{ knowledgeGaps: Gap[] }>(GAPS, range(period)).then((r) => r.knowledgeGaps), [api, period]);
   const quality = useLoad(() => api.request<{ reviewQueue: { edges: Array<{ node: QualityTask }> } }>(QUALITY).then((r) => r.reviewQueue.edges.map((e) => e.node)), [api]);
   const now = Date.now();
+  // A decided gap leaves the list on the next load, so the confirmation lives here rather than on its card.
+  const [notice, setNotice] = useState<string | null>(null);
   return (
     <div className="gaps">
       <h1>{t('gapsTitle')}</h1>
@@ -55,9 +57,20 @@ export function Gaps({ api }: { api: Api }) {
       <section aria-labelledby="gaps-list">
         <h2 id="gaps-list">{t('gapsList')}</h2>
         {gaps.error && <p className="banner error" role="alert">{t('error', { message: gaps.error })}</p>}
+        {notice && <p className="banner ok" role="status" data-testid="gaps-notice">{notice}</p>}
         {gaps.data && gaps.data.length === 0 && <p className="muted">{t('noGaps')}</p>}
         <ul className="cards">
-          {gaps.data?.map((g) => <GapCard key={g.id} api={api} gap={g} onDone={() => void gaps.reload()} />)}
+          {gaps.data?.map((g) => (
+          <GapCard
+            key={g.id}
+            api={api}
+            gap={g}
+            onDone={(message) => {
+              setNotice(`${message} “${g.question}”`);
+              void gaps.reload();
+            }}
+          />
+        ))}
         </ul>
       </section>
       <section aria-labelledby="low-quality">
@@ -109,11 +122,10 @@ export function PeriodSelect({ value, onChange }: { value: Period; onChange: (p:
   );
 }
 
-function GapCard({ api, gap, onDone }: { api: Api; gap: Gap; onDone: () => void }) {
+function GapCard({ api, gap, onDone }: { api: Api; gap: Gap; onDone: (message: string) => void }) {
   const { t } = useT();
   const [answer, setAnswer] = useState('');
   const [target, setTarget] = useState(gap.nearest.find((n) => n.item.kind === 'fact')?.item.id ?? '');
-  const [done, setDone] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const id = `gap-${gap.id}`;
   const act = async (query: string, vars: Record<string, unknown>, message: string) => {
@@ -121,8 +133,7 @@ function GapCard({ api, gap, onDone }: { api: Api; gap: Gap; onDone: () => void 
     try {
       // `version`: refused (CONFLICT) when questions joined the gap since it was read, so nothing unseen is attached.
       await api.request(query, { ...vars, id: gap.id, version: gap.version });
-      setDone(message);
-      onDone();
+      onDone(message);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     }
@@ -145,35 +156,29 @@ function GapCard({ api, gap, onDone }: { api: Api; gap: Gap; onDone: () => void 
         </ul>
       )}
       <p className="muted">{Object.entries(gap.reasons).map(([k, v]) => `${k}: ${v}`).join(' · ')}</p>
-      {done ? (
-        <p role="status">{done}</p>
-      ) : (
-        <>
-          {facts.length > 0 && (
-            <div className="actions">
-              <label htmlFor={`${id}-target`}>{t('targetKnowledge')}</label>
-              <select id={`${id}-target`} value={target} onChange={(e) => setTarget(e.target.value)}>
-                {facts.map((n) => (
-                  <option key={n.item.id} value={n.item.id}>{titleOf(n.item)}{n.similarity != null ? ` (${n.similarity.toFixed(2)})` : ''}</option>
-                ))}
-              </select>
-              <button type="button" className="secondary" disabled={!target} onClick={() => void act('mutation Attach($id: ID!, $k: ID!, $version: Int) { resolveKnowledgeGap(id: $id, knowledgeId: $k, version: $version) { id } }', { k: target }, t('attached'))}>
-                {t('attachSimilar')}
-              </button>
-            </div>
-          )}
-          <form onSubmit={draft}>
-            <label htmlFor={`${id}-answer`}>{t('fieldAnswer')}</label>
-            <textarea id={`${id}-answer`} rows={2} value={answer} onChange={(e) => setAnswer(e.target.value)} />
-            <div className="actions">
-              <button type="submit" disabled={!answer.trim()}>{t('draftAnswer')}</button>
-              <button type="button" className="secondary" onClick={() => void act('mutation Dismiss($id: ID!, $version: Int) { dismissKnowledgeGap(id: $id, version: $version) { id } }', {}, t('dismissed'))}>
-                {t('dismiss')}
-              </button>
-            </div>
-          </form>
-        </>
+      {facts.length > 0 && (
+        <div className="actions">
+          <label htmlFor={`${id}-target`}>{t('targetKnowledge')}</label>
+          <select id={`${id}-target`} value={target} onChange={(e) => setTarget(e.target.value)}>
+            {facts.map((n) => (
+              <option key={n.item.id} value={n.item.id}>{titleOf(n.item)}{n.similarity != null ? ` (${n.similarity.toFixed(2)})` : ''}</option>
+            ))}
+          </select>
+          <button type="button" className="secondary" disabled={!target} onClick={() => void act('mutation Attach($id: ID!, $k: ID!, $version: Int) { resolveKnowledgeGap(id: $id, knowledgeId: $k, version: $version) { id } }', { k: target }, t('attached'))}>
+            {t('attachSimilar')}
+          </button>
+        </div>
       )}
+      <form onSubmit={draft}>
+        <label htmlFor={`${id}-answer`}>{t('fieldAnswer')}</label>
+        <textarea id={`${id}-answer`} rows={2} value={answer} onChange={(e) => setAnswer(e.target.value)} />
+        <div className="actions">
+          <button type="submit" disabled={!answer.trim()}>{t('draftAnswer')}</button>
+          <button type="button" className="secondary" onClick={() => void act('mutation Dismiss($id: ID!, $version: Int) { dismissKnowledgeGap(id: $id, version: $version) { id } }', {}, t('dismissed'))}>
+            {t('dismiss')}
+          </button>
+        </div>
+      </form>
       {error && <p className="banner error" role="alert">{t('error', { message: error })}</p>}
     </li>
   );
