@@ -276,28 +276,35 @@ describe('suggestions', { timeout: 240_000 }, () => {
 
 describe('similar questions through the API and imports', { timeout: 240_000 }, () => {
   it('adds-removes-and-imports-questions-in-both-languages', async () => {
-    const id = await createFact({ externalId: `sq-${run}`, question: `What is the ${run} lounge wifi password?`, answer: 'It is printed on your boarding pass.' });
+    // A token of its own: other tests' facts share `run`, which fulltext would match.
+    const tag = randomUUID().slice(0, 8);
+    const id = await createFact({ externalId: `sq-${run}`, question: `What is the ${tag} lounge wifi password?`, answer: 'It is printed on your boarding pass.' });
+    const zhId = await createFact({ externalId: `sq-zh-${run}`, question: `${tag}贵宾室怎么上网`, answer: '无线网络密码印在登机牌上。', language: 'zh' });
     const added = await gql<{ addSimilarQuestions: { questions: string[] } }>('mutation($k: ID!, $q: [String!]!) { addSimilarQuestions(knowledgeId: $k, questions: $q) { ... on Fact { questions } } }', {
       k: id,
-      q: [`${run} 贵宾室无线网络密码是多少`, `wifi code ${run} lounge`, `WIFI CODE ${run} LOUNGE?`],
+      q: [`wifi code ${tag} lounge`, `WIFI CODE ${tag} LOUNGE?`, `how to get online in the ${tag} lounge`],
     });
-    expect(added.addSimilarQuestions.questions).toEqual([`${run} 贵宾室无线网络密码是多少`, `wifi code ${run} lounge`]);
-    expect((await answeredBy(`${run} 贵宾室无线网络密码是多少`))[0]).toBe(id);
-    const removed = await gql<{ removeSimilarQuestions: { questions: string[] } }>('mutation($k: ID!, $q: [String!]!) { removeSimilarQuestions(knowledgeId: $k, questions: $q) { ... on Fact { questions } } }', { k: id, q: [`Wifi code ${run} lounge`] });
-    expect(removed.removeSimilarQuestions.questions).toEqual([`${run} 贵宾室无线网络密码是多少`]);
+    expect([...added.addSimilarQuestions.questions].sort()).toEqual([`how to get online in the ${tag} lounge`, `wifi code ${tag} lounge`]);
+    expect((await answeredBy(`how to get online in the ${tag} lounge`))[0]).toBe(id);
+    await gql('mutation($k: ID!, $q: [String!]!) { addSimilarQuestions(knowledgeId: $k, questions: $q) { id } }', { k: zhId, q: [`${tag}贵宾室无线网络密码是多少`] });
+    expect((await answeredBy(`${tag}贵宾室无线网络密码是多少`))[0]).toBe(zhId);
+    const removed = await gql<{ removeSimilarQuestions: { questions: string[] } }>('mutation($k: ID!, $q: [String!]!) { removeSimilarQuestions(knowledgeId: $k, questions: $q) { ... on Fact { questions } } }', { k: id, q: [`Wifi code ${tag} lounge`] });
+    expect(removed.removeSimilarQuestions.questions).toEqual([`how to get online in the ${tag} lounge`]);
 
     const data = [
-      JSON.stringify({ type: 'fact', externalId: `imp-${run}`, question: `Can I bring a ${run} gerbil on board?`, answer: 'Small pets travel in the cabin.', questions: [`are ${run} gerbils allowed in the cabin`, `${run} 沙鼠可以带上飞机吗`] }),
+      JSON.stringify({ type: 'fact', externalId: `imp-${run}`, question: `Can I bring a ${tag} gerbil on board?`, answer: 'Small pets travel in the cabin.', questions: [`are ${tag} gerbils allowed in the cabin`, `may my ${tag} gerbil fly with me`] }),
+      JSON.stringify({ type: 'fact', externalId: `imp-zh-${run}`, question: `${tag}宠物能上飞机吗`, answer: '小宠物可以随身携带。', questions: [`${tag}沙鼠可以带上飞机吗`] }),
     ].join('\n');
     const r = await gql<{ importKnowledge: { created: number; errors: unknown[] } }>('mutation($d: String!) { importKnowledge(format: JSONL, data: $d, publish: true) { created errors { line message } } }', { d: data });
-    expect(r.importKnowledge).toMatchObject({ created: 1, errors: [] });
-    const imported = await gql<{ knowledgeItems: { edges: Array<{ node: { id: string; questions: string[] } }> } }>(
-      'query($t: String) { knowledgeItems(filter: { text: $t }, first: 5) { edges { node { id ... on Fact { questions } } } } }',
-      { t: `${run} gerbil` },
+    expect(r.importKnowledge).toMatchObject({ created: 2, errors: [] });
+    const imported = await gql<{ knowledgeItems: { edges: Array<{ node: { id: string; externalId: string; questions: string[] } }> } }>(
+      'query($t: String) { knowledgeItems(filter: { text: $t }, first: 5) { edges { node { id externalId ... on Fact { questions } } } } }',
+      { t: tag },
     );
-    const node = imported.knowledgeItems.edges[0]!.node;
-    expect([...node.questions].sort()).toEqual([`${run} 沙鼠可以带上飞机吗`, `are ${run} gerbils allowed in the cabin`].sort());
-    await eventually(async () => (await answeredBy(`${run} 沙鼠可以带上飞机吗`))[0] === node.id);
+    const byExt = new Map(imported.knowledgeItems.edges.map((e) => [e.node.externalId, e.node]));
+    expect([...byExt.get(`imp-${run}`)!.questions].sort()).toEqual([`are ${tag} gerbils allowed in the cabin`, `may my ${tag} gerbil fly with me`].sort());
+    expect(byExt.get(`imp-zh-${run}`)!.questions).toEqual([`${tag}沙鼠可以带上飞机吗`]);
+    await eventually(async () => (await answeredBy(`${tag}沙鼠可以带上飞机吗`))[0] === byExt.get(`imp-zh-${run}`)!.id);
     const bad = await api.gql('mutation($d: String!) { importKnowledge(format: JSONL, data: $d) { errors { line message } } }', {
       d: JSON.stringify({ type: 'fact', externalId: `imp2-${run}`, statement: 'x', questions: ['ok', ''] }),
     });
