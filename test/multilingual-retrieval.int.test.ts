@@ -57,7 +57,8 @@ async function vectorModels(): Promise<Array<{ label: string; model: string | nu
 }
 
 beforeAll(async () => {
-  api = await startTestApi();
+  // RETRIEVAL_EMBEDDING_MODEL / ANSWERGRAPH_MODELS_DIR from the environment pick another encoder to test with.
+  api = await startTestApi(Object.fromEntries(['RETRIEVAL_EMBEDDING_MODEL', 'ANSWERGRAPH_MODELS_DIR'].flatMap((k) => (process.env[k] ? [[k, process.env[k] as string]] : []))));
   keys = await createKeys(api, run);
   await loadSeed(api);
   await api.gql('mutation { embedKnowledge }');
