@@ -178,7 +178,9 @@ describe('knowledge gaps', { timeout: 240_000 }, () => {
   });
 
   it('refuses-bad-attachments-with-typed-errors-and-writes-nothing', async () => {
-    const qs = [`Where is the ${run} flumph depot?`, `where is the ${run} flumph depot located`];
+    // A token of its own: questions of other tests (attached as similar questions) share `run`.
+    const t2 = randomUUID().slice(0, 8);
+    const qs = [`Where is the ${t2} flumph depot?`, `where is the ${t2} flumph depot located`];
     for (const q of qs) await ask(q);
     const gap = await eventually(async () => {
       const g = await gapOf(qs[0]!, 'en');
@@ -213,7 +215,7 @@ describe('knowledge gaps', { timeout: 240_000 }, () => {
     expect(facts).toEqual({ a: { questions: [] }, b: { questions: [] } });
 
     // A question asked meanwhile changes the gap: the version the editor read is refused.
-    await ask(`Where is the ${run} flumph depot, please?`);
+    await ask(`Where is the ${t2} flumph depot, please?`);
     const grown = await eventually(async () => {
       const g = await gapOf(qs[0]!, 'en');
       return g && g.version > gap.version ? g : null;
@@ -223,7 +225,9 @@ describe('knowledge gaps', { timeout: 240_000 }, () => {
   });
 
   it('drafts-a-fact-from-a-gap-into-review-and-dismisses-another', async () => {
-    const q = `Do you sell ${run} glimmerwax candles?`;
+    // A token of its own: questions of other tests (attached as similar questions) share `run`.
+    const t3 = randomUUID().slice(0, 8);
+    const q = `Do you sell ${t3} glimmerwax candles?`;
     await ask(q);
     const gap = await eventually(() => gapOf(q, 'en'));
     const draft = await gql<{ draftFactFromGap: { id: string; status: string; question: string; answer: string } }>(
@@ -239,7 +243,7 @@ describe('knowledge gaps', { timeout: 240_000 }, () => {
     const again = await api.gql('mutation($id: ID!) { dismissKnowledgeGap(id: $id) { status } }', { id: gap.id });
     expect(again.body.errors?.[0]?.extensions?.code).toBe('CONFLICT');
 
-    const noise = `asdf ${run} qwerty zxcv`;
+    const noise = `asdf ${t3} qwerty zxcv`;
     await ask(noise);
     const other = await eventually(() => gapOf(noise, 'en'));
     const dismissed = await gql<{ dismissKnowledgeGap: { status: string; dismissReason: string } }>('mutation($id: ID!) { dismissKnowledgeGap(id: $id, reason: "keyboard noise") { status dismissReason } }', { id: other.id });
