@@ -175,12 +175,12 @@ const variables = {
     },
   },
   RETRIEVAL_EMBEDDING_MODEL: {
-    schema: z.string().min(1).default('me5-ft-int8'),
+    schema: z.string().min(1).default('minilm-embed'),
     spec: {
-      default: 'me5-ft-int8',
+      default: 'minilm-embed',
       secret: false,
       description:
-        'Embedding model retrieval serves (questions, knowledge, chunks, intents); minilm-embed when the manifest lacks it. A change re-embeds everything through a job of the worker role; answers use the old vectors until the new ones are complete (query embeddingStatus).',
+        'Embedding model retrieval serves (questions, knowledge, chunks, intents); minilm-embed when the manifest lacks it. The multilingual me5-small-int8 / me5-ft-int8 are built but opt-in until they beat minilm-embed on the answer targets (docs/dialogue.md). A change re-embeds everything through a job of the worker role; answers use the old vectors until the new ones are complete (query embeddingStatus).',
     },
   },
   PII_ENCRYPTION_KEYS: {
