@@ -193,6 +193,15 @@ describe('analytics figures on seeded conversations (hand-computed)', () => {
     expect((await analytics.totals(win(WEEK.from, WEEK.to))).figures).toEqual(after.figures);
   });
 
+  it('folds a conversation that has no messages yet', async () => {
+    const id = `${channel}-empty`;
+    await executor.writeText('test/empty-conversation', "CREATE (:Conversation {id: $id, channel: $channel, language: 'en', status: 'BOT', createdAt: datetime('2025-03-05T12:00:00Z'), messageCount: 0})", { id, channel: id });
+    await analytics.aggregator.touched({ conversationId: id });
+    await analytics.aggregator.flush();
+    const t = await analytics.totals(analytics.window(WEEK.from, WEEK.to, { channel: id }));
+    expect(t.figures).toMatchObject({ conversations: 1, messages: 0, contained: 1, firstResponseP50S: null });
+  });
+
   it.each([
     ['from after to', new Date('2025-03-10T00:00:00Z'), new Date('2025-03-03T00:00:00Z')],
     ['more than a year', new Date('2024-01-01T00:00:00Z'), new Date('2025-03-03T00:00:00Z')],

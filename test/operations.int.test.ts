@@ -18,7 +18,9 @@ const value = (text: string, series: string): number | null => {
 describe('/metrics operations series', () => {
   it('reports readiness, dependencies and the analytics backlog', async () => {
     const text = await scrape();
-    expect(value(text, 'answergraph_ready')).toBe(1);
+    const readyz = await fetch(`${api.url}/readyz`);
+    // The gauge says what /readyz says (models may still be loading in a busy test run).
+    expect(value(text, 'answergraph_ready')).toBe(readyz.status === 200 ? 1 : 0);
     expect(value(text, 'answergraph_dependency_up{dependency="neo4j"}')).toBe(1);
     expect(value(text, 'answergraph_dependency_up{dependency="redis"}')).toBe(1);
     expect(value(text, 'answergraph_analytics_pending_changes')).not.toBeNull();

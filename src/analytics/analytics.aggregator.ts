@@ -82,6 +82,14 @@ export class AnalyticsAggregator implements AnalyticsChanges {
     return this.running;
   }
 
+  /**
+   * Folds pending changes before a read. A failed fold does not fail the read: the changes stay pending
+   * (answergraph_analytics_pending_changes shows them), the error is logged, and the read sees the buckets as they are.
+   */
+  async flushBeforeRead(): Promise<void> {
+    await this.flush().catch((err: unknown) => this.logger.error({ err }, 'analytics fold failed; figures may lag until it succeeds'));
+  }
+
   /** Recomputes every bucket of [from, to) (whole hours) from the raw graph: for data written before analytics kept buckets, or after a schema change. */
   async rebuild(from: Date, to: Date, progress?: (done: number, total: number) => void): Promise<void> {
     const a = floorTo(from.getTime(), 'hour');

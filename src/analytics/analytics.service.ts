@@ -94,7 +94,7 @@ export class AnalyticsService {
 
   /** The window's figures from the stored buckets, after folding pending changes; `allKeys` adds knowledge usage counts. */
   async totals(w: AnalyticsWindow, allKeys = false): Promise<Totals> {
-    await this.aggregator.flush();
+    await this.aggregator.flushBeforeRead();
     return totalsOf(await this.repo.read(cover(w.from, w.to), w.filters, allKeys ? null : TOTALS_FAMILIES));
   }
 
@@ -109,7 +109,7 @@ export class AnalyticsService {
     const first = floorTo(w.from, granularity);
     const points = Math.ceil((w.to - first) / (addTo(first, granularity) - first));
     if (points > MAX_POINTS) throw new AppError('BAD_USER_INPUT', `A ${granularity} series of this window would have ${points} points; at most ${MAX_POINTS}. Use a coarser granularity or a shorter window.`);
-    await this.aggregator.flush();
+    await this.aggregator.flushBeforeRead();
     const rows = await this.repo.read(cover(w.from, w.to, granularity === 'hour' ? 'hour' : 'day'), w.filters, families);
     const byStart = new Map<number, Bucket>();
     for (const r of rows) {
@@ -137,7 +137,7 @@ export class AnalyticsService {
 
   /** The most used knowledge the caller may see, with how its answers were rated. */
   async knowledgeUsage(w: AnalyticsWindow, top: number, access: Access): Promise<KnowledgeUse[]> {
-    await this.aggregator.flush();
+    await this.aggregator.flushBeforeRead();
     const rows = await this.repo.read(cover(w.from, w.to), w.filters, ['knowledge']);
     const t = { bucket: rows.reduce((b, r) => merge(b, r.bucket), emptyBucket()) };
     const candidates = keyed(t.bucket, 'ku');
