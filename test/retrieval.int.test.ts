@@ -129,7 +129,7 @@ describe('answer (GraphRAG over the demo knowledge base)', () => {
     expect(a.confidence).toBeLessThan(0.45);
   });
 
-  it('uses-at-most-two-graph-round-trips-per-answer', async () => {
+  it('uses-at-most-three-graph-round-trips-per-answer', async () => {
     const count = async () => {
       const metric = await api.app.metrics.registry.getSingleMetric('answergraph_cypher_query_duration_seconds')!.get();
       const counts: Record<string, number> = {};
@@ -141,8 +141,10 @@ describe('answer (GraphRAG over the demo knowledge base)', () => {
     const after = await count();
     // Authenticating the key may read it (auth/*); everything else the answer sends is counted.
     const ran = Object.fromEntries(Object.entries(after).map(([q, n]) => [q, n - (before[q] ?? 0)]).filter(([q, n]) => (n as number) > 0 && !String(q).startsWith('auth/')));
-    // Entity linking (runs while the model embeds the question) + the one GraphRAG query; nothing else.
-    expect(ran).toEqual({ 'retrieval/link-entities': 1, 'retrieval/hybrid': 1 });
+    // Entity linking (runs while the model embeds the question), the similar-question search (src/learning: a fact
+    // scores by its best question) and the one GraphRAG query; nothing else. The question search is the round trip
+    // issue #13 added; folding it into retrieval/hybrid is open work.
+    expect(ran).toEqual({ 'retrieval/link-entities': 1, 'learning/question-search': 1, 'retrieval/hybrid': 1 });
   });
 
   it('rejects-bad-input-with-typed-errors', async () => {
