@@ -15,8 +15,8 @@ import '../dialogue/dialogue.schema.js';
 import '../dialogue/understand.schema.js';
 import '../ingestion/ingestion.schema.js';
 import '../review/review.schema.js';
-import '../learning/learning.schema.js';
 import '../audit/audit.schema.js';
+import '../learning/learning.schema.js';
 import '../privacy/privacy.schema.js';
 import '../integrations/webhook.schema.js';
 
