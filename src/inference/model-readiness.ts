@@ -1,6 +1,9 @@
 import type { InferenceService } from './inference.service.js';
 import { catalogEntry } from './model-catalog.js';
 
+/** The entry that reports a failure to work out which models the role needs (e.g. no manifest to read). */
+const LIST = '(model list)';
+
 /** One model's state as the readiness check sees it. */
 export interface ModelState {
   name: string;
@@ -37,6 +40,8 @@ export class ModelReadiness {
 
   async check(): Promise<ModelsReadiness> {
     await this.refresh();
+    const listFailure = this.states.get(LIST);
+    if (listFailure) return { ready: false, models: [{ name: LIST, state: 'failed', ...(listFailure.reason ? { reason: listFailure.reason } : {}) }] };
     const names = await this.requiredNames();
     const models = names.map((name): ModelState => {
       const s = this.states.get(name);
@@ -59,10 +64,10 @@ export class ModelReadiness {
     try {
       names = await this.requiredNames();
     } catch (err) {
-      this.states.set('(model list)', { state: 'failed', reason: reasonOf(err), at: Date.now() });
+      this.states.set(LIST, { state: 'failed', reason: reasonOf(err), at: Date.now() });
       return;
     }
-    this.states.delete('(model list)');
+    this.states.delete(LIST);
     const now = Date.now();
     for (const name of names) {
       const s = this.states.get(name);
