@@ -95,6 +95,11 @@ describe('importKnowledge', () => {
   });
 
   it('exports in the import format; re-importing the export changes nothing', async () => {
+    // An item made without an external id is exported under its id and found again by it.
+    const made = await api.gql<{ createKnowledge: { id: string } }>(
+      'mutation { createKnowledge(input: { kind: FACT, language: "en", question: "Do gift cards expire?", answer: "No, gift cards never expire." }) { id } }',
+    );
+    expect(made.body.errors).toBeUndefined();
     const r = await api.gql<{ exportKnowledge: string }>('query { exportKnowledge(format: JSONL) }');
     const exported = r.body.data!.exportKnowledge;
     expect(exported.split('\n').filter(Boolean).length).toBeGreaterThan(60);

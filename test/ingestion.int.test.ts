@@ -54,6 +54,7 @@ async function allTasks(type: string | null = null): Promise<TaskView[]> {
   for (;;) {
     const r: { body: { data?: { reviewQueue: { pageInfo: { hasNextPage: boolean; endCursor: string }; edges: Array<{ node: TaskView }> } }; errors?: unknown } } = await api.gql(QUEUE, { first: 100, after, type }, keys.EDITOR);
     if (!r.body.data) throw new Error(JSON.stringify(r.body.errors));
+    if (r.body.errors) console.error("QUEUE ERRORS", JSON.stringify(r.body.errors).slice(0, 2000));
     out.push(...r.body.data.reviewQueue.edges.map((e) => e.node));
     if (!r.body.data.reviewQueue.pageInfo.hasNextPage) return out;
     after = r.body.data.reviewQueue.pageInfo.endCursor;
@@ -208,6 +209,27 @@ describe('versions of a document', () => {
     const again = await ingest(api, { title: 'Gift wrapping', mediaType: 'text/markdown', content: v2, source, language: 'en' }, keys.EDITOR);
     expect(again).toMatchObject({ id: second.id, unchanged: true });
     expect((await allTasks('SOURCE_REMOVED')).filter((t) => t.item?.id === removed.item!.id)).toHaveLength(1);
+  });
+});
+
+describe('provenance and visibility', () => {
+  it('an item made public does not quote its internal source document to a customer', async () => {
+    const content = `# Staff notes ${run}\n\nIf a parcel is lost, staff refund it without asking for proof.`;
+    const j = await finished(api, (await ingest(api, { title: `Staff notes ${run}`, mediaType: 'text/markdown', content, source: `staff-${run}`, language: 'en', visibility: 'INTERNAL' }, keys.EDITOR)).id);
+    expect(j).toMatchObject({ status: 'COMPLETED' });
+    const [task] = (await allTasks('DRAFT')).filter((t) => t.source?.documentId === j.documentId);
+    expect(task).toBeDefined();
+    expect((await api.gql('mutation($id: ID!) { approveReviewTask(id: $id) { status } }', { id: task!.id }, keys.EDITOR)).body.errors).toBeUndefined();
+    const id = task!.item!.id;
+    const made = await api.gql('mutation($id: ID!) { updateKnowledge(id: $id, input: { visibility: PUBLIC }) { id } }', { id });
+    expect(made.body.errors).toBeUndefined();
+    await api.gql('mutation($id: ID!) { publishKnowledge(id: $id) { id } }', { id });
+    const sources = async (key: string) =>
+      (await api.gql<{ knowledgeItem: { visibility: string; sources: Array<{ documentId: string }> } | null }>('query($id: ID!) { knowledgeItem(id: $id) { visibility sources { documentId } } }', { id }, key)).body.data!.knowledgeItem;
+    expect(await sources(keys.AGENT!)).toEqual({ visibility: 'PUBLIC', sources: [{ documentId: j.documentId }] });
+    const customer = await sources(keys.CUSTOMER!);
+    // The customer may read the item (published, public) but not the internal document it came from.
+    if (customer) expect(customer.sources).toEqual([]);
   });
 });
 

@@ -132,8 +132,9 @@ export class KnowledgeRepository {
     return byId<EntityRow>(ids, await this.executor.read('knowledge/entities-of', { ids }), 'entities');
   }
 
-  async sourcesOf(ids: readonly string[]): Promise<SourceRow[][]> {
-    return byId<SourceRow>(ids, await this.executor.read('knowledge/sources-of', { ids }), 'sources');
+  /** Provenance of each item, from the documents `access` may see. */
+  async sourcesOf(ids: readonly string[], access: { visibilities: readonly string[] }): Promise<SourceRow[][]> {
+    return byId<SourceRow>(ids, await this.executor.read('knowledge/sources-of', { ids, visibilities: access.visibilities }), 'sources');
   }
 
   async historyOf(ids: readonly string[]): Promise<VersionRow[][]> {

@@ -61,7 +61,7 @@ export const KnowledgeItemRef = builder.interfaceRef<KnowledgeRow>('KnowledgeIte
     sources: t.loadableList({
       type: SourceRef,
       description: 'Provenance: the source sentences it was derived from.',
-      load: (ids: string[], ctx) => ctx.services.knowledge.repo.sourcesOf(ids),
+      load: (ids: string[], ctx) => ctx.services.knowledge.repo.sourcesOf(ids, knowledgeAccess(ctx.viewer)),
       resolve: (k) => k.id,
     }),
     history: t.loadableList({
