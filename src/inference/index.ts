@@ -7,6 +7,7 @@ export { nerTargets, type TextSpan } from './ner-gate.js';
 export { InferenceService, type InferenceModelNames, type InferenceServiceOptions } from './inference.service.js';
 export {
   IntentClassifier,
+  IntentSnapshotError,
   chooseThreshold,
   type Embedder,
   type IntentClassifierOptions,

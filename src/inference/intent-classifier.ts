@@ -1,6 +1,7 @@
+import { crc32 } from 'node:zlib';
 import { NgramFeaturizer, type NgramFeaturizerOptions } from './ngram-features.js';
 import { dot } from './tensor-math.js';
-import { mulberry32, shuffleInPlace, trainSoftmaxHead, type SoftmaxHead, type SoftmaxHeadOptions } from './softmax-head.js';
+import { mulberry32, shuffleInPlace, SoftmaxHead, trainSoftmaxHead, type SoftmaxHeadOptions } from './softmax-head.js';
 
 /**
  * Intent classification for a tenant's own intents, built at run time from `{ intent, examples }`.
@@ -32,6 +33,10 @@ import { mulberry32, shuffleInPlace, trainSoftmaxHead, type SoftmaxHead, type So
  * 3. The final head is trained on all examples. It is a little more confident than the fold heads
  *    (more data), so τ errs towards accepting.
  * A single intent gets a nearest-example scorer (cosine to the closest example) instead of a head.
+ *
+ * A classifier is trained once (in a worker) and loaded by API processes: `serialize()` writes an exact
+ * binary snapshot and `IntentClassifier.deserialize()` restores one that predicts bit-identically (the
+ * format is described next to `encodeSnapshot` below).
  */
 
 export interface IntentExamples {
@@ -145,10 +150,10 @@ interface Scorer {
 class HeadScorer implements Scorer {
   private readonly byClass: Float32Array[][];
   constructor(
-    private readonly head: SoftmaxHead,
-    private readonly lexical: NgramFeaturizer | null,
-    vectors: readonly Float32Array[],
-    labels: readonly number[],
+    readonly head: SoftmaxHead,
+    readonly lexical: NgramFeaturizer | null,
+    readonly vectors: readonly Float32Array[],
+    readonly labels: readonly number[],
   ) {
     this.byClass = Array.from({ length: head.numClasses }, () => []);
     vectors.forEach((v, i) => this.byClass[labels[i] as number]?.push(v));
@@ -165,8 +170,8 @@ class HeadScorer implements Scorer {
 
 class NearestExampleScorer implements Scorer {
   constructor(
-    private readonly vectors: readonly Float32Array[],
-    private readonly labels: readonly number[],
+    readonly vectors: readonly Float32Array[],
+    readonly labels: readonly number[],
   ) {}
   score(vector: Float32Array): { index: number; confidence: number } {
     let best = -Infinity;
@@ -188,7 +193,7 @@ interface Examples {
   labels: readonly number[];
 }
 
-function buildScorer(examples: Examples, numClasses: number, options: IntentClassifierOptions): Scorer {
+function buildScorer(examples: Examples, numClasses: number, options: IntentClassifierOptions): HeadScorer | NearestExampleScorer {
   const { vectors, texts, labels } = examples;
   if (numClasses < 2) return new NearestExampleScorer(vectors, labels);
   const lexical = options.lexical === false ? null : NgramFeaturizer.fit(texts, options.lexical === true ? {} : options.lexical);
@@ -201,7 +206,7 @@ export class IntentClassifier {
     private readonly embedder: Embedder,
     /** Intent names, in head-output order. */
     readonly intents: readonly string[],
-    private readonly scorer: Scorer,
+    private readonly scorer: HeadScorer | NearestExampleScorer,
     readonly tuning: ThresholdTuning,
   ) {}
 
@@ -269,6 +274,20 @@ export class IntentClassifier {
     const { index, confidence } = this.scorer.score(vector, text);
     return { name: this.intents[index] as string, confidence, outOfScope: confidence < this.tuning.threshold };
   }
+
+  /** An exact binary snapshot of everything a prediction needs (not the embedder). */
+  serialize(): Buffer {
+    return encodeSnapshot(this.intents, this.tuning, this.scorer);
+  }
+
+  /**
+   * Restores a `serialize()`d classifier; `embedder` must be the embedding model it was built with.
+   * Throws `IntentSnapshotError` for anything but a complete, intact snapshot of a version this build reads.
+   */
+  static deserialize(buffer: Buffer, embedder: Embedder): IntentClassifier {
+    const { intents, tuning, scorer } = decodeSnapshot(buffer);
+    return new IntentClassifier(embedder, intents, scorer, tuning);
+  }
 }
 
 /** Held-out scores from `folds`-fold cross-validation (step 1 of the procedure). */
@@ -320,4 +339,241 @@ function crossValidate(
     });
   }
   return { inScope, outOfScope };
+}
+
+/** A buffer that is not a complete, intact intent-classifier snapshot of a version this build reads. */
+export class IntentSnapshotError extends Error {
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super(`Invalid intent classifier snapshot: ${detail}`, options);
+    this.name = new.target.name;
+  }
+}
+
+const SNAPSHOT_MAGIC = 'AGINTENT';
+const SNAPSHOT_VERSION = 1;
+/** Magic (8 bytes), then u32 version, CRC-32, total bytes, header bytes. */
+const PRELUDE_BYTES = 24;
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+type SectionType = 'f32' | 'i32';
+type Section = [name: string, type: SectionType, length: number];
+
+/** JSON has no NaN, ±Infinity or -0 (a fixed threshold leaves NaN in the tuning): those travel as strings. */
+function encodeNumber(x: number): number | string {
+  if (Object.is(x, -0)) return '-0';
+  return Number.isFinite(x) ? x : String(x);
+}
+
+function decodeNumber(value: unknown, what: string): number {
+  if (typeof value === 'number') return value;
+  if (value === 'NaN' || value === 'Infinity' || value === '-Infinity' || value === '-0') return Number(value);
+  throw new IntentSnapshotError(`${what} is not a number`);
+}
+
+function writeArray(out: Buffer, offset: number, a: Float32Array | Int32Array): number {
+  if (LITTLE_ENDIAN) out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), offset);
+  else {
+    const view = new DataView(out.buffer, out.byteOffset + offset, a.byteLength);
+    for (let i = 0; i < a.length; i++) {
+      if (a instanceof Float32Array) view.setFloat32(4 * i, a[i] as number, true);
+      else view.setInt32(4 * i, a[i] as number, true);
+    }
+  }
+  return offset + a.byteLength;
+}
+
+/** A fresh, aligned copy: the caller's buffer may be unaligned, pooled or reused. */
+function readArray(buffer: Buffer, offset: number, type: SectionType, length: number): Float32Array | Int32Array {
+  const out = type === 'f32' ? new Float32Array(length) : new Int32Array(length);
+  if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(buffer.subarray(offset, offset + 4 * length));
+  else {
+    const view = new DataView(buffer.buffer, buffer.byteOffset + offset, 4 * length);
+    for (let i = 0; i < length; i++) out[i] = type === 'f32' ? view.getFloat32(4 * i, true) : view.getInt32(4 * i, true);
+  }
+  return out;
+}
+
+/**
+ * Snapshot format, version 1 (integers little-endian):
+ *   "AGINTENT" | u32 version | u32 CRC-32 of every byte after this field | u32 total bytes | u32 header bytes
+ *   | JSON header (UTF-8, space-padded to a multiple of 4) | sections, back to back.
+ * The header has the intent names, the tuning, the scorer's shape and the n-gram vocabulary, and lists the
+ * sections as [name, type, length]; a section is the raw little-endian bytes of a Float32Array or Int32Array
+ * (exact, 4 bytes a float). The CRC rejects a corrupted snapshot before anything is built: a flipped weight
+ * would otherwise only show as wrong predictions.
+ */
+function encodeSnapshot(intents: readonly string[], tuning: ThresholdTuning, scorer: HeadScorer | NearestExampleScorer): Buffer {
+  const { vectors, labels } = scorer;
+  const dim = vectors[0]?.length ?? 0;
+  if (vectors.some((v) => v.length !== dim)) throw new Error('Cannot snapshot an intent classifier whose example vectors differ in length');
+  const sections: [string, SectionType, Float32Array | Int32Array | readonly Float32Array[]][] = [
+    ['vectors', 'f32', vectors],
+    ['labels', 'i32', Int32Array.from(labels)],
+  ];
+  let head: { numClasses: number; dim: number; sparseDim: number } | null = null;
+  let lexical: { vocabulary: readonly string[]; scale: number | string } | null = null;
+  if (scorer instanceof HeadScorer) {
+    const h = scorer.head;
+    head = { numClasses: h.numClasses, dim: h.dim, sparseDim: h.sparseDim };
+    sections.push(
+      ['head.weights', 'f32', h.weights],
+      ['head.bias', 'f32', h.bias],
+      ['head.mean', 'f32', h.mean],
+      ['head.invStd', 'f32', h.invStd],
+      ['head.sparseWeights', 'f32', h.sparseWeights],
+    );
+    if (scorer.lexical) {
+      const state = scorer.lexical.state();
+      lexical = { vocabulary: state.vocabulary, scale: encodeNumber(state.scale) };
+      sections.push(['lexical.idf', 'f32', state.idf]);
+    }
+  }
+  const isTyped = (d: Float32Array | Int32Array | readonly Float32Array[]): d is Float32Array | Int32Array => d instanceof Float32Array || d instanceof Int32Array;
+  const layout: Section[] = sections.map(([name, type, data]) => [name, type, isTyped(data) ? data.length : data.length * dim]);
+  const json = JSON.stringify({
+    intents,
+    // Fixed key order: the same classifier always gives the same bytes.
+    tuning: {
+      method: tuning.method,
+      threshold: encodeNumber(tuning.threshold),
+      folds: encodeNumber(tuning.folds),
+      heldOutInScope: encodeNumber(tuning.heldOutInScope),
+      heldOutOutOfScope: encodeNumber(tuning.heldOutOutOfScope),
+      inScopeAccuracy: encodeNumber(tuning.inScopeAccuracy),
+      oosRecall: tuning.oosRecall === null ? null : encodeNumber(tuning.oosRecall),
+      inScopeRejection: encodeNumber(tuning.inScopeRejection),
+    },
+    scorer: head ? 'head' : 'nearest-example',
+    examples: vectors.length,
+    dim,
+    head,
+    lexical,
+    sections: layout,
+  });
+  const headerBytes = Math.ceil(Buffer.byteLength(json) / 4) * 4;
+  const total = PRELUDE_BYTES + headerBytes + layout.reduce((sum, [, , length]) => sum + 4 * length, 0);
+  if (total > 0xffffffff) throw new Error(`Intent classifier snapshot would be ${total} bytes, over the 4 GiB the format addresses`);
+  const out = Buffer.alloc(total);
+  out.write(SNAPSHOT_MAGIC, 0, 'latin1');
+  out.writeUInt32LE(SNAPSHOT_VERSION, 8);
+  out.writeUInt32LE(total, 16);
+  out.writeUInt32LE(headerBytes, 20);
+  const written = out.write(json, PRELUDE_BYTES, 'utf8');
+  out.fill(0x20, PRELUDE_BYTES + written, PRELUDE_BYTES + headerBytes);
+  let offset = PRELUDE_BYTES + headerBytes;
+  for (const [, , data] of sections) {
+    if (isTyped(data)) offset = writeArray(out, offset, data);
+    else for (const v of data) offset = writeArray(out, offset, v);
+  }
+  out.writeUInt32LE(crc32(out.subarray(16)), 12);
+  return out;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const TUNING_METHODS: readonly string[] = ['fixed', 'expected-accuracy', 'in-scope-rejection-budget'] satisfies ThresholdTuning['method'][];
+
+function decodeSnapshot(buffer: Buffer): { intents: string[]; tuning: ThresholdTuning; scorer: HeadScorer | NearestExampleScorer } {
+  const seen = Math.min(buffer.length, SNAPSHOT_MAGIC.length);
+  if (buffer.toString('latin1', 0, seen) !== SNAPSHOT_MAGIC.slice(0, seen)) {
+    throw new IntentSnapshotError(`it does not start with "${SNAPSHOT_MAGIC}" (not a snapshot written by IntentClassifier.serialize)`);
+  }
+  if (buffer.length < PRELUDE_BYTES) throw new IntentSnapshotError(`truncated: ${buffer.length} bytes, less than the ${PRELUDE_BYTES}-byte prelude`);
+  const version = buffer.readUInt32LE(8);
+  if (version !== SNAPSHOT_VERSION) throw new IntentSnapshotError(`format version ${version}, this build reads version ${SNAPSHOT_VERSION}; rebuild the classifier`);
+  const total = buffer.readUInt32LE(16);
+  if (buffer.length < total) throw new IntentSnapshotError(`truncated: ${buffer.length} of ${total} bytes`);
+  if (buffer.length > total) throw new IntentSnapshotError(`${buffer.length - total} unexpected bytes after the ${total}-byte snapshot`);
+  if (crc32(buffer.subarray(16)) !== buffer.readUInt32LE(12)) throw new IntentSnapshotError('checksum mismatch (the bytes are corrupted)');
+  const headerBytes = buffer.readUInt32LE(20);
+  if (headerBytes > total - PRELUDE_BYTES) throw new IntentSnapshotError(`header of ${headerBytes} bytes does not fit in ${total} bytes`);
+  let header: unknown;
+  try {
+    header = JSON.parse(buffer.toString('utf8', PRELUDE_BYTES, PRELUDE_BYTES + headerBytes));
+  } catch (error) {
+    throw new IntentSnapshotError('the header is not valid JSON', { cause: error });
+  }
+  try {
+    return buildFromSnapshot(header, buffer, PRELUDE_BYTES + headerBytes);
+  } catch (error) {
+    if (error instanceof IntentSnapshotError) throw error;
+    throw new IntentSnapshotError(error instanceof Error ? error.message : String(error), { cause: error });
+  }
+}
+
+function buildFromSnapshot(header: unknown, buffer: Buffer, payloadStart: number): { intents: string[]; tuning: ThresholdTuning; scorer: HeadScorer | NearestExampleScorer } {
+  const fail = (detail: string): never => {
+    throw new IntentSnapshotError(detail);
+  };
+  const count = (value: unknown, what: string): number => (Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : fail(`${what} is not a count`));
+  if (!isRecord(header)) return fail('the header is not an object');
+
+  const sections = new Map<string, { type: SectionType; length: number; offset: number }>();
+  let offset = payloadStart;
+  if (!Array.isArray(header.sections)) fail('the header lists no sections');
+  for (const s of header.sections as unknown[]) {
+    if (!Array.isArray(s) || typeof s[0] !== 'string' || (s[1] !== 'f32' && s[1] !== 'i32')) return fail('a section entry is malformed');
+    const length = count(s[2], `section ${s[0]} length`);
+    if (sections.has(s[0])) fail(`section ${s[0]} appears twice`);
+    sections.set(s[0], { type: s[1], length, offset });
+    offset += 4 * length;
+  }
+  if (offset !== buffer.length) fail(`the sections take ${offset - payloadStart} bytes, the snapshot has ${buffer.length - payloadStart}`);
+  const take = (name: string, type: SectionType, length: number): Float32Array | Int32Array => {
+    const s = sections.get(name) ?? fail(`section ${name} is missing`);
+    if (s.type !== type || s.length !== length) fail(`section ${name} is ${s.length} × ${s.type}, expected ${length} × ${type}`);
+    return readArray(buffer, s.offset, type, length);
+  };
+  const floats = (name: string, length: number): Float32Array => take(name, 'f32', length) as Float32Array;
+
+  const intents = header.intents;
+  if (!Array.isArray(intents) || intents.length === 0 || !intents.every((n) => typeof n === 'string')) return fail('intents are not a non-empty list of names');
+  const t = header.tuning;
+  if (!isRecord(t) || typeof t.method !== 'string' || !TUNING_METHODS.includes(t.method)) return fail('tuning is missing or has an unknown method');
+  const num = (key: keyof ThresholdTuning): number => decodeNumber(t[key], `tuning.${key}`);
+  const tuning: ThresholdTuning = {
+    method: t.method as ThresholdTuning['method'],
+    threshold: num('threshold'),
+    folds: num('folds'),
+    heldOutInScope: num('heldOutInScope'),
+    heldOutOutOfScope: num('heldOutOutOfScope'),
+    inScopeAccuracy: num('inScopeAccuracy'),
+    oosRecall: t.oosRecall === null ? null : num('oosRecall'),
+    inScopeRejection: num('inScopeRejection'),
+  };
+
+  const examples = count(header.examples, 'examples');
+  const dim = count(header.dim, 'dim');
+  if (examples === 0) fail('there are no example vectors');
+  const all = floats('vectors', examples * dim);
+  const vectors = Array.from({ length: examples }, (_, i) => all.subarray(i * dim, (i + 1) * dim));
+  const labels = Array.from(take('labels', 'i32', examples));
+  if (labels.some((y) => y < 0 || y >= intents.length)) fail(`an example label is outside the ${intents.length} intents`);
+  if (header.scorer === 'nearest-example') return { intents, tuning, scorer: new NearestExampleScorer(vectors, labels) };
+  if (header.scorer !== 'head') return fail(`unknown scorer ${JSON.stringify(header.scorer)}`);
+
+  const h = header.head;
+  if (!isRecord(h)) return fail('the head scorer has no head');
+  const c = count(h.numClasses, 'head.numClasses');
+  const d = count(h.dim, 'head.dim');
+  const sparseDim = count(h.sparseDim, 'head.sparseDim');
+  if (c !== intents.length) fail(`the head has ${c} classes for ${intents.length} intents`);
+  let lexical: NgramFeaturizer | null = null;
+  const lx = header.lexical;
+  if (lx !== null) {
+    if (!isRecord(lx) || !Array.isArray(lx.vocabulary) || !lx.vocabulary.every((g) => typeof g === 'string')) return fail('the n-gram vocabulary is malformed');
+    const vocabulary = lx.vocabulary as string[];
+    lexical = NgramFeaturizer.fromState({ vocabulary, idf: floats('lexical.idf', vocabulary.length), scale: decodeNumber(lx.scale, 'lexical.scale') });
+  }
+  if (sparseDim !== (lexical?.dim ?? 0)) fail(`the head has ${sparseDim} sparse features, the n-gram vocabulary ${lexical?.dim ?? 0}`);
+  const softmaxHead = new SoftmaxHead(
+    c,
+    d,
+    floats('head.weights', c * d),
+    floats('head.bias', c),
+    floats('head.mean', d),
+    floats('head.invStd', d),
+    sparseDim,
+    floats('head.sparseWeights', sparseDim * c),
+  );
+  return { intents, tuning, scorer: new HeadScorer(softmaxHead, lexical, vectors, labels) };
 }

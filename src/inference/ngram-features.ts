@@ -26,6 +26,13 @@ export interface NgramFeaturizerOptions {
   scale?: number;
 }
 
+/** Everything `transform` needs (for snapshots, see intent-classifier.ts): n-grams in feature order, their idf, the scale. */
+export interface NgramFeaturizerState {
+  vocabulary: readonly string[];
+  idf: Float32Array;
+  scale: number;
+}
+
 export class NgramFeaturizer {
   private constructor(
     private readonly index: ReadonlyMap<string, number>,
@@ -47,6 +54,21 @@ export class NgramFeaturizer {
     // Smoothed idf, as scikit-learn's TfidfVectorizer.
     const idf = Float32Array.from(kept, ([, count]) => Math.log((1 + n) / (1 + count)) + 1);
     return new NgramFeaturizer(index, idf, options.scale ?? 10);
+  }
+
+  state(): NgramFeaturizerState {
+    const vocabulary = new Array<string>(this.idf.length);
+    for (const [g, i] of this.index) vocabulary[i] = g;
+    return { vocabulary, idf: this.idf, scale: this.scale };
+  }
+
+  /** The inverse of `state()`; throws on an inconsistent state rather than featurising wrongly. */
+  static fromState(state: NgramFeaturizerState): NgramFeaturizer {
+    const { vocabulary, idf, scale } = state;
+    if (vocabulary.length !== idf.length) throw new Error(`n-gram vocabulary has ${vocabulary.length} entries but ${idf.length} idf values`);
+    const index = new Map(vocabulary.map((g, i) => [g, i]));
+    if (index.size !== vocabulary.length) throw new Error('n-gram vocabulary has duplicate entries');
+    return new NgramFeaturizer(index, idf, scale);
   }
 
   transform(text: string): SparseVector {
