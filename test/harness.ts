@@ -6,7 +6,7 @@ import { buildApp, type App } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config/config.js';
 import { createLogger } from '../src/observability/logger.js';
 import { buildSchema } from '../src/schema/index.js';
-import { createApiServer, type ApiServer } from '../src/server/api-server.js';
+import { createApiServer, OBSERVE_QUERIES_HEADER, type ApiServer } from '../src/server/api-server.js';
 
 export interface TestApi {
   url: string;
@@ -17,6 +17,11 @@ export interface TestApi {
   /** POSTs one operation; returns the parsed body and status. */
   /** `headers`: extra request headers, e.g. a visitor token (`answergraph-visitor-token`). */
   gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, key?: string | null, headers?: Record<string, string>): Promise<{ status: number; body: { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> } }>;
+  /**
+   * POSTs one operation and returns, with the body, the names of the Cypher statements the server ran for it,
+   * in the order they finished (authentication excluded). Fails when the server does not report them.
+   */
+  gqlObserved<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, key?: string | null): Promise<{ status: number; body: { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> }; queries: string[] }>;
   /** `params`: extra connection_init fields, e.g. `{ visitorToken }`. */
   ws(key?: string, params?: Record<string, string>): Client;
   close(): Promise<void>;
@@ -58,6 +63,17 @@ export async function startTestApi(env: Record<string, string> = {}, options: { 
         body: JSON.stringify({ query, variables }),
       });
       return { status: res.status, body: (await res.json()) as never };
+    },
+    gqlObserved: async (query, variables, key = adminKey) => {
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [OBSERVE_QUERIES_HEADER]: '1', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await res.json()) as { extensions?: { queries?: unknown } };
+      const queries = body.extensions?.queries;
+      if (!Array.isArray(queries)) throw new Error(`the server did not report the operation's statements (status ${res.status}): ${JSON.stringify(body).slice(0, 500)}`);
+      return { status: res.status, body: body as never, queries: queries as string[] };
     },
     ws: (key = adminKey, params = {}) => {
       const client = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${key}`, ...params }, retryAttempts: 0, lazy: true });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { QueryEvent } from '../src/graph/executor.js';
+import { OBSERVE_QUERIES_HEADER } from '../src/server/api-server.js';
 import { startTestApi, type TestApi } from './harness.js';
 
 let api: TestApi;
@@ -211,30 +211,90 @@ describe('rules as data', () => {
 });
 
 describe('batching', () => {
-  it('a nested query over 50 items × entities × sources costs the same Cypher round trips as over 5', async () => {
-    for (let i = 0; i < 50; i++) await createFact({ externalId: ext(`batch-${i}`), statement: `Batch probe ${run} number ${i}`, entities: [`Batch entity ${run} ${i % 7}`, `Batch shared ${run}`] });
-    const count = async (first: number) => {
-      const events: QueryEvent[] = [];
-      const original = api.app.services.executor;
-      // Record every Cypher statement the operation sends, through the executor's observer hook.
-      const recording = original.with({ observer: (e) => events.push(e) });
-      (api.app.services as { executor: typeof original }).executor = recording;
-      try {
-        const r = await api.gql<{ knowledgeItems: { edges: unknown[] } }>(
-          `query($f: KnowledgeFilter) { knowledgeItems(first: ${first}, filter: $f) { edges { node { id entities { name } sources { quote } } } } }`,
-          { f: { text: `Batch probe ${run}` } },
-          keys.EDITOR,
-        );
-        expect(r.body.data!.knowledgeItems.edges).toHaveLength(first);
-      } finally {
-        (api.app.services as { executor: typeof original }).executor = original;
+  // Each probe item is about an entity of its own and one they all share, so a page's entities, sources and
+  // knowledge grow with the page: one statement per item or per entity would show as a difference in count.
+  const PROBES = 50;
+  beforeAll(async () => {
+    for (let i = 0; i < PROBES; i++) await createFact({ externalId: ext(`batch-${i}`), statement: `Batch probe ${run} number ${i}`, entities: [`Batch entity ${run} ${i}`, `Batch shared ${run}`] });
+  });
+
+  /**
+   * The names of the statements the server ran for one operation, sorted (DataLoader batches finish in any
+   * order); `page` picks the connection's edges, which must number `first`.
+   */
+  const observe = async (first: number, query: string, variables: Record<string, unknown>, page: (data: never) => unknown[]) => {
+    const r = await api.gqlObserved(query, { ...variables, first }, keys.EDITOR);
+    expect(r.body.errors).toBeUndefined();
+    expect(page(r.body.data as never)).toHaveLength(first);
+    return [...r.queries].sort();
+  };
+  /** The statement names for a page of 5 and of 50, which must be the same. */
+  const observeBoth = async (query: string, variables: Record<string, unknown>, page: (data: never) => unknown[]) => {
+    const small = await observe(5, query, variables, page);
+    const large = await observe(PROBES, query, variables, page);
+    expect(small.length).toBeGreaterThan(0);
+    expect(large).toEqual(small);
+    return large;
+  };
+
+  it('knowledgeItems × entities × sources: the same statements for 50 items as for 5', async () => {
+    const names = await observeBoth(
+      'query($f: KnowledgeFilter, $first: Int) { knowledgeItems(first: $first, filter: $f) { edges { node { id entities { name } sources { quote } } } } }',
+      { f: { text: `Batch probe ${run}` } },
+      (d: { knowledgeItems: { edges: unknown[] } }) => d.knowledgeItems.edges,
+    );
+    expect(names).toEqual(['knowledge/entities-of', 'knowledge/list-text', 'knowledge/sources-of']);
+  });
+
+  describe('reviewQueue', () => {
+    const document = `batch-document-${run}`;
+    const QUEUE = 'query($doc: ID, $first: Int) { reviewQueue(first: $first, document: $doc) { edges { node { id item { id sources { quote } } } } } }';
+    const edges = (d: { reviewQueue: { edges: unknown[] } }) => d.reviewQueue.edges;
+    beforeAll(async () => {
+      const rows = [];
+      for (let i = 0; i < PROBES; i++) {
+        const draft = await createFact({ externalId: ext(`batch-draft-${i}`), statement: `Batch draft ${run} number ${i}`, entities: [`Batch entity ${run} ${i}`] }, false);
+        rows.push({ id: `batch-task-${run}-${i}`, type: 'draft', targetId: draft.id, targetLabel: 'Knowledge', candidateId: null, score: null, documentId: document, chunkId: null, start: i, end: i + 1, quote: null, reason: 'batch probe' });
       }
-      return events.length;
-    };
-    const small = await count(5);
-    const large = await count(50);
-    expect(large).toBe(small);
-    expect(large).toBeLessThanOrEqual(4);
+      // Draft tasks as ingestion files them, under a document id of their own so the queue pages through only these.
+      const [created] = await api.app.services.executor.write('ingestion/create-review-tasks', { rows });
+      expect(created).toEqual({ created: PROBES });
+    });
+
+    it('pages through the probe tasks, each with its item', async () => {
+      const r = await api.gqlObserved<{ reviewQueue: { edges: Array<{ node: { item: { id: string } | null } }> } }>(QUEUE, { doc: document, first: PROBES }, keys.EDITOR);
+      expect(r.body.errors).toBeUndefined();
+      expect(r.body.data!.reviewQueue.edges.filter((e) => e.node.item !== null)).toHaveLength(PROBES);
+    });
+
+    // Known N+1: ReviewTask.item resolves through knowledge.get, one knowledge/get-by-ids per task, and the items
+    // arriving one by one split the sources batch too (5 tasks: 11 statements; 50: 101). Once item is loadable
+    // (repo.getByIds) this passes, and becomes a plain `it`.
+    it.fails('reviewQueue × item × sources: the same statements for 50 tasks as for 5', async () => {
+      const names = await observeBoth(QUEUE, { doc: document }, edges);
+      expect(names).toEqual(['knowledge/get-by-ids', 'knowledge/sources-of', 'review/queue']);
+    });
+  });
+
+  it('reports no statements outside NODE_ENV=test, whatever the request asks', async () => {
+    const production = await startTestApi({ NODE_ENV: 'production' });
+    try {
+      const r = await production.gql('{ knowledgeItems(first: 1) { totalCount } }', {}, production.adminKey, { [OBSERVE_QUERIES_HEADER]: '1' });
+      expect(r.body.errors).toBeUndefined();
+      expect(r.body.data).toBeDefined();
+      expect((r.body as { extensions?: unknown }).extensions).toBeUndefined();
+    } finally {
+      await production.close();
+    }
+  });
+
+  it('entities × knowledge × entities: the same statements for 50 entities as for 5', async () => {
+    const names = await observeBoth(
+      'query($s: String, $first: Int) { entities(search: $s, first: $first) { edges { node { name knowledge { id entities { name } } } } } }',
+      { s: `Batch entity ${run}` },
+      (d: { entities: { edges: unknown[] } }) => d.entities.edges,
+    );
+    expect(names).toEqual(['entities/knowledge-of', 'entities/search', 'knowledge/entities-of']);
   });
 });
 

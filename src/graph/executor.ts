@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import type { CypherLoader } from './cypher-loader.js';
 import { fromNeo4jError } from './graph.errors.js';
+import { recordQuery } from './query-scope.js';
 
 export type Params = Record<string, unknown>;
 
@@ -25,7 +26,7 @@ export interface ExecutorOptions {
   timeoutMs?: number;
   /** Transaction metadata merged into every transaction (e.g. the request id). */
   metadata?: Record<string, string>;
-  /** Observes every query run (metrics, round-trip counting in tests). */
+  /** Observes every query this executor and its views run (metrics); per request or test, see `query-scope.ts`. */
   observers?: ReadonlyArray<(e: QueryEvent) => void>;
   /**
    * Causal consistency within this process: every session starts after the bookmarks this manager
@@ -184,6 +185,7 @@ export class CypherExecutor {
       } finally {
         const event: QueryEvent = { name, mode, ms: performance.now() - started, rows, ok };
         for (const observe of this.options.observers ?? []) observe(event);
+        recordQuery(event);
         this.options.logger.trace(event, 'cypher');
       }
     };

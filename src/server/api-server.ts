@@ -16,12 +16,19 @@ import { WebSocketServer } from 'ws';
 import type { Viewer } from '../auth/roles.js';
 import { VISITOR_HEADERS, VISITOR_PARAMS, type VisitorClaims } from '../privacy/visitor.js';
 import { AppError } from '../errors.js';
+import { currentQuerySink, recordQueriesInto } from '../graph/query-scope.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { AppServices, GraphQLContext, HealthChecks } from '../schema/context.js';
 import { createFormatError, httpGraphQLError } from './format-error.js';
 import { consoleRouter } from './console.js';
 import { graphiqlRouter } from './graphiql.js';
 import { withResolverTimeout } from './resolver-timeout.js';
+
+/**
+ * Test-only request header: the response lists, in `extensions.queries`, the names of the Cypher statements
+ * the operation ran (N+1 guards). Honoured only when NODE_ENV is `test`; elsewhere nothing reads it.
+ */
+export const OBSERVE_QUERIES_HEADER = 'answergraph-observe-queries';
 
 export interface ApiServer {
   readonly httpServer: Server;
@@ -159,6 +166,30 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     },
   };
 
+  // The statements of one operation, for tests: the request runs in a query scope and the response lists
+  // those run from the start of the operation on. Authentication, before it, is left out: its
+  // lookups are cached per key for seconds, so they would make counts depend on timing.
+  const observable = config.env === 'test';
+  const observeRequest = (req: Request, _res: Response, next: NextFunction) => {
+    // A batch's operations run side by side, so their statements could not be told apart: single operations only.
+    if (header(req, OBSERVE_QUERIES_HEADER) === '1' && !Array.isArray(req.body)) recordQueriesInto([], () => next());
+    else next();
+  };
+  const observePlugin: ApolloServerPlugin<GraphQLContext> = {
+    async requestDidStart() {
+      const sink = currentQuerySink();
+      if (!sink) return;
+      const from = sink.length;
+      return {
+        async willSendResponse(rc) {
+          if (rc.response.body.kind !== 'single') return;
+          const result = rc.response.body.singleResult;
+          result.extensions = { ...result.extensions, queries: sink.slice(from).map((q) => q.name) };
+        },
+      };
+    },
+  };
+
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     validationRules,
@@ -171,6 +202,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       // armor's typings point at Apollo's CJS build; the plugins are plain objects either way.
       ...(armor.plugins as unknown as ApolloServerPlugin<GraphQLContext>[]),
       metricsPlugin,
+      ...(observable ? [observePlugin] : []),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       {
@@ -222,6 +254,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       }
       next();
     },
+    ...(observable ? [observeRequest] : []),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const viewer = withVisitor(await authenticate(req.headers.authorization), {
