@@ -7,7 +7,8 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
   },
   test: {
-    // One real Neo4j and Redis per run, shared by integration files; each isolates itself with unique ids.
+    // One real Neo4j and Redis per run, shared by integration files one after another; each file starts
+    // from an empty graph and Redis, and its tests isolate themselves with unique ids.
     fileParallelism: false,
     projects: [
       {
@@ -24,6 +25,8 @@ export default defineConfig({
           name: 'int',
           include: ['src/**/*.int.test.ts', 'test/**/*.int.test.ts'],
           globalSetup: ['test/global-setup.ts'],
+          // Each file starts from an empty graph and Redis (test/file-setup.ts): results do not depend on file order.
+          setupFiles: ['test/file-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 180_000,
         },

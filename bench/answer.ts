@@ -270,7 +270,7 @@ async function main(): Promise<void> {
     generated = await fixture(stack, driver, kept);
     // The demo intents and entities, so messages are understood as in production.
     await stack.gql('mutation($data: String!) { importKnowledge(format: JSONL, data: $data, publish: true) { created } }', { data: readSeed(path.join(projectRoot, 'seeds')) });
-    await Promise.all([stack.app.services.retrieval.embedder.embedPending(), stack.app.services.dialogue.intents.refresh()]);
+    await Promise.all([stack.app.services.retrieval.embedder.embedPending(), stack.app.services.dialogue.intents.train()]);
     const [{ n } = { n: 0 }] = await stack.app.services.executor.readText('bench/count', 'MATCH (k:Knowledge) RETURN count(k) AS n');
 
     const { inference, retrieval, executor } = stack.app.services;

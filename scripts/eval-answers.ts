@@ -326,8 +326,10 @@ async function intents(
     [...byIntent.entries()].map(([intent, examples]) => ({ type: 'intent', externalId: `${name}-${intent}`, name: intent === 'oos' ? 'out_of_scope' : intent, language: 'en', examples })),
   );
   const started = Date.now();
-  const model = await stack.gql<{ rebuildIntentModel: { intents: string[]; threshold: number; tuning: unknown } }>('mutation { rebuildIntentModel { intents threshold tuning } }');
-  console.log(`${name}: classifier of ${model.rebuildIntentModel.intents.length} intents built in ${Math.round((Date.now() - started) / 1000)} s (threshold ${round(model.rebuildIntentModel.threshold)}); scoring ${dev.length} utterances`);
+  // Trained here as a worker would (the train-intents job), then read back as replicas serve it.
+  await stack.app.services.dialogue.intents.train();
+  const model = await stack.gql<{ intentModel: { intents: string[]; threshold: number; tuning: unknown } }>('query { intentModel { intents threshold tuning } }');
+  console.log(`${name}: classifier of ${model.intentModel.intents.length} intents built in ${Math.round((Date.now() - started) / 1000)} s (threshold ${round(model.intentModel.threshold)}); scoring ${dev.length} utterances`);
   const predictions = await pool(dev, async (d) => {
     const r = await stack.gql<{ answer: { intent: { name: string; confidence: number; outOfScope: boolean } | null } }>('query($q: String!) { answer(question: $q) { intent { name confidence outOfScope } } }', { q: d.text });
     return { expected: d.intent, predicted: r.answer.intent };
@@ -340,7 +342,7 @@ async function intents(
   if (oos.length > 0) row['OOS recall'] = round(oos.filter((p) => p.predicted?.outOfScope).length / oos.length);
   row['rejected in-scope'] = round(inScope.filter((p) => p.predicted?.outOfScope).length / (inScope.length || 1));
   rows.push(row);
-  extra[`${name}Tuning`] = model.rebuildIntentModel.tuning;
+  extra[`${name}Tuning`] = model.intentModel.tuning;
 }
 
 async function main(): Promise<void> {

@@ -23,8 +23,9 @@ import { createAnalytics } from './analytics/analytics.module.js';
 import { createDialogue, startDialogue } from './dialogue/dialogue.module.js';
 import { dialogueMetrics } from './dialogue/dialogue.metrics.js';
 import { chooseModel } from './retrieval/embedding-models.js';
-import { createRetrieval, startEmbedding } from './retrieval/retrieval.module.js';
-import { KnowledgeService } from './knowledge/knowledge.service.js';
+import { createRetrieval, followEmbeddingModel } from './retrieval/retrieval.module.js';
+import { KNOWLEDGE_TOPIC, KnowledgeService, type KnowledgeEvent } from './knowledge/knowledge.service.js';
+import { BackgroundJobs } from './infra/background-jobs.js';
 import { createLearning } from './learning/learning.module.js';
 import { AppError } from './errors.js';
 import { Metrics } from './observability/metrics.js';
@@ -45,8 +46,14 @@ export interface App {
   driver: Driver;
   redis: RedisClient;
   ready(): Promise<{ ready: boolean; checks: HealthChecks }>;
-  /** Starts the background workers (ingestion queues): roles `worker` and `all`. `stopWorkers` lets jobs in hand finish. */
+  /**
+   * Starts the workers: ingestion queues, re-embedding, webhooks, and the background model work
+   * (embedding sweeps, intent training, question embeddings, quality sweeps) — roles `worker` and `all`.
+   * `stopWorkers` lets jobs in hand finish.
+   */
   startWorkers(): Promise<void>;
+  /** Only the background model work of {@link startWorkers} (tests that need answers current but no ingestion workers). */
+  startBackgroundWork(): Promise<void>;
   stopWorkers(): Promise<void>;
   close(): Promise<void>;
 }
@@ -118,14 +125,18 @@ export async function buildApp(config: Config, connections: Connections, logger:
     maskPii: (text) => maskPii(text).text,
     logger,
     metrics: dialogueMetrics(metrics.registry),
+    pubsub,
     policy: config.dialogue,
     integrations: integrations.dialogue,
     changes: analytics.aggregator,
   });
   const learning = createLearning({ executor, knowledge, redis, config: config.learning, minConfidence: config.dialogue.answerAbove, embed: inference, model: () => inference.models.embedding, logger });
   retrieval.retriever.useQuestions(learning.questions);
-  // Similar questions follow the served embedding model like items do.
-  retrieval.models.onChange(() => void learning.questions.sweep().catch((err: unknown) => logger.warn({ err }, 'similar-question re-embedding failed')));
+  // Model work runs in the worker role as deduplicated jobs; every role may ask for a run.
+  const background = new BackgroundJobs({ redisUrl: connections.redisUrl, logger });
+  background.register({ name: 'embed-knowledge', delayMs: 100, run: async () => ({ embedded: await retrieval.embedder.embedPending() }) });
+  background.register({ name: 'embed-questions', run: async () => ({ embedded: await learning.questions.sweep() }) });
+  background.register({ name: 'train-intents', delayMs: 300, run: async (progress) => ({ trained: (await dialogue.intents.train(progress)).trained }) });
   const ingestion = createIngestion({ config, redis, redisUrl: connections.redisUrl, pubsub, executor, knowledge, inference, logger, metrics: metrics.ingestion });
   const queueMetrics = ingestionQueueMetrics(metrics.registry, redis, BULL_PREFIX);
   const audit = new AuditService(executor);
@@ -146,15 +157,36 @@ export async function buildApp(config: Config, connections: Connections, logger:
     learning,
     integrations,
     analytics,
+    background,
   };
   metrics.watch({ health: () => health.check(), models: () => inference.registry.loadedModels(), analyticsPending: () => analytics.aggregator.pending() });
-  // Embeddings and the intent classifier follow knowledge changes (and are built once now).
-  startEmbedding(retrieval, pubsub);
-  startDialogue(dialogue, pubsub, logger);
-  // The intent classifier is embedded with the served model: rebuilt when it changes.
-  retrieval.models.onChange(() => dialogue.intents.refresh().catch((err: unknown) => logger.warn({ err }, 'intent classifier rebuild after an embedding model change failed')));
+  // Every role serves the served embedding model's vectors and the intent classifier the workers trained.
+  followEmbeddingModel(retrieval, pubsub);
+  startDialogue(dialogue, pubsub);
   integrations.start();
-  learning.start(pubsub);
+
+  let knowledgeEvents: AsyncIterableIterator<KnowledgeEvent> | undefined;
+  const startBackgroundWork = async () => {
+    if (background.running) return;
+    background.startWorker();
+    // After a knowledge change: embed what is new or changed, train the intents again if their
+    // examples changed, embed imported similar questions. After the served embedding model changed:
+    // all three (vectors, classifier and questions of the old model are stale).
+    const events = pubsub.subscribe<KnowledgeEvent>(KNOWLEDGE_TOPIC);
+    knowledgeEvents = events;
+    const ask = (names: string[]) => Promise.all(names.map((n) => background.request(n))).catch((err: unknown) => logger.warn({ err }, 'could not queue background work'));
+    void (async () => {
+      try {
+        for await (const e of events) await ask(['embed-knowledge', 'train-intents', ...(e.change === 'import' ? ['embed-questions'] : [])]);
+      } catch (err) {
+        logger.warn({ err }, 'knowledge events for background work stopped');
+      }
+    })();
+    retrieval.models.onChange(() => void background.requestAll().catch(() => undefined));
+    // Catch up on whatever changed while no worker ran.
+    await background.requestAll();
+    learning.start();
+  };
 
   return {
     services,
@@ -165,7 +197,9 @@ export async function buildApp(config: Config, connections: Connections, logger:
       const checks = await health.check();
       return { ready: checks.neo4j && checks.redis && checks.models, checks };
     },
+    startBackgroundWork,
     startWorkers: async () => {
+      await startBackgroundWork();
       await ingestion.startWorkers();
       await retrieval.startWorker();
       await integrations.startWorkers();
@@ -176,6 +210,8 @@ export async function buildApp(config: Config, connections: Connections, logger:
       await ingestion.stopWorkers();
     },
     close: async () => {
+      await knowledgeEvents?.return?.();
+      await background.close().catch((err) => logger.warn({ err }, 'closing background work'));
       await ingestion.close().catch((err) => logger.warn({ err }, 'closing ingestion'));
       await queueMetrics.close();
       await integrations.close().catch((err) => logger.warn({ err }, 'closing integrations'));

@@ -99,8 +99,9 @@ async function main(argv: string[]): Promise<void> {
     app = await buildApp(config, connections, logger, { role });
     if (config.seedOnEmpty && role !== 'worker') {
       const seeded = await seedIfEmpty(app.services.knowledge, app.services.executor, path.join(projectRoot, 'seeds'), logger);
-      // Answers need the seed's embeddings and intents before the first question.
-      if (seeded) await Promise.all([app.services.retrieval.embedder.embedPending(), app.services.dialogue.intents.refresh()]);
+      // One process (`all`): answers need the seed's embeddings and intents before the first question.
+      // An API replica leaves that to the workers (the seed's knowledge events queue their jobs).
+      if (seeded && role === 'all') await Promise.all([app.services.retrieval.embedder.embedPending(), app.services.dialogue.intents.train()]);
     }
     if (role === 'worker' || role === 'all') await app.startWorkers();
     if (role === 'worker') {

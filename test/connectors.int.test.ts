@@ -145,7 +145,7 @@ describe('process actions', () => {
       .join('\n');
     const imported = await api.gql<{ importKnowledge: { errors: unknown[] } }>('mutation($d: String!) { importKnowledge(format: JSONL, data: $d, publish: true) { errors { line message } } }', { d: data });
     expect(imported.body.data!.importKnowledge.errors).toEqual([]);
-    await api.app.services.dialogue.intents.refresh();
+    await api.app.services.dialogue.intents.train();
 
     const send = async (id: string, t: string, key = keys.SERVICE) =>
       (await api.gql<{ sendMessage: { text: string; actionError: { reason: string; message: string } | null } }>('mutation($id: ID!, $t: String!) { sendMessage(conversationId: $id, text: $t) { text actionError { reason message } } }', { id, t }, key)).body.data!.sendMessage;

@@ -54,7 +54,6 @@ async function allTasks(type: string | null = null): Promise<TaskView[]> {
   for (;;) {
     const r: { body: { data?: { reviewQueue: { pageInfo: { hasNextPage: boolean; endCursor: string }; edges: Array<{ node: TaskView }> } }; errors?: unknown } } = await api.gql(QUEUE, { first: 100, after, type }, keys.EDITOR);
     if (!r.body.data) throw new Error(JSON.stringify(r.body.errors));
-    if (r.body.errors) console.error("QUEUE ERRORS", JSON.stringify(r.body.errors).slice(0, 2000));
     out.push(...r.body.data.reviewQueue.edges.map((e) => e.node));
     if (!r.body.data.reviewQueue.pageInfo.hasNextPage) return out;
     after = r.body.data.reviewQueue.pageInfo.endCursor;

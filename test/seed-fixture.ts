@@ -4,22 +4,11 @@ import { readSeed } from '../src/knowledge/seed.js';
 import type { TestApi } from './harness.js';
 
 /**
- * Makes the graph hold the demo knowledge base (published) and nothing else, through the API, embeds
- * it and builds the intent classifier, so answers can be asked at once.
- *
- * Files share one Neo4j and run one after another; what earlier files published (a "Refund window"
- * rule, a refund FAQ, an ingested document's chunks, intents) would otherwise compete with the demo
- * items that answer tests expect, and the outcome would depend on file order. So everything but API
- * keys and the migration records is removed first.
+ * Loads the demo knowledge base (published) through the API, embeds it and builds the intent
+ * classifier, so answers can be asked at once. Call it first in a file: every file starts from an
+ * empty graph (test/file-setup.ts), so the demo items are then all there is for answers to find.
  */
 export async function loadSeed(api: TestApi): Promise<void> {
-  const session = api.app.driver.session({ database: api.config.neo4j.database });
-  try {
-    // CALL { … } IN TRANSACTIONS needs an auto-commit transaction, hence a bare session.
-    await session.run('MATCH (n) WHERE NOT n:ApiKey AND NOT n:Migration CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS');
-  } finally {
-    await session.close();
-  }
   const imported = await api.gql<{ importKnowledge: { errors: Array<{ message: string }> } }>(
     'mutation($data: String!) { importKnowledge(format: JSONL, data: $data, publish: true) { created updated unchanged errors { line message } } }',
     { data: readSeed(path.join(projectRoot, 'seeds')) },
@@ -29,7 +18,7 @@ export async function loadSeed(api: TestApi): Promise<void> {
   }
   // In-process rather than through the mutations: on a slow machine embedding the seed takes longer
   // than the resolver timeout. (The mutations call exactly these.)
-  await Promise.all([api.app.services.retrieval.embedder.embedPending(), api.app.services.dialogue.intents.refresh()]);
+  await Promise.all([api.app.services.retrieval.embedder.embedPending(), api.app.services.dialogue.intents.train()]);
 }
 
 /** API keys per role, created once per test file. */

@@ -93,11 +93,24 @@ builder.queryField('answer', (t) =>
 );
 
 const IntentModelRef = builder.objectRef<IntentModel>('IntentModel').implement({
-  description: 'The intent classifier built from the intents in the graph.',
+  description: 'The intent classifier this replica serves: trained by a worker from the intents in the graph, loaded by every replica.',
   fields: (t) => ({
     intents: t.stringList({ resolve: (m) => [...(m.current?.intents ?? [])] }),
     threshold: t.float({ nullable: true, description: 'Out-of-scope threshold on the top probability.', resolve: (m) => m.current?.threshold ?? null }),
     tuning: t.field({ type: 'JSON', nullable: true, description: 'How the threshold was chosen, with held-out metrics.', resolve: (m) => m.current?.tuning ?? null }),
+    examples: t.int({ description: 'Training examples (out-of-scope ones included) of the served classifier.', resolve: (m) => m.info?.examples ?? 0 }),
+    embeddingModel: t.string({ nullable: true, description: 'The embedding model its examples were embedded with.', resolve: (m) => m.info?.model ?? null }),
+    trainedAt: t.field({ type: 'DateTime', nullable: true, resolve: (m) => m.info?.trainedAt ?? null }),
+    trainingMs: t.int({ nullable: true, description: 'How long the worker took to train it.', resolve: (m) => m.info?.trainingMs ?? null }),
+    training: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'The training job when one is queued or running: {state, progress: {stage, done, total}}; null when idle.',
+      resolve: async (_m, _a, ctx) => {
+        const s = (await ctx.services.background.states()).find((x) => x.name === 'train-intents');
+        return s && s.state !== 'idle' ? { state: s.state, progress: s.progress } : null;
+      },
+    }),
   }),
 });
 
@@ -109,9 +122,10 @@ builder.mutationField('rebuildIntentModel', (t) =>
   t.field({
     type: IntentModelRef,
     authScopes: { role: ingesters },
-    description: 'Rebuilds the intent classifier from the intents in the graph now (it also rebuilds by itself after knowledge changes).',
+    description:
+      'Asks a worker to train the intent classifier from the intents in the graph (it also does after every knowledge change) and returns the one served now; `intentModel.training` follows the job, and replicas swap the new classifier in when it is stored.',
     resolve: async (_r, _a, ctx) => {
-      await ctx.services.dialogue.intents.refresh();
+      await ctx.services.background.request('train-intents');
       return ctx.services.dialogue.intents;
     },
   }),

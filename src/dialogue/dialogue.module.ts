@@ -33,6 +33,8 @@ export interface DialogueModuleOptions {
   retrieval: RetrievalModule;
   maskPii: PiiMasker;
   logger: Logger;
+  /** Tells replicas a new intent classifier is stored. */
+  pubsub?: PubSub;
   metrics?: DialogueMetrics;
   policy?: AnswerPolicyOptions & { maxFailedTurns?: number };
   /** Told after every conversation write (analytics keeps its time buckets current from it). */
@@ -44,7 +46,7 @@ export interface DialogueModuleOptions {
 /** Builds the dialogue engine. Nothing connects until used, except the event subscriber connection. */
 export function createDialogue(o: DialogueModuleOptions): DialogueModule {
   // Intent examples are embedded with the default embedding model, which follows retrieval's served model.
-  const intents = new IntentModel(o.executor, o.intentRepository, { embed: (texts, role) => o.inference.embed(texts, role) }, o.logger, () => o.inference.models.embedding);
+  const intents = new IntentModel(o.executor, o.intentRepository, { embed: (texts, role) => o.inference.embed(texts, role) }, o.redis, o.logger, () => o.inference.models.embedding, o.pubsub);
   const understander = new Understander(o.inference, intents, o.retrieval.linker, o.maskPii, o.logger);
   const answerer = new Answerer(o.retrieval.retriever, intents, o.inference, o.policy);
   // The bot speaks to customers: it cites only what a customer may see, whatever key started the chat.
@@ -65,8 +67,7 @@ export function createDialogue(o: DialogueModuleOptions): DialogueModule {
   };
 }
 
-/** Builds the intent classifier now and after knowledge changes. */
-export function startDialogue(module: DialogueModule, pubsub: PubSub, logger: Logger): void {
-  module.intents.start(pubsub);
-  module.intents.refresh().catch((err: unknown) => logger.warn({ err }, 'intent classifier not built; it is retried after the next knowledge change'));
+/** Every role: serves the intent classifier the workers train (loaded now and after each training). */
+export function startDialogue(module: DialogueModule, pubsub: PubSub): void {
+  module.intents.follow(pubsub);
 }

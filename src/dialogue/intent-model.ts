@@ -6,6 +6,7 @@ import { IntentClassifier, type Embedder, type IntentPrediction } from '../infer
 import { KNOWLEDGE_TOPIC, type KnowledgeEvent } from '../knowledge/knowledge.service.js';
 import type { IntentRepository } from '../knowledge/intent.repository.js';
 import type { PubSub } from '../server/pubsub.js';
+import { redisKeys, type RedisClient } from '../infra/redis.js';
 
 /**
  * Examples of an intent with one of these names are not a class: they are what the tenant does
@@ -28,44 +29,77 @@ export interface IntentHandler {
   visibility: string;
 }
 
+export const INTENT_MODEL_TOPIC = 'intent-model';
+
+/** What the trained classifier in Redis was built from, and how (the `intentModel` query shows it). */
+export interface IntentModelMeta {
+  /** sha256 of the embedding model and every intent's examples. */
+  fingerprint: string;
+  /** The embedding model its examples were embedded with. */
+  model: string;
+  intents: number;
+  examples: number;
+  bytes: number;
+  trainedAt: string;
+  trainingMs: number;
+}
+
+export interface TrainResult {
+  trained: boolean;
+  meta: IntentModelMeta | null;
+}
+
 /**
  * The tenant's intent classifier, built from the intents in the graph (`IntentRepository.allExamples`)
- * with the inference module's {@link IntentClassifier}, and rebuilt when knowledge changes and the
- * examples really differ. Also knows which knowledge handles each intent.
+ * with the inference module's {@link IntentClassifier}. Also knows which knowledge handles each intent.
+ *
+ * Training is model work: {@link train} runs in the worker role (a background job after knowledge
+ * changes), skips when the examples and embedding model are those of the stored classifier, and
+ * stores the trained classifier in Redis (one snapshot, its metadata beside it) and tells every
+ * replica. API replicas never train: {@link load} swaps in the stored classifier when its fingerprint
+ * differs from the one they hold (on the pub/sub message, and on a poll as a safety net), so a tenant
+ * importing thousands of examples does not stall answering; replicas answer with the previous
+ * classifier until the new one is ready.
  */
 export class IntentModel {
   private classifier: IntentClassifier | null = null;
   private handlers = new Map<string, IntentHandler[]>();
-  private fingerprint = '';
-  private building: Promise<void> | undefined;
-  private again = false;
+  private meta: IntentModelMeta | null = null;
+  private loading: Promise<void> | undefined;
+  private loadAgain = false;
+  private training: Promise<TrainResult> | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private events: AsyncIterableIterator<KnowledgeEvent> | undefined;
+  private poll: NodeJS.Timeout | undefined;
+  private readonly subscriptions: Array<AsyncIterableIterator<unknown>> = [];
   private stopped = false;
-
-  /** The embedding model the current classifier was built with. */
-  private builtWith: string | null = null;
 
   constructor(
     private readonly executor: CypherExecutor,
     private readonly intents: IntentRepository,
     private readonly embedder: Embedder,
+    private readonly redis: RedisClient,
     private readonly logger: Logger,
     /** The embedding model `embedder` uses now (it follows retrieval's served model); part of the fingerprint. */
     private readonly modelName: () => string = () => '',
+    private readonly pubsub?: PubSub,
   ) {}
 
   get current(): IntentClassifier | null {
     return this.classifier;
   }
 
+  /** The stored classifier this replica serves (null before the first training). */
+  get info(): IntentModelMeta | null {
+    return this.meta;
+  }
+
   /**
    * Prediction for an already embedded message; null when the tenant has no intents, or when `model`
    * (the model of `vector`) is not the one the classifier was built with — for the moments after the
-   * served embedding model changed and before the classifier is rebuilt with it.
+   * served embedding model changed and before the classifier is trained again with it.
    */
   predict(text: string, vector: Float32Array, model?: string): IntentPrediction | null {
-    if (model !== undefined && this.builtWith !== null && model !== this.builtWith) return null;
+    if (model !== undefined && this.meta !== null && model !== this.meta.model) return null;
     return this.classifier?.predictEmbedded(text, vector) ?? null;
   }
 
@@ -81,80 +115,163 @@ export class IntentModel {
     return null;
   }
 
-  /** Rebuilds when the intents changed (and reloads handlers every time). Concurrent calls share one build. */
-  refresh(): Promise<void> {
-    if (this.building) {
-      this.again = true;
-      return this.building;
-    }
-    this.building = (async () => {
-      do {
-        this.again = false;
-        await this.rebuild();
-      } while (this.again && !this.stopped);
-    })().finally(() => {
-      this.building = undefined;
+  /**
+   * Trains the classifier from the intents in the graph and stores it, unless the stored one was built
+   * from the same examples with the same embedding model; then loads it here. Worker role (the
+   * `train-intents` job), scripts and tests. Concurrent calls share one run.
+   */
+  train(progress: (p: Record<string, number | string>) => Promise<void> = async () => undefined): Promise<TrainResult> {
+    this.training ??= this.trainOnce(progress).finally(() => {
+      this.training = undefined;
     });
-    return this.building;
+    return this.training;
   }
 
-  private async rebuild(): Promise<void> {
-    const [examples, handlerRows] = await Promise.all([this.intents.allExamples(), this.executor.read('dialogue/intent-handlers')]);
-    const handlers = new Map<string, IntentHandler[]>();
-    for (const h of handlerRows as unknown as IntentHandler[]) handlers.set(h.intent, [...(handlers.get(h.intent) ?? []), h]);
-    this.handlers = handlers;
+  private async trainOnce(progress: (p: Record<string, number | string>) => Promise<void>): Promise<TrainResult> {
+    const examples = await this.intents.allExamples();
     const model = this.modelName();
     const fingerprint = createHash('sha256').update(JSON.stringify([model, examples.map((e) => [e.name, e.examples])])).digest('hex');
-    if (fingerprint === this.fingerprint) return;
+    const stored = await this.storedMeta();
+    if (stored?.fingerprint === fingerprint) {
+      await this.load();
+      return { trained: false, meta: stored };
+    }
     const inScope = examples.filter((e) => !OUT_OF_SCOPE_INTENTS.has(e.name) && e.examples.length > 0);
     const outOfScope = examples.filter((e) => OUT_OF_SCOPE_INTENTS.has(e.name)).flatMap((e) => e.examples);
-    if (inScope.length === 0) {
-      this.classifier = null;
-      this.fingerprint = fingerprint;
-      return;
-    }
     const started = performance.now();
-    // Examples go to the model in slices: a tenant's tens of thousands of examples must not flood the
-    // embedding queue that live messages share.
-    const sliced: Embedder = {
-      embed: async (texts) => {
-        const out: Float32Array[] = [];
-        for (let i = 0; i < texts.length; i += 256) out.push(...(await this.embedder.embed(texts.slice(i, i + 256), 'query')));
-        return out;
-      },
+    const total = inScope.reduce((n, e) => n + e.examples.length, 0) + outOfScope.length;
+    let snapshot: Buffer | null = null;
+    let threshold: number | null = null;
+    if (inScope.length > 0) {
+      let embedded = 0;
+      // Examples go to the model in slices: a tenant's tens of thousands of examples must not flood the
+      // embedding queue that live messages share; progress is reported per slice.
+      const sliced: Embedder = {
+        embed: async (texts) => {
+          const out: Float32Array[] = [];
+          for (let i = 0; i < texts.length; i += 256) {
+            out.push(...(await this.embedder.embed(texts.slice(i, i + 256), 'query')));
+            embedded = Math.min(total, embedded + Math.min(256, texts.length - i));
+            await progress({ stage: 'embedding', done: embedded, total });
+          }
+          return out;
+        },
+      };
+      const classifier = await IntentClassifier.build(sliced, inScope.map((e) => ({ intent: e.name, examples: e.examples })), { outOfScopeExamples: outOfScope });
+      await progress({ stage: 'storing', done: total, total });
+      snapshot = classifier.serialize();
+      threshold = classifier.threshold;
+    }
+    const meta: IntentModelMeta = {
+      fingerprint,
+      model,
+      intents: inScope.length,
+      examples: total,
+      bytes: snapshot?.length ?? 0,
+      trainedAt: new Date().toISOString(),
+      trainingMs: Math.round(performance.now() - started),
     };
-    const classifier = await IntentClassifier.build(sliced, inScope.map((e) => ({ intent: e.name, examples: e.examples })), { outOfScopeExamples: outOfScope });
-    this.classifier = classifier;
-    this.builtWith = model;
-    this.fingerprint = fingerprint;
-    this.logger.info(
-      { intents: classifier.intents.length, examples: inScope.reduce((n, e) => n + e.examples.length, 0), threshold: classifier.threshold, method: classifier.tuning.method, ms: Math.round(performance.now() - started) },
-      'intent classifier built',
-    );
+    // One MULTI (the keys share a hash tag): a replica never reads a snapshot with another's metadata.
+    const tx = this.redis.multi();
+    if (snapshot) tx.set(redisKeys.intentModel, snapshot);
+    else tx.del(redisKeys.intentModel);
+    tx.set(redisKeys.intentModelMeta, JSON.stringify(meta));
+    await tx.exec();
+    this.logger.info({ intents: meta.intents, examples: meta.examples, threshold, bytes: meta.bytes, ms: meta.trainingMs }, 'intent classifier trained');
+    await this.pubsub?.publish(INTENT_MODEL_TOPIC, { fingerprint }).catch(() => undefined);
+    await this.load();
+    return { trained: true, meta };
   }
 
-  /** Builds now and again after knowledge changes (intents come with imports). */
-  start(pubsub: PubSub): void {
-    const events = pubsub.subscribe<KnowledgeEvent>(KNOWLEDGE_TOPIC);
-    this.events = events;
-    void (async () => {
-      try {
-        for await (const _e of events) {
-          if (this.stopped) break;
-          if (this.timer) clearTimeout(this.timer);
-          this.timer = setTimeout(() => void this.refresh().catch((err: unknown) => this.logger.warn({ err }, 'intent classifier rebuild failed')), 200);
-          this.timer.unref();
+  private async storedMeta(): Promise<IntentModelMeta | null> {
+    const raw = await this.redis.get(redisKeys.intentModelMeta);
+    return raw ? (JSON.parse(raw) as IntentModelMeta) : null;
+  }
+
+  /**
+   * Loads the handlers from the graph and, when the stored classifier is not the one held here, the
+   * classifier from Redis. Cheap when nothing changed (one GET and one graph read). Concurrent calls
+   * share one load.
+   */
+  load(): Promise<void> {
+    if (this.loading) {
+      this.loadAgain = true;
+      return this.loading;
+    }
+    this.loading = (async () => {
+      do {
+        this.loadAgain = false;
+        await this.loadOnce();
+      } while (this.loadAgain && !this.stopped);
+    })().finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  /** Same as {@link load} (the name older callers use). */
+  refresh(): Promise<void> {
+    return this.load();
+  }
+
+  private async loadOnce(): Promise<void> {
+    const handlerRows = (await this.executor.read('dialogue/intent-handlers')) as unknown as IntentHandler[];
+    const handlers = new Map<string, IntentHandler[]>();
+    for (const h of handlerRows) handlers.set(h.intent, [...(handlers.get(h.intent) ?? []), h]);
+    this.handlers = handlers;
+    const meta = await this.storedMeta();
+    if (!meta || meta.fingerprint === this.meta?.fingerprint) return;
+    if (meta.intents === 0) {
+      this.classifier = null;
+      this.meta = meta;
+      return;
+    }
+    // The snapshot is read with the metadata that names it: a training finishing in between would
+    // otherwise pair a new snapshot with old metadata.
+    const [[, snapshot], [, again]] = (await this.redis.multi().getBuffer(redisKeys.intentModel).get(redisKeys.intentModelMeta).exec()) as [[unknown, Buffer | null], [unknown, string | null]];
+    const current = again ? (JSON.parse(again) as IntentModelMeta) : null;
+    if (!snapshot || !current || current.intents === 0) return;
+    this.classifier = IntentClassifier.deserialize(snapshot, this.embedder);
+    this.meta = current;
+    this.logger.info({ intents: current.intents, examples: current.examples, trainedAt: current.trainedAt }, 'intent classifier loaded');
+  }
+
+  /**
+   * Follows the stored classifier (every role): loads it now, when a worker says it trained one, and
+   * every `pollMs` in case a message was missed; reloads the handlers after knowledge changes.
+   */
+  follow(pubsub: PubSub, pollMs = 15_000): void {
+    const models = pubsub.subscribe<{ fingerprint: string }>(INTENT_MODEL_TOPIC);
+    const knowledge = pubsub.subscribe<KnowledgeEvent>(KNOWLEDGE_TOPIC);
+    this.subscriptions.push(models, knowledge);
+    const loadLater = (ms: number) => {
+      if (this.stopped) return;
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = setTimeout(() => void this.load().catch((err: unknown) => this.logger.warn({ err }, 'intent classifier load failed')), ms);
+      this.timer.unref();
+    };
+    for (const [stream, ms] of [[models, 0], [knowledge, 200]] as const) {
+      void (async () => {
+        try {
+          for await (const _e of stream) {
+            if (this.stopped) break;
+            loadLater(ms);
+          }
+        } catch (err) {
+          if (!this.stopped) this.logger.warn({ err }, 'intent model event stream ended');
         }
-      } catch (err) {
-        if (!this.stopped) this.logger.warn({ err }, 'knowledge event stream ended');
-      }
-    })();
+      })();
+    }
+    this.poll = setInterval(() => void this.load().catch(() => undefined), pollMs);
+    this.poll.unref();
+    loadLater(0);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.events?.return?.();
-    await this.building?.catch(() => undefined);
+    if (this.poll) clearInterval(this.poll);
+    for (const s of this.subscriptions.splice(0)) await s.return?.();
+    await this.loading?.catch(() => undefined);
   }
 }

@@ -172,6 +172,9 @@ export const redisKeys = {
   ratePrefix: 'answergraph:rate',
   eventsPrefix: 'answergraph:events:',
   embedLock: 'answergraph:retrieval:embed-lock',
+  /** The trained intent classifier (a snapshot) and its metadata: one tag, written in one MULTI. */
+  intentModel: '{answergraph:intents}:model',
+  intentModelMeta: '{answergraph:intents}:meta',
 } as const;
 
 /** `<prefix>{<id>}:<part>`: every key and channel of one conversation in the same slot. */

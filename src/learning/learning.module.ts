@@ -3,7 +3,6 @@ import type { Config } from '../config/config.js';
 import type { CypherExecutor } from '../graph/executor.js';
 import type { RedisClient } from '../infra/redis.js';
 import type { KnowledgeService } from '../knowledge/knowledge.service.js';
-import type { PubSub } from '../server/pubsub.js';
 import { GapService } from './gaps.js';
 import { defaultQualityOptions } from './quality.js';
 import { QualityService } from './quality.service.js';
@@ -19,8 +18,8 @@ export interface LearningModule {
   gaps: GapService;
   /** Contradictions, near-duplicates and stale items, filed as review work. */
   suggestions: SuggestionService;
-  /** Starts the background sweeps (quality scores, question embeddings). */
-  start(pubsub: PubSub): void;
+  /** Worker role: starts the periodic quality sweep (question embeddings run as a background job, app.ts). */
+  start(): void;
   close(): Promise<void>;
 }
 
@@ -57,9 +56,8 @@ export function createLearning(o: LearningModuleOptions): LearningModule {
     questions,
     gaps,
     suggestions: new SuggestionService(o.executor),
-    start: (pubsub) => {
+    start: () => {
       quality.start();
-      questions.start(pubsub);
     },
     close: async () => {
       await quality.stop();

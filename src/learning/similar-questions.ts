@@ -3,11 +3,10 @@ import type { Access } from '../knowledge/knowledge.repository.js';
 import { AppError } from '../errors.js';
 import type { CypherExecutor, Tx } from '../graph/executor.js';
 import { guessLanguage } from '../knowledge/knowledge.content.js';
-import { KNOWLEDGE_TOPIC, type KnowledgeEvent, type KnowledgeService } from '../knowledge/knowledge.service.js';
+import type { KnowledgeService } from '../knowledge/knowledge.service.js';
 import { toLuceneQuery } from '../retrieval/entity-linker.js';
 import type { QuestionHit, QuestionMatcher } from '../retrieval/question-hits.js';
 import { toNumbers } from '../retrieval/vector-store.js';
-import type { PubSub } from '../server/pubsub.js';
 import { questionKey } from './clustering.js';
 
 /** A similar question (相似问) of a fact, as the API shows it. */
@@ -62,8 +61,6 @@ const BATCH = 64;
  * retrieval, where a fact scores by its best question and the question is the reason for the hit.
  */
 export class SimilarQuestionService implements QuestionMatcher {
-  private events: AsyncIterableIterator<KnowledgeEvent> | undefined;
-  private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private stopped = false;
 
@@ -167,34 +164,8 @@ export class SimilarQuestionService implements QuestionMatcher {
     return this.running;
   }
 
-  /** Embeds imported questions after knowledge changes (imports publish one event), and once now. */
-  start(pubsub: PubSub): void {
-    const events = pubsub.subscribe<KnowledgeEvent>(KNOWLEDGE_TOPIC);
-    this.events = events;
-    const schedule = (ms: number) => {
-      if (this.stopped) return;
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = setTimeout(() => {
-        this.sweep().catch((err: unknown) => this.options.logger.warn({ err }, 'similar-question embedding sweep failed; it runs again on the next knowledge change'));
-      }, ms).unref();
-    };
-    void (async () => {
-      try {
-        for await (const e of events) {
-          if (this.stopped) break;
-          if (e.change === 'import') schedule(200);
-        }
-      } catch (err) {
-        if (!this.stopped) this.options.logger.warn({ err }, 'knowledge event stream ended');
-      }
-    })();
-    schedule(1000);
-  }
-
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.events?.return?.();
     await this.running?.catch(() => undefined);
   }
 }

@@ -2,8 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { redisKeys, type RedisClient } from '../infra/redis.js';
 import type { Logger } from 'pino';
 import type { CypherExecutor } from '../graph/executor.js';
-import { KNOWLEDGE_TOPIC, type KnowledgeEvent } from '../knowledge/knowledge.service.js';
-import type { PubSub } from '../server/pubsub.js';
 import type { VectorStore } from './vector-store.js';
 
 /** What the embedder needs from inference: L2-normalised vectors, one per text, embedded as stored passages. */
@@ -19,8 +17,6 @@ export interface KnowledgeEmbedderOptions {
   model: () => string;
   /** Items embedded per model call and per write. Default 64. */
   batch?: number;
-  /** Wait after a knowledge event before sweeping, so an import's events make one sweep. Default 100 ms. */
-  debounceMs?: number;
   /** With Redis, one replica sweeps at a time (a lock); the others retry a little later. */
   redis?: RedisClient;
   logger: Logger;
@@ -64,7 +60,8 @@ const LOCK_KEY = redisKeys.embedLock;
 /**
  * Keeps knowledge embeddings current. `embedKnowledge(ids)` embeds the given items (ingestion and
  * imports call it, or just publish a knowledge event); `embedPending()` sweeps every item whose vector
- * is missing or stale (content hash or model changed). `start()` sweeps after knowledge events.
+ * is missing or stale (content hash or model changed). The worker role runs the sweep as a background
+ * job after knowledge changes (app.ts).
  * Idempotent: an item is embedded again only when what it was embedded from changed.
  */
 export class KnowledgeEmbedder {
@@ -72,7 +69,6 @@ export class KnowledgeEmbedder {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private again = false;
-  private events: AsyncIterableIterator<KnowledgeEvent> | undefined;
   private stopped = false;
 
   constructor(
@@ -152,23 +148,6 @@ export class KnowledgeEmbedder {
     return rows.length;
   }
 
-  /** Sweeps after knowledge changes (this replica's and others', via pub/sub), and once now. */
-  start(pubsub: PubSub): void {
-    const events = pubsub.subscribe<KnowledgeEvent>(KNOWLEDGE_TOPIC);
-    this.events = events;
-    void (async () => {
-      try {
-        for await (const _event of events) {
-          if (this.stopped) break;
-          this.schedule(this.options.debounceMs ?? 100);
-        }
-      } catch (err) {
-        if (!this.stopped) this.options.logger.warn({ err }, 'knowledge event stream ended');
-      }
-    })();
-    this.schedule(0);
-  }
-
   private schedule(ms: number): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
@@ -183,7 +162,6 @@ export class KnowledgeEmbedder {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.events?.return?.();
     await this.running?.catch(() => undefined);
   }
 }

@@ -56,8 +56,6 @@ export function createRetrieval(o: RetrievalModuleOptions): RetrievalModule {
   });
   const embedder = new KnowledgeEmbedder(o.executor, store, o.embed, { model: () => models.served, redis: o.redis, logger: o.logger });
   if (o.onServedModel) models.onChange(o.onServedModel);
-  // Items written meanwhile with the old model are embedded again with the new one.
-  models.onChange(() => void embedder.embedPending().catch(() => undefined));
   return {
     store,
     retriever: new GraphRetriever(o.executor, store, { ...o.retriever, model: () => models.served }),
@@ -81,8 +79,7 @@ export function createRetrieval(o: RetrievalModuleOptions): RetrievalModule {
   };
 }
 
-/** Starts keeping embeddings current: a sweep now and after every knowledge change. */
-export function startEmbedding(module: RetrievalModule, pubsub: PubSub): void {
+/** Every role: follows the served embedding model (the worker role's background jobs keep the vectors current). */
+export function followEmbeddingModel(module: RetrievalModule, pubsub: PubSub): void {
   module.models.watch(pubsub);
-  module.embedder.start(pubsub);
 }

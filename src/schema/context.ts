@@ -1,3 +1,4 @@
+import type { BackgroundJobs } from '../infra/background-jobs.js';
 import type { Logger } from 'pino';
 import type { AuditService } from '../audit/audit.service.js';
 import type { ApiKeyService } from '../auth/api-keys.js';
@@ -56,6 +57,8 @@ export interface AppServices {
   integrations: IntegrationsModule;
   /** Analytics from time buckets kept current as conversations happen. */
   analytics: AnalyticsService;
+  /** Model work the worker role runs as jobs (embedding sweeps, intent training); any role may ask for a run. */
+  background: BackgroundJobs;
 }
 
 export interface GraphQLContext {
