@@ -28,7 +28,13 @@ export interface TestApi {
 }
 
 /** The real API (real Neo4j and Redis of the test profile) in this process, on a free port. */
-export async function startTestApi(env: Record<string, string> = {}, options: { waitReady?: boolean } = {}): Promise<TestApi> {
+/**
+ * `background` (default true): this API also runs the background model work of the worker role
+ * (embedding sweeps, intent training; app.startBackgroundWork), as `npm start` does, so what a test
+ * writes is embedded and trained without asking. A test that must control when vectors change turns it
+ * off and calls the embedder itself.
+ */
+export async function startTestApi(env: Record<string, string> = {}, options: { waitReady?: boolean; background?: boolean } = {}): Promise<TestApi> {
   const s = inject('services');
   const adminKey = `test-admin-${randomBytes(16).toString('hex')}`;
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ADMIN_API_KEY: adminKey, NEO4J_URI: s.neo4jUri, NEO4J_PASSWORD: s.neo4jPassword, REDIS_URL: s.redisUrl, ...env });
@@ -37,6 +43,7 @@ export async function startTestApi(env: Record<string, string> = {}, options: { 
   const app = await buildApp(config, { neo4j: { uri: config.neo4j.uri ?? s.neo4jUri, user: s.neo4jUser, password: s.neo4jPassword }, redisUrl: config.redis.url ?? s.redisUrl }, logger);
   const server: ApiServer = await createApiServer({ schema: buildSchema(), services: app.services, metrics: app.metrics, ready: app.ready, redis: app.redis });
   const port = await server.listen(0, '127.0.0.1');
+  if (options.background !== false) await app.startBackgroundWork();
   // Models load in the background after start. Tests that need the API ready (as a load balancer would) ask
   // for it; the others start at once and load the models they use on first use.
   if (options.waitReady === true) {
