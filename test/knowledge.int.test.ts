@@ -267,10 +267,9 @@ describe('batching', () => {
       expect(r.body.data!.reviewQueue.edges.filter((e) => e.node.item !== null)).toHaveLength(PROBES);
     });
 
-    // Known N+1: ReviewTask.item resolves through knowledge.get, one knowledge/get-by-ids per task, and the items
-    // arriving one by one split the sources batch too (5 tasks: 11 statements; 50: 101). Once item is loadable
-    // (repo.getByIds) this passes, and becomes a plain `it`.
-    it.fails('reviewQueue × item × sources: the same statements for 50 tasks as for 5', async () => {
+    // ReviewTask.item is loadable: one knowledge/get-by-ids for the page (it used to be one per task, and the
+    // items arriving one by one split the sources batch too: 5 tasks made 11 statements, 50 made 101).
+    it('reviewQueue × item × sources: the same statements for 50 tasks as for 5', async () => {
       const names = await observeBoth(QUEUE, { doc: document }, edges);
       expect(names).toEqual(['knowledge/get-by-ids', 'knowledge/sources-of', 'review/queue']);
     });

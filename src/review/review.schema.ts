@@ -4,6 +4,7 @@ import { EntityRef } from '../knowledge/entity.schema.js';
 import { KnowledgeItemRef } from '../knowledge/knowledge.schema.js';
 import { KNOWLEDGE_TOPIC, type KnowledgeEvent } from '../knowledge/knowledge.service.js';
 import { builder, editors, VisibilityEnum } from '../schema/builder.js';
+import type { GraphQLContext } from '../schema/context.js';
 import { offsetConnection } from '../schema/pagination.js';
 import type { MergeResult } from './entity-merge.js';
 import type { ReleaseEntry, ReleasePlan, ReleaseProblem, ReleaseRow } from './release.service.js';
@@ -11,6 +12,9 @@ import type { DuplicateSuspect, EntityChange, GraphDiff, ItemChange, KnowledgeCo
 import { REVIEW_TOPIC, type ReviewQueueEvent } from './review.events.js';
 import { reviewTaskStatuses, reviewTaskTypes, type ReviewTaskRow } from './review.repository.js';
 import { requiredApprovals, type BulkOutcome, type ReviewEdits } from './review.service.js';
+
+/** Knowledge items of a page of tasks, conflicts or release entries: one query per page, not per row. */
+const loadItems = (ids: string[], ctx: GraphQLContext) => ctx.services.knowledge.repo.getByIds(ids, knowledgeAccess(ctx.viewer));
 
 const ReviewTaskTypeEnum = builder.enumType('ReviewTaskType', {
   values: Object.fromEntries(reviewTaskTypes.map((t) => [t.toUpperCase().replace('-', '_'), { value: t }])) as Record<'DRAFT' | 'ENTITY_MERGE' | 'SOURCE_REMOVED' | 'QUALITY' | 'SUGGESTION', { value: (typeof reviewTaskTypes)[number] }>,
@@ -115,7 +119,7 @@ const ConflictRef = builder.objectRef<KnowledgeConflict>('KnowledgeConflict').im
   description: 'Published knowledge the proposal contradicts: the same entity and attribute with a different value (VALUE), or a rule that can fire for the same context with another outcome (RULE_OVERLAP).',
   fields: (t) => ({
     kind: t.field({ type: ConflictKindEnum, resolve: (c) => c.kind }),
-    item: t.field({ type: KnowledgeItemRef, nullable: true, resolve: (c, _a, ctx) => ctx.services.knowledge.get(c.itemId, knowledgeAccess(ctx.viewer)) }),
+    item: t.loadable({ type: KnowledgeItemRef, nullable: true, load: loadItems, resolve: (c) => c.itemId }),
     itemId: t.exposeID('itemId'),
     entityId: t.id({ nullable: true, resolve: (c) => c.entityId }),
     entityName: t.string({ nullable: true, resolve: (c) => c.entityName }),
@@ -138,7 +142,7 @@ const ReleaseEntryRef = builder.objectRef<ReleaseEntry | ReleaseRow['entries'][n
   description: 'One item of a release: ADDED (first time live), MODIFIED (live before with other content; `fields` differ) or DELETED (taken down).',
   fields: (t) => ({
     itemId: t.exposeID('itemId'),
-    item: t.field({ type: KnowledgeItemRef, nullable: true, resolve: (e, _a, ctx) => ctx.services.knowledge.get(e.itemId, knowledgeAccess(ctx.viewer)) }),
+    item: t.loadable({ type: KnowledgeItemRef, nullable: true, load: loadItems, resolve: (e) => e.itemId }),
     change: t.field({ type: ReleaseChangeEnum, resolve: (e) => e.change }),
     fromStatus: t.exposeString('fromStatus'),
     toStatus: t.exposeString('toStatus'),
@@ -182,11 +186,12 @@ const ReviewTaskRef = builder.objectRef<ReviewTaskRow>('ReviewTask').implement({
     kind: t.exposeString('kind', { description: 'What the task is about: fact, rule, process, or entity.' }),
     reason: t.string({ nullable: true, description: 'Why the task exists (e.g. "conditional sentence").', resolve: (r) => r.reason }),
     createdAt: t.field({ type: 'DateTime', resolve: (r) => r.createdAt }),
-    item: t.field({
+    item: t.loadable({
       type: KnowledgeItemRef,
       nullable: true,
       description: 'The knowledge item (draft and source-removed tasks).',
-      resolve: (r, _a, ctx) => (r.targetLabel === 'Knowledge' ? ctx.services.knowledge.get(r.targetId, knowledgeAccess(ctx.viewer)) : null),
+      load: loadItems,
+      resolve: (r) => (r.targetLabel === 'Knowledge' ? r.targetId : null),
     }),
     entity: t.loadable({
       type: EntityRef,
