@@ -30,7 +30,7 @@ import { createLearning } from './learning/learning.module.js';
 import { AppError } from './errors.js';
 import { Metrics } from './observability/metrics.js';
 import type { AppServices, HealthChecks, HealthProbe } from './schema/context.js';
-import { createRedisPubSub } from './server/pubsub.js';
+import { createRedisPubSub } from './infra/pubsub.js';
 
 /** Repository root: `cypher/`, `seeds/` and the models manifest are found from here. */
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

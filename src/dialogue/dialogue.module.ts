@@ -5,7 +5,7 @@ import type { CypherExecutor } from '../graph/executor.js';
 import type { InferenceService } from '../inference/index.js';
 import type { IntentRepository } from '../knowledge/intent.repository.js';
 import type { RetrievalModule } from '../retrieval/retrieval.module.js';
-import type { PubSub } from '../server/pubsub.js';
+import type { PubSub } from '../infra/pubsub.js';
 import { Answerer, type AnswerPolicyOptions } from './answerer.js';
 import { ConversationRepository, type ConversationChanges } from './conversation.repository.js';
 import { ConversationStore } from './conversation.store.js';

@@ -5,7 +5,7 @@ import type { CypherExecutor } from '../graph/executor.js';
 import { IntentClassifier, type Embedder, type IntentPrediction } from '../inference/index.js';
 import { KNOWLEDGE_TOPIC, type KnowledgeEvent } from '../knowledge/knowledge.service.js';
 import type { IntentRepository } from '../knowledge/intent.repository.js';
-import type { PubSub } from '../server/pubsub.js';
+import type { PubSub } from '../infra/pubsub.js';
 import { redisKeys, type RedisClient } from '../infra/redis.js';
 
 /**

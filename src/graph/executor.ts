@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import type { CypherLoader } from './cypher-loader.js';
 import { fromNeo4jError } from './graph.errors.js';
-import { recordQuery } from './query-scope.js';
+import { recordQuery, type QueryEvent } from './query-scope.js';
 
 export type Params = Record<string, unknown>;
 
@@ -11,13 +11,7 @@ export type Params = Record<string, unknown>;
 const queryNames = new WeakMap<object, string>();
 export type Row = Record<string, unknown>;
 
-export interface QueryEvent {
-  name: string;
-  mode: 'READ' | 'WRITE';
-  ms: number;
-  rows: number;
-  ok: boolean;
-}
+export type { QueryEvent };
 
 export interface ExecutorOptions {
   database: string;

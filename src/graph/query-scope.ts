@@ -1,5 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { QueryEvent } from './executor.js';
+
+/** One statement an executor ran (metrics, round-trip counting). */
+export interface QueryEvent {
+  name: string;
+  mode: 'READ' | 'WRITE';
+  ms: number;
+  rows: number;
+  ok: boolean;
+}
 
 /**
  * Query observation by async context rather than by executor instance: repositories keep the executor

@@ -4,7 +4,7 @@ import type { Config } from '../config/config.js';
 import type { CypherExecutor } from '../graph/executor.js';
 import type { InferenceService } from '../inference/index.js';
 import type { KnowledgeService } from '../knowledge/knowledge.service.js';
-import type { PubSub } from '../server/pubsub.js';
+import type { PubSub } from '../infra/pubsub.js';
 import { IngestionQueue, type QueuePolicy } from './ingestion.queues.js';
 import { IngestionService } from './ingestion.service.js';
 import { IngestionWorkers } from './ingestion.workers.js';

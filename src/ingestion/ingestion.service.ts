@@ -3,7 +3,7 @@ import type { RedisClient } from '../infra/redis.js';
 import type { Logger } from 'pino';
 import type { Visibility } from '../auth/roles.js';
 import { AppError } from '../errors.js';
-import type { PubSub } from '../server/pubsub.js';
+import type { PubSub } from '../infra/pubsub.js';
 import { contentHashOf, formatOf, ingestionIds } from './content.js';
 import { InvalidDocumentError } from './ingestion.errors.js';
 import { bullJobId, IngestionQueue, jobOptions, type PrepareJobData, type QueuePolicy } from './ingestion.queues.js';

@@ -5,7 +5,7 @@ import type { DialogueIntegrations } from '../dialogue/dialogue.service.js';
 import type { CypherExecutor } from '../graph/executor.js';
 import { redisKeys } from '../infra/redis.js';
 import { KNOWLEDGE_TOPIC, type KnowledgeEvent } from '../knowledge/knowledge.service.js';
-import type { PubSub } from '../server/pubsub.js';
+import type { PubSub } from '../infra/pubsub.js';
 import { DataProtector, type TextMasker } from '../privacy/data-protector.js';
 import { ErasureService } from '../privacy/erasure.js';
 import { FieldCipher } from '../privacy/field-cipher.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { KnowledgeStatus } from '../auth/roles.js';
 import { AppError } from '../errors.js';
 import type { CypherExecutor, Tx } from '../graph/executor.js';
-import type { PubSub } from '../server/pubsub.js';
+import type { PubSub } from '../infra/pubsub.js';
 import { EntityRepository, entityKey, type EntityInput } from './entity.repository.js';
 import { IntentRepository } from './intent.repository.js';
 import { changedFields, contentHash, fromRow, toProps, type KnowledgeContent } from './knowledge.content.js';

@@ -2,7 +2,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { CypherExecutor } from '../graph/executor.js';
 import { createRedis, redisKeys, type RedisClient } from '../infra/redis.js';
-import type { PubSub } from '../server/pubsub.js';
+import type { PubSub } from '../infra/pubsub.js';
 import { embeddingText, type PendingRow } from './knowledge-embedder.js';
 import type { VectorStore } from './vector-store.js';
 

@@ -1,7 +1,7 @@
 import type { RedisClient } from '../infra/redis.js';
 import type { Logger } from 'pino';
 import type { CypherExecutor } from '../graph/executor.js';
-import type { PubSub } from '../server/pubsub.js';
+import type { PubSub } from '../infra/pubsub.js';
 import { EmbeddingModels } from './embedding-models.js';
 import { EntityLinker } from './entity-linker.js';
 import { KnowledgeEmbedder, type TextEmbedder } from './knowledge-embedder.js';

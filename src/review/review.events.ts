@@ -1,4 +1,4 @@
-import type { PubSub } from '../server/pubsub.js';
+import type { PubSub } from '../infra/pubsub.js';
 
 /** Pub/sub topic of review-queue changes (fans out across API replicas through Redis). */
 export const REVIEW_TOPIC = 'review-queue';

@@ -6,7 +6,7 @@ import { fromRow, type KnowledgeContent } from '../knowledge/knowledge.content.j
 import type { KnowledgeRow } from '../knowledge/knowledge.repository.js';
 import { contentProblems, transitions, type KnowledgeService, type Transition } from '../knowledge/knowledge.service.js';
 import type { Condition } from '../knowledge/rules/index.js';
-import type { PubSub } from '../server/pubsub.js';
+import type { PubSub } from '../infra/pubsub.js';
 import type { EntityMergeService } from './entity-merge.js';
 import type { ReleaseService } from './release.service.js';
 import { ReviewDiffs } from './review.diff.js';

@@ -13,7 +13,7 @@ import type { IngestionService } from '../ingestion/ingestion.service.js';
 import type { ReviewService } from '../review/review.service.js';
 import type { LearningModule } from '../learning/learning.module.js';
 import type { AnalyticsService } from '../analytics/analytics.service.js';
-import type { PubSub } from '../server/pubsub.js';
+import type { PubSub } from '../infra/pubsub.js';
 import type { IntegrationsModule } from '../integrations/integrations.module.js';
 
 /** What a resolver may ask for readiness. */
