@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
+import { withLock } from '../infra/lock.js';
 import type { CypherExecutor } from '../graph/executor.js';
 import { emptyBucket, merge, type Grain } from './bucket.js';
 import { bucketId, type AnalyticsRepository, type StoredBucket } from './analytics.repository.js';
@@ -191,25 +190,15 @@ export class AnalyticsAggregator implements AnalyticsChanges {
     });
   }
 
-  private async locked<T>(work: () => Promise<T>): Promise<T> {
-    const key = `${this.prefix}fold-lock`;
-    const token = randomUUID();
-    const deadline = Date.now() + 120_000;
-    let wait = 5;
-    while ((await this.redis.set(key, token, 'PX', 300_000, 'NX')) !== 'OK') {
-      if (Date.now() > deadline) throw new AppError('TIMEOUT', 'Another process has been folding analytics for two minutes; try again.');
-      await delay(wait);
-      wait = Math.min(wait * 2, 200);
-    }
-    try {
-      return await work();
-    } finally {
-      await this.redis.eval(RELEASE, 1, key, token).catch(() => undefined);
-    }
+  private locked<T>(work: () => Promise<T>): Promise<T> {
+    return withLock(
+      this.redis,
+      `${this.prefix}fold-lock`,
+      { ttlMs: 60_000, waitMs: 120_000, maxRetryMs: 200, onTimeout: () => new AppError('TIMEOUT', 'Another process has been folding analytics for two minutes; try again.') },
+      work,
+    );
   }
 }
-
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
 /** Sums finer buckets into buckets of `grain`, per channel and language. */
 export function rollUp(parts: Iterable<StoredBucket>, grain: Grain): Map<string, StoredBucket> {

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
+import { withLock } from '../infra/lock.js';
 import { conversationKey, redisKeys, type RedisClient } from '../infra/redis.js';
 import { AppError } from '../errors.js';
 import type { ConversationState } from './conversation.types.js';
@@ -40,22 +39,12 @@ export class ConversationStore {
   }
 
   /** Runs `work` holding the conversation's lock (released after, even when `work` throws). */
-  async withLock<T>(id: string, work: () => Promise<T>): Promise<T> {
-    const key = conversationKey(this.prefix, id, 'lock');
-    const token = randomUUID();
-    const deadline = Date.now() + this.lockWaitMs;
-    let wait = 5;
-    while ((await this.redis.set(key, token, 'PX', 30_000, 'NX')) !== 'OK') {
-      if (Date.now() > deadline) throw new AppError('TIMEOUT', 'The previous message of this conversation is still being answered; try again.');
-      await delay(wait);
-      wait = Math.min(wait * 2, 100);
-    }
-    try {
-      return await work();
-    } finally {
-      await this.redis.eval(RELEASE, 1, key, token).catch(() => undefined);
-    }
+  withLock<T>(id: string, work: () => Promise<T>): Promise<T> {
+    return withLock(
+      this.redis,
+      conversationKey(this.prefix, id, 'lock'),
+      { ttlMs: 30_000, waitMs: this.lockWaitMs, onTimeout: () => new AppError('TIMEOUT', 'The previous message of this conversation is still being answered; try again.') },
+      work,
+    );
   }
 }
-
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
+import { withLock } from '../infra/lock.js';
 import type { CypherExecutor, Tx } from '../graph/executor.js';
 import type { RedisClient } from '../infra/redis.js';
 import { guessLanguage, type FactContent } from '../knowledge/knowledge.content.js';
@@ -126,44 +127,43 @@ export class GapService {
   ) {}
 
   /** Files every new failed question into a cluster. Returns how many were filed. One refresh at a time across processes. */
-  async refresh(): Promise<number> {
-    const { redis } = this.options;
-    const token = randomUUID();
-    for (let i = 0; (await redis.set(LOCK_KEY, token, 'PX', 120_000, 'NX')) !== 'OK'; i++) {
-      // Another process is refreshing: wait for it (reads after it see its clusters).
-      if (i > 600) throw new AppError('SERVICE_UNAVAILABLE', 'Knowledge gaps are being refreshed by another process; try again.');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    try {
-      const since = new Date(Date.now() - (this.options.windowDays ?? 90) * DAY).toISOString();
-      const leaders = (await this.executor.read('learning/gap-leaders')).map((r) => ({
-        id: String(r.id),
-        language: String(r.language),
-        text: String(r.text),
-        vector: r.model === this.options.model() ? ((r.vector as number[] | null) ?? null) : null,
-      })) as Array<Leader<string>>;
-      let total = 0;
-      for (;;) {
-        const rows = await this.executor.read('learning/gap-candidates', { since, minConfidence: this.options.minConfidence, limit: 500 });
-        if (rows.length === 0) break;
-        const points = rows.map((r) => ({ text: String(r.text), language: r.language === 'zh' || guessLanguage(String(r.text)) === 'zh' ? 'zh' : 'en', vector: null as number[] | null }));
-        const english = points.filter((p) => p.language !== 'zh');
-        if (english.length > 0) {
-          const vectors = await this.embedder.embed(english.map((p) => p.text), 'query');
-          english.forEach((p, i) => (p.vector = toNumbers(vectors[i]!)));
-        }
-        const before = new Set(leaders.map((l) => l.id));
-        const ids = assignToLeaders(points, leaders, this.options.threshold, () => randomUUID());
-        const created = leaders.filter((l) => !before.has(l.id)).map((l) => ({ id: l.id, language: l.language, text: l.text, vector: l.vector ? Array.from(l.vector) : null, model: l.vector ? this.options.model() : null }));
-        await this.executor.write('learning/gap-assign', { clusters: created, rows: rows.map((r, i) => ({ messageId: r.id, clusterId: ids[i], reason: r.reason })) });
-        total += rows.length;
-        if (rows.length < 500) break;
+  refresh(): Promise<number> {
+    // Another process refreshing: wait for it (reads after it see its clusters).
+    return withLock(
+      this.options.redis,
+      LOCK_KEY,
+      { ttlMs: 60_000, waitMs: 60_000, onTimeout: () => new AppError('SERVICE_UNAVAILABLE', 'Knowledge gaps are being refreshed by another process; try again.') },
+      () => this.refreshLocked(),
+    );
+  }
+
+  private async refreshLocked(): Promise<number> {
+    const since = new Date(Date.now() - (this.options.windowDays ?? 90) * DAY).toISOString();
+    const leaders = (await this.executor.read('learning/gap-leaders')).map((r) => ({
+      id: String(r.id),
+      language: String(r.language),
+      text: String(r.text),
+      vector: r.model === this.options.model() ? ((r.vector as number[] | null) ?? null) : null,
+    })) as Array<Leader<string>>;
+    let total = 0;
+    for (;;) {
+      const rows = await this.executor.read('learning/gap-candidates', { since, minConfidence: this.options.minConfidence, limit: 500 });
+      if (rows.length === 0) break;
+      const points = rows.map((r) => ({ text: String(r.text), language: r.language === 'zh' || guessLanguage(String(r.text)) === 'zh' ? 'zh' : 'en', vector: null as number[] | null }));
+      const english = points.filter((p) => p.language !== 'zh');
+      if (english.length > 0) {
+        const vectors = await this.embedder.embed(english.map((p) => p.text), 'query');
+        english.forEach((p, i) => (p.vector = toNumbers(vectors[i]!)));
       }
-      if (total > 0) this.options.logger.info({ filed: total }, 'knowledge gaps refreshed');
-      return total;
-    } finally {
-      if ((await redis.get(LOCK_KEY).catch(() => null)) === token) await redis.del(LOCK_KEY).catch(() => undefined);
+      const before = new Set(leaders.map((l) => l.id));
+      const ids = assignToLeaders(points, leaders, this.options.threshold, () => randomUUID());
+      const created = leaders.filter((l) => !before.has(l.id)).map((l) => ({ id: l.id, language: l.language, text: l.text, vector: l.vector ? Array.from(l.vector) : null, model: l.vector ? this.options.model() : null }));
+      await this.executor.write('learning/gap-assign', { clusters: created, rows: rows.map((r, i) => ({ messageId: r.id, clusterId: ids[i], reason: r.reason })) });
+      total += rows.length;
+      if (rows.length < 500) break;
     }
+    if (total > 0) this.options.logger.info({ filed: total }, 'knowledge gaps refreshed');
+    return total;
   }
 
   async list(filter: { status: GapStatus | null; language: string | null; from: string | null; to: string | null; ids?: string[] | null }, page: { skip: number; limit: number }): Promise<GapCluster[]> {

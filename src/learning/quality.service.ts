@@ -3,6 +3,7 @@ import type { CypherExecutor } from '../graph/executor.js';
 import type { RedisClient } from '../infra/redis.js';
 import type { KnowledgeService } from '../knowledge/knowledge.service.js';
 import { qualityScore, reviewByOf, type QualityInputs, type QualityOptions } from './quality.js';
+import { tryWithLock } from '../infra/lock.js';
 
 export interface QualityRow {
   id: string;
@@ -122,9 +123,8 @@ export class QualityService {
 
   private async locked(): Promise<number> {
     const { redis } = this.options;
-    const token = `${process.pid}-${Date.now()}-${Math.random()}`;
-    if ((await redis.set(LOCK_KEY, token, 'PX', 60_000, 'NX')) !== 'OK') return 0;
-    try {
+    // Another replica sweeping: this tick has nothing to do.
+    const done = await tryWithLock(redis, LOCK_KEY, { ttlMs: 60_000 }, async () => {
       const startedAt = new Date(Date.now() - 1000).toISOString(); // margin for writes committing while we read
       const since = (await redis.get(SINCE_KEY)) ?? new Date(0).toISOString();
       let total = 0;
@@ -138,10 +138,10 @@ export class QualityService {
       }
       await redis.set(SINCE_KEY, startedAt);
       return total;
-    } finally {
-      if ((await redis.get(LOCK_KEY).catch(() => null)) === token) await redis.del(LOCK_KEY).catch(() => undefined);
-    }
+    });
+    return done?.value ?? 0;
   }
+
 
   start(): void {
     if (this.options.intervalMs <= 0) return;

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { redisKeys, type RedisClient } from '../infra/redis.js';
 import type { Logger } from 'pino';
 import type { CypherExecutor } from '../graph/executor.js';
 import type { VectorStore } from './vector-store.js';
+import { tryWithLock } from '../infra/lock.js';
 
 /** What the embedder needs from inference: L2-normalised vectors, one per text, embedded as stored passages. */
 export interface TextEmbedder {
@@ -103,17 +103,8 @@ export class KnowledgeEmbedder {
   }
 
   private async sweep(): Promise<number> {
-    const token = randomUUID();
-    if (this.options.redis) {
-      const got = await this.options.redis.set(LOCK_KEY, token, 'PX', 120_000, 'NX');
-      if (got !== 'OK') {
-        // Another replica is sweeping; look again shortly in case it finished before our item was written.
-        this.schedule(1000);
-        return 0;
-      }
-    }
-    let total = 0;
-    try {
+    const all = async () => {
+      let total = 0;
       do {
         this.again = false;
         for (;;) {
@@ -121,16 +112,22 @@ export class KnowledgeEmbedder {
           if (rows.length === 0) break;
           const n = await this.embedRows(rows);
           total += n;
-          await this.options.redis?.pexpire(LOCK_KEY, 120_000);
           if (n === 0) break;
         }
       } while (this.again && !this.stopped);
-    } finally {
-      if (this.options.redis) {
-        // Release only our own lock.
-        const holder = await this.options.redis.get(LOCK_KEY).catch(() => null);
-        if (holder === token) await this.options.redis.del(LOCK_KEY).catch(() => undefined);
+      return total;
+    };
+    let total: number;
+    if (this.options.redis) {
+      const done = await tryWithLock(this.options.redis, LOCK_KEY, { ttlMs: 60_000 }, all);
+      if (!done) {
+        // Another replica is sweeping; look again shortly in case it finished before our item was written.
+        this.schedule(1000);
+        return 0;
       }
+      total = done.value;
+    } else {
+      total = await all();
     }
     if (total > 0) this.options.logger.info({ embedded: total, store: this.store.name }, 'knowledge embeddings updated');
     return total;
