@@ -69,7 +69,7 @@ export async function buildApp(config: Config, connections: Connections, logger:
   const role = options.role ?? 'all';
   const metrics = new Metrics();
   const driver = await connectNeo4j({ ...connections.neo4j, database: config.neo4j.database, connectTimeoutMs: config.neo4j.connectTimeoutMs });
-  const redis = await connectRedis(connections.redisUrl, config.neo4j.connectTimeoutMs).catch(async (err) => {
+  const redis = await connectRedis(connections.redisUrl, config.redis.connectTimeoutMs).catch(async (err) => {
     await driver.close();
     throw err;
   });
@@ -99,8 +99,12 @@ export async function buildApp(config: Config, connections: Connections, logger:
       return { neo4j, redis: redisOk, models: m.ready, modelIssues };
     },
   };
+  // Timeouts per purpose: requests run under RESOLVER_TIMEOUT_MS; work no request waits for (a document's
+  // ingestion in one transaction, re-embedding, sweeps) under NEO4J_WORKER_TX_TIMEOUT_MS.
+  const workerExecutor = executor.with({ timeoutMs: config.neo4j.workerTxTimeoutMs });
   const retrieval = createRetrieval({
     executor,
+    workerExecutor,
     embed: inference,
     configured: await chooseModel(inference.registry, config.inference.embeddingModel, ['minilm-embed'], logger),
     built: async () => (await inference.registry.manifest().catch(() => ({ models: [] }))).models.map((m) => m.name),
@@ -137,7 +141,7 @@ export async function buildApp(config: Config, connections: Connections, logger:
   background.register({ name: 'embed-knowledge', delayMs: 100, run: async () => ({ embedded: await retrieval.embedder.embedPending() }) });
   background.register({ name: 'embed-questions', run: async () => ({ embedded: await learning.questions.sweep() }) });
   background.register({ name: 'train-intents', delayMs: 300, run: async (progress) => ({ trained: (await dialogue.intents.train(progress)).trained }) });
-  const ingestion = createIngestion({ config, redis, redisUrl: connections.redisUrl, pubsub, executor, knowledge, inference, logger, metrics: metrics.ingestion });
+  const ingestion = createIngestion({ config, redis, redisUrl: connections.redisUrl, pubsub, executor: workerExecutor, knowledge, inference, logger, metrics: metrics.ingestion });
   const queueMetrics = ingestionQueueMetrics(metrics.registry, redis, BULL_PREFIX);
   const audit = new AuditService(executor);
   const services: AppServices = {

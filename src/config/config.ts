@@ -59,6 +59,18 @@ const variables = {
     schema: positiveInt.default(8000),
     spec: { default: '8000', secret: false, description: 'How long start-up waits for Neo4j before failing with a clear message.' },
   },
+  NEO4J_WORKER_TX_TIMEOUT_MS: {
+    schema: positiveInt.default(300_000),
+    spec: {
+      default: '300000',
+      secret: false,
+      description: 'Transaction timeout of work no request waits for (ingestion writes, re-embedding, background jobs); requests use RESOLVER_TIMEOUT_MS.',
+    },
+  },
+  REDIS_CONNECT_TIMEOUT_MS: {
+    schema: positiveInt.default(5000),
+    spec: { default: '5000', secret: false, description: 'How long start-up waits for Redis before failing with a clear message.' },
+  },
   REDIS_URL: {
     schema: redisUrl.optional(),
     spec: {
@@ -268,8 +280,8 @@ export interface Config {
   http: { host: string; port: number; bodyLimit: string; shutdownGraceMs: number };
   logLevel: RawConfig['LOG_LEVEL'];
   /** `undefined` means: start the local services of the given profile. */
-  neo4j: { uri?: string; user: string; password?: string; database: string; connectTimeoutMs: number };
-  redis: { url?: string };
+  neo4j: { uri?: string; user: string; password?: string; database: string; connectTimeoutMs: number; workerTxTimeoutMs: number };
+  redis: { url?: string; connectTimeoutMs: number };
   localServicesProfile: RawConfig['SERVICES_PROFILE'];
   qdrant: { url?: string; apiKey?: string; shards: number; replicationFactor: number; writeConsistency: number };
   adminApiKey?: string;
@@ -422,8 +434,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       password: c.NEO4J_PASSWORD,
       database: c.NEO4J_DATABASE,
       connectTimeoutMs: c.NEO4J_CONNECT_TIMEOUT_MS,
+      workerTxTimeoutMs: c.NEO4J_WORKER_TX_TIMEOUT_MS,
     },
-    redis: { url: c.REDIS_URL ?? (c.REDIS_CLUSTER_NODES ? clusterUrl(c.REDIS_CLUSTER_NODES) : undefined) },
+    redis: { url: c.REDIS_URL ?? (c.REDIS_CLUSTER_NODES ? clusterUrl(c.REDIS_CLUSTER_NODES) : undefined), connectTimeoutMs: c.REDIS_CONNECT_TIMEOUT_MS },
     localServicesProfile: c.SERVICES_PROFILE,
     qdrant: { url: c.QDRANT_URL, apiKey: c.QDRANT_API_KEY, shards: c.QDRANT_SHARDS, replicationFactor: c.QDRANT_REPLICATION_FACTOR, writeConsistency: c.QDRANT_WRITE_CONSISTENCY },
     adminApiKey: c.ADMIN_API_KEY,

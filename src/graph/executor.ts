@@ -50,10 +50,11 @@ export class CypherExecutor {
     private readonly options: ExecutorOptions,
   ) {}
 
-  /** A view sharing the driver, with extra metadata/observers (per request). */
-  with(extra: { metadata?: Record<string, string>; observer?: (e: QueryEvent) => void }): CypherExecutor {
+  /** A view sharing the driver, with extra metadata/observers, or another transaction timeout (work no request waits for). */
+  with(extra: { metadata?: Record<string, string>; observer?: (e: QueryEvent) => void; timeoutMs?: number }): CypherExecutor {
     return new CypherExecutor(this.driver, this.loader, {
       ...this.options,
+      timeoutMs: extra.timeoutMs ?? this.options.timeoutMs,
       metadata: { ...this.options.metadata, ...extra.metadata },
       observers: extra.observer ? [...(this.options.observers ?? []), extra.observer] : this.options.observers,
     });

@@ -26,6 +26,8 @@ export interface RetrievalModule {
 
 export interface RetrievalModuleOptions {
   executor: CypherExecutor;
+  /** For work no request waits for (re-embedding, sweeps): a longer transaction timeout. Default `executor`. */
+  workerExecutor?: CypherExecutor;
   embed: TextEmbedder;
   /** RETRIEVAL_EMBEDDING_MODEL, resolved (embedding-models.ts `chooseModel`). */
   configured: string;
@@ -43,9 +45,11 @@ export interface RetrievalModuleOptions {
 
 /** Builds retrieval: the vector store (Qdrant when configured, else the Neo4j index), retriever, linker, embedder. */
 export function createRetrieval(o: RetrievalModuleOptions): RetrievalModule {
-  const store: VectorStore = o.qdrant?.url ? new QdrantVectorStore(o.executor, { url: o.qdrant.url, apiKey: o.qdrant.apiKey, shards: o.qdrant.shards, replicationFactor: o.qdrant.replicationFactor, writeConsistency: o.qdrant.writeConsistency }) : new Neo4jVectorStore(o.executor);
+  // Vector writes come from sweeps and re-embedding (a promotion swaps every vector in one transaction).
+  const background = o.workerExecutor ?? o.executor;
+  const store: VectorStore = o.qdrant?.url ? new QdrantVectorStore(background, { url: o.qdrant.url, apiKey: o.qdrant.apiKey, shards: o.qdrant.shards, replicationFactor: o.qdrant.replicationFactor, writeConsistency: o.qdrant.writeConsistency }) : new Neo4jVectorStore(background);
   const models = new EmbeddingModels({
-    executor: o.executor,
+    executor: background,
     store,
     embed: (texts, model) => o.embed.embed(texts, 'passage', model),
     configured: o.configured,
@@ -54,7 +58,7 @@ export function createRetrieval(o: RetrievalModuleOptions): RetrievalModule {
     pubsub: o.pubsub,
     logger: o.logger,
   });
-  const embedder = new KnowledgeEmbedder(o.executor, store, o.embed, { model: () => models.served, redis: o.redis, logger: o.logger });
+  const embedder = new KnowledgeEmbedder(background, store, o.embed, { model: () => models.served, redis: o.redis, logger: o.logger });
   if (o.onServedModel) models.onChange(o.onServedModel);
   return {
     store,
