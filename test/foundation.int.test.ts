@@ -107,6 +107,26 @@ describe('typed errors', () => {
     expect(r.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
+  it('in production a fault returns no internals: a generic message, its code and category, and the request id to quote', async () => {
+    const prod = await startTestApi({ NODE_ENV: 'production' }, { background: false });
+    try {
+      // Every graph statement of this API now fails inside the driver: a fault, raised on a real resolver path.
+      await prod.app.driver.close();
+      const res = await fetch(`${prod.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${prod.adminKey}`, 'x-request-id': 'fault-probe-1' },
+        body: JSON.stringify({ query: '{ knowledgeItems(first: 1) { totalCount } }' }),
+      });
+      const body = (await res.json()) as { errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
+      expect(body.errors?.[0]?.extensions).toEqual({ code: 'INTERNAL', category: 'fault', requestId: 'fault-probe-1' });
+      expect(body.errors?.[0]?.message).toBe('Internal error; it has been logged (quote the request id).');
+      // No query name, Neo4j code, driver message or stack trace anywhere in the response.
+      expect(JSON.stringify(body)).not.toMatch(/knowledge\/|Pool is closed|N\/A|neo4j|stack|"internal":|"details":/i);
+    } finally {
+      await prod.close().catch(() => undefined);
+    }
+  });
+
   it('a body that is not JSON is a typed BAD_USER_INPUT', async () => {
     const res = await fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
     expect(res.status).toBe(400);

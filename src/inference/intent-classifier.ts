@@ -1,4 +1,5 @@
 import { crc32 } from 'node:zlib';
+import { InferenceError } from './inference.errors.js';
 import { NgramFeaturizer, type NgramFeaturizerOptions } from './ngram-features.js';
 import { dot } from './tensor-math.js';
 import { mulberry32, shuffleInPlace, SoftmaxHead, trainSoftmaxHead, type SoftmaxHeadOptions } from './softmax-head.js';
@@ -342,10 +343,9 @@ function crossValidate(
 }
 
 /** A buffer that is not a complete, intact intent-classifier snapshot of a version this build reads. */
-export class IntentSnapshotError extends Error {
+export class IntentSnapshotError extends InferenceError {
   constructor(detail: string, options?: { cause?: unknown }) {
-    super(`Invalid intent classifier snapshot: ${detail}`, options);
-    this.name = new.target.name;
+    super('INTENT_SNAPSHOT_INVALID', `Invalid intent classifier snapshot: ${detail}`, options);
   }
 }
 

@@ -47,7 +47,7 @@ describe('ModelRegistry', () => {
     const error = await registry.load('minilm-embed').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelsManifestMissingError);
     expect((error as Error).message).toContain('npm run models');
-    expect(error).toMatchObject({ code: 'MODELS_MANIFEST_MISSING', category: 'unavailable' });
+    expect(error).toMatchObject({ reason: 'MODELS_MANIFEST_MISSING', code: 'SERVICE_UNAVAILABLE', category: 'unavailable' });
   });
 
   it('rejects-an-invalid-manifest-with-the-offending-field', async () => {
@@ -69,7 +69,7 @@ describe('ModelRegistry', () => {
     const registry = new ModelRegistry({ modelsDir: dir });
     const error = await registry.verify('minilm-embed').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelChecksumMismatchError);
-    expect(error).toMatchObject({ code: 'MODEL_CHECKSUM_MISMATCH', expected: 'a'.repeat(64) });
+    expect(error).toMatchObject({ reason: 'MODEL_CHECKSUM_MISMATCH', code: 'INTERNAL', category: 'fault', expected: 'a'.repeat(64) });
     expect((error as Error).message).toContain('npm run models');
   });
 
@@ -99,7 +99,7 @@ describe('ModelRegistry', () => {
     const registry = new ModelRegistry({ modelsDir: dir, device: 'cuda' });
     const error = await registry.load('minilm-embed').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeviceUnavailableError);
-    expect(error).toMatchObject({ code: 'DEVICE_UNAVAILABLE', device: 'cuda' });
+    expect(error).toMatchObject({ reason: 'DEVICE_UNAVAILABLE', code: 'SERVICE_UNAVAILABLE', device: 'cuda' });
     expect((error as Error).message).toMatch(/"cuda" was demanded but is not available.*Use device "cpu"/s);
   });
 

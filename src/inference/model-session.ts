@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import { InferenceClosedError } from './inference.errors.js';
+import { InferenceClosedError, InferenceRunError } from './inference.errors.js';
 
 /**
  * A long-lived ONNX Runtime session for one model, hosted either in a worker thread (default) or on
@@ -89,7 +89,9 @@ class InlineModelSession implements ModelSession {
     if (this.released) throw new InferenceClosedError('Model session');
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(t.type, t.data, t.dims);
-    const out = fetches ? await this.session.run(ortFeeds, [...fetches]) : await this.session.run(ortFeeds);
+    const out = await (fetches ? this.session.run(ortFeeds, [...fetches]) : this.session.run(ortFeeds)).catch((error: unknown) => {
+      throw new InferenceRunError(error instanceof Error ? error.message : String(error), { cause: error });
+    });
     const result: Record<string, TensorData> = {};
     for (const [name, value] of Object.entries(out)) {
       result[name] = { type: value.type as TensorType, data: value.data as TensorData['data'], dims: [...value.dims] };
@@ -167,16 +169,16 @@ class WorkerModelSession implements ModelSession {
       if (!p) return;
       this.pending.delete(msg.id);
       if (msg.kind === 'result') p.resolve(msg.result);
-      else p.reject(new Error(msg.message));
+      else p.reject(new InferenceRunError(msg.message));
     });
     const failAll = (error: Error): void => {
       this.exitError = error;
       for (const p of this.pending.values()) p.reject(error);
       this.pending.clear();
     };
-    worker.on('error', (error) => failAll(error));
+    worker.on('error', (error) => failAll(new InferenceRunError(`Inference worker failed: ${error.message}`, { cause: error })));
     worker.on('exit', (code) => {
-      if (!this.released) failAll(new Error(`Inference worker exited with code ${code}`));
+      if (!this.released) failAll(new InferenceRunError(`Inference worker exited with code ${code}`));
     });
     // An idle session must not keep the process alive.
     worker.unref();

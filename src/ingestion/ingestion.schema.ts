@@ -1,5 +1,5 @@
-import { knowledgeAccess, type Visibility } from '../auth/roles.js';
-import { AppError } from '../errors.js';
+import { assertMayPublishWithoutReview, assertMayWriteVisibility } from '../auth/policies.js';
+import type { Visibility } from '../auth/roles.js';
 import { builder, ingesters, VisibilityEnum } from '../schema/builder.js';
 import { offsetConnection } from '../schema/pagination.js';
 import { supportedMediaTypes } from './content.js';
@@ -121,12 +121,8 @@ builder.mutationField('ingestDocument', (t) =>
     description: 'Queues a document for ingestion and returns its job at once; follow it with ingestionJob or ingestionProgress. Submitting the same document again returns the same job (unchanged: true once it completed).',
     args: { input: t.arg({ type: IngestDocumentInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
-      if (input.visibility === 'RESTRICTED' && !knowledgeAccess(ctx.viewer).visibilities.includes('RESTRICTED')) {
-        throw new AppError('FORBIDDEN', 'Your key may not write RESTRICTED knowledge.');
-      }
-      if (input.trusted && ctx.viewer.role === 'SERVICE') {
-        throw new AppError('FORBIDDEN', 'A SERVICE key may not publish without review; leave trusted unset or configure the source in INGEST_TRUSTED_SOURCES.');
-      }
+      assertMayWriteVisibility(ctx.viewer, input.visibility);
+      if (input.trusted) assertMayPublishWithoutReview(ctx.viewer, 'leave trusted unset or configure the source in INGEST_TRUSTED_SOURCES');
       return ctx.services.ingestion.submit(input, ctx.viewer.keyId);
     },
   }),

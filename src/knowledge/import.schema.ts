@@ -1,3 +1,4 @@
+import { assertMayPublishWithoutReview } from '../auth/policies.js';
 import { knowledgeAccess } from '../auth/roles.js';
 import { builder, editors, staff } from '../schema/builder.js';
 import { IMPORT_FORMATS } from './import/index.js';
@@ -31,6 +32,7 @@ builder.mutationField('importKnowledge', (t) =>
       publish: t.arg.boolean({ defaultValue: false, description: 'Publish what is imported (else it lands as DRAFT).' }),
     },
     resolve: async (_r, args, ctx) => {
+      if (args.publish) assertMayPublishWithoutReview(ctx.viewer);
       const result = await importKnowledge(ctx.services.knowledge, ctx.executor, {
         format: args.format,
         data: args.data,

@@ -1,10 +1,11 @@
+import { mayWriteVisibility, writeVisibilityRefusal } from '../auth/policies.js';
 import type { KnowledgeStatus } from '../auth/roles.js';
 import { AppError } from '../errors.js';
 import type { CypherExecutor } from '../graph/executor.js';
 import { entityTypes, type EntityInput, type EntityType } from './entity.repository.js';
 import { exportRecords, parseKnowledgeImport, type ImportFormat, type ImportedRecord, type KnowledgeRecord } from './import/index.js';
 import type { IntentInput } from './intent.repository.js';
-import type { KnowledgeContent } from './knowledge.content.js';
+import { fromRow, kinds, type KnowledgeContent, type KnowledgeItemRecord } from './kinds/index.js';
 import type { Access, KnowledgeKind, KnowledgeRow } from './knowledge.repository.js';
 import type { KnowledgeService } from './knowledge.service.js';
 import { cleanQuestions } from '../learning/similar-questions.js';
@@ -28,16 +29,8 @@ class ImportRejected extends Error {
   }
 }
 
-function toContent(r: Extract<KnowledgeRecord, { type: 'fact' | 'rule' | 'process' }>): KnowledgeContent {
-  const common = { externalId: r.externalId, language: r.language, visibility: r.visibility, entities: r.entities, tags: r.tags };
-  switch (r.type) {
-    case 'fact':
-      return { ...common, kind: 'fact', question: r.question ?? null, answer: r.answer ?? null, statement: r.statement ?? null };
-    case 'rule':
-      return { ...common, kind: 'rule', name: r.name, when: r.when, then: r.then, otherwise: r.otherwise ?? null };
-    case 'process':
-      return { ...common, kind: 'process', name: r.name, intent: r.intent ?? null, steps: r.steps };
-  }
+function toContent(r: KnowledgeItemRecord): KnowledgeContent {
+  return kinds[r.type].toContent(r, { externalId: r.externalId, language: r.language, visibility: r.visibility, entities: r.entities, tags: r.tags });
 }
 
 /**
@@ -69,8 +62,8 @@ export async function importKnowledge(
     } else if (record.type === 'intent') {
       intents.push({ line, externalId: record.externalId, name: record.name, language: record.language, examples: record.examples, handlers: record.handlers ?? [] });
     } else {
-      if (record.visibility === 'RESTRICTED' && !input.access.visibilities.includes('RESTRICTED')) {
-        errors.push({ line, message: `line ${line}: your key may not write RESTRICTED knowledge` });
+      if (!mayWriteVisibility(input.access, record.visibility)) {
+        errors.push({ line, message: `line ${line}: ${writeVisibilityRefusal(record.visibility)}` });
       }
       items.push(imported);
     }
@@ -81,7 +74,7 @@ export async function importKnowledge(
   try {
     return await executor.writeTx('knowledge/import', async (tx) => {
       const saved = await service.saveInTx(tx, {
-        items: items.map((i) => ({ content: toContent(i.record as Extract<KnowledgeRecord, { type: 'fact' | 'rule' | 'process' }>) })),
+        items: items.map((i) => ({ content: toContent(i.record as KnowledgeItemRecord) })),
         entities,
         status,
         // Without `publish`, existing items keep their status (a re-import never unpublishes).
@@ -126,14 +119,8 @@ function toRecord(item: KnowledgeRow, entities: string[]): KnowledgeRecord {
     entities: [...entities].sort(),
     tags: item.tags ?? [],
   };
-  switch (item.kind) {
-    case 'fact':
-      return { type: 'fact', ...common, ...(item.question ? { question: item.question } : {}), ...(item.answer ? { answer: item.answer } : {}), ...(item.statement ? { statement: item.statement } : {}) };
-    case 'rule':
-      return { type: 'rule', ...common, name: item.name ?? '', when: JSON.parse(item.when ?? '{}'), then: item.then ?? '', ...(item.otherwise ? { otherwise: item.otherwise } : {}) };
-    case 'process':
-      return { type: 'process', ...common, name: item.name ?? '', ...(item.intent ? { intent: item.intent } : {}), steps: JSON.parse(item.steps ?? '[]') };
-  }
+  // Stored JSON that does not parse is a StoredContentError (the export fails loudly, never exports null).
+  return { type: item.kind, ...common, ...kinds[item.kind].toRecord(fromRow(item, entities)) } as KnowledgeRecord;
 }
 
 /** Everything the caller may see, in the import format; importing it back is all `unchanged`. */

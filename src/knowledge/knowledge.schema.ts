@@ -1,15 +1,16 @@
+import { assertMayPublishWithoutReview, assertMayWriteVisibility } from '../auth/policies.js';
 import { knowledgeAccess } from '../auth/roles.js';
 import { AppError } from '../errors.js';
 import { builder, editors, anyRole, KnowledgeStatusEnum, VisibilityEnum } from '../schema/builder.js';
 import type { GraphQLContext } from '../schema/context.js';
 import { offsetConnection } from '../schema/pagination.js';
 import { EntityRef } from './entity.schema.js';
-import { guessLanguage, type KnowledgeContent } from './knowledge.content.js';
+import { kindList, mergeContent, storedJson, type KnowledgePatch as PatchContent } from './kinds/index.js';
+import { contentInputFields, patchInputFields } from './knowledge.inputs.js';
 import { knowledgeKinds, type KnowledgeKind, type KnowledgeRow, type SourceRow, type VersionRow } from './knowledge.repository.js';
 import { KNOWLEDGE_TOPIC, type KnowledgeEvent, type Transition } from './knowledge.service.js';
-import type { Condition } from './rules/index.js';
 
-const KnowledgeKindEnum = builder.enumType('KnowledgeKind', { values: knowledgeKinds.map((k) => k.toUpperCase()) as ['FACT', 'RULE', 'PROCESS'] });
+const KnowledgeKindEnum = builder.enumType('KnowledgeKind', { values: knowledgeKinds.map((k) => k.toUpperCase() as Uppercase<KnowledgeKind>) });
 const toKind = (k: string) => k.toLowerCase() as KnowledgeKind;
 
 const SourceRef = builder.objectRef<SourceRow>('KnowledgeSource').implement({
@@ -39,11 +40,11 @@ const VersionRef = builder.objectRef<VersionRow>('KnowledgeVersion').implement({
 });
 
 export const KnowledgeItemRef = builder.interfaceRef<KnowledgeRow>('KnowledgeItem').implement({
-  resolveType: (row) => ({ fact: 'Fact', rule: 'Rule', process: 'Process' })[row.kind],
+  resolveType: (row) => kindTypes[row.kind].name,
   fields: (t) => ({
     id: t.exposeID('id'),
     externalId: t.exposeString('externalId', { nullable: true }),
-    kind: t.exposeString('kind', { description: 'fact, rule or process.' }),
+    kind: t.exposeString('kind', { description: `${kindList()}.` }),
     status: t.field({ type: KnowledgeStatusEnum, resolve: (k) => k.status }),
     visibility: t.field({ type: VisibilityEnum, resolve: (k) => k.visibility }),
     version: t.exposeInt('version'),
@@ -95,30 +96,35 @@ builder.objectType(FactRef, {
   }),
 });
 
-builder.objectType(builder.objectRef<KnowledgeRow>('Rule'), {
+const RuleRef = builder.objectRef<KnowledgeRow>('Rule');
+builder.objectType(RuleRef, {
   interfaces: [KnowledgeItemRef],
   isTypeOf: (row) => (row as KnowledgeRow).kind === 'rule',
   fields: (t) => ({
     name: t.string({ resolve: (k) => k.name ?? '' }),
-    when: t.field({ type: 'JSON', description: 'The condition (docs/knowledge-format.md).', resolve: (k) => JSON.parse(k.when ?? '{}') }),
+    when: t.field({ type: 'JSON', description: 'The condition (docs/knowledge-format.md).', resolve: (k) => storedJson(k, 'when', '{}') }),
     then: t.string({ resolve: (k) => k.then ?? '' }),
     otherwise: t.string({ nullable: true, resolve: (k) => k.otherwise ?? null }),
   }),
 });
 
-builder.objectType(builder.objectRef<KnowledgeRow>('Process'), {
+const ProcessRef = builder.objectRef<KnowledgeRow>('Process');
+builder.objectType(ProcessRef, {
   interfaces: [KnowledgeItemRef],
   isTypeOf: (row) => (row as KnowledgeRow).kind === 'process',
   fields: (t) => ({
     name: t.string({ resolve: (k) => k.name ?? '' }),
     intent: t.string({ nullable: true, resolve: (k) => k.intent ?? null }),
-    steps: t.field({ type: 'JSON', description: 'Steps with prompts, slots and branches (docs/knowledge-format.md).', resolve: (k) => JSON.parse(k.steps ?? '[]') }),
+    steps: t.field({ type: 'JSON', description: 'Steps with prompts, slots and branches (docs/knowledge-format.md).', resolve: (k) => storedJson(k, 'steps', '[]') }),
   }),
 });
 
+/** Each kind's GraphQL object type (KnowledgeItem.resolveType): a kind without one does not compile. */
+const kindTypes: Readonly<Record<KnowledgeKind, { name: string }>> = { fact: FactRef, rule: RuleRef, process: ProcessRef };
+
 const KnowledgeFilter = builder.inputType('KnowledgeFilter', {
   fields: (t) => ({
-    kind: t.string({ description: 'fact, rule or process.' }),
+    kind: t.string({ description: `${kindList()}.` }),
     status: t.field({ type: KnowledgeStatusEnum }),
     visibility: t.field({ type: VisibilityEnum }),
     entity: t.id({ description: 'Only items ABOUT this entity.' }),
@@ -143,7 +149,7 @@ builder.queryFields((t) => ({
       resolve: (_r, args, ctx) => {
         const f = args.filter ?? {};
         if (f.kind && !knowledgeKinds.includes(f.kind.toLowerCase() as KnowledgeKind)) {
-          throw new AppError('BAD_USER_INPUT', `filter.kind must be fact, rule or process; got "${f.kind}".`);
+          throw new AppError('BAD_USER_INPUT', `filter.kind must be ${kindList()}; got "${f.kind}".`);
         }
         return offsetConnection(ctx, args, (page) =>
           ctx.services.knowledge.repo.list(
@@ -169,76 +175,16 @@ const KnowledgeInput = builder.inputType('KnowledgeInput', {
     visibility: t.field({ type: VisibilityEnum, defaultValue: 'PUBLIC' }),
     entities: t.stringList({ description: 'Entity names or aliases; unknown names become Concept entities.' }),
     tags: t.stringList(),
-    question: t.string(),
-    answer: t.string(),
-    statement: t.string(),
-    name: t.string(),
-    when: t.field({ type: 'JSON' }),
-    then: t.string(),
-    otherwise: t.string(),
-    intent: t.string(),
-    steps: t.field({ type: 'JSON' }),
+    // Every kind's fields, from the kind registry.
+    ...contentInputFields(t),
   }),
 });
 
+// The same field list as ReviewEdits (review.schema.ts); both are merged by `mergeContent`.
 const KnowledgePatch = builder.inputType('KnowledgePatch', {
   description: 'Changes to an item; omitted fields keep their value. Creates a new version.',
-  fields: (t) => ({
-    language: t.string(),
-    visibility: t.field({ type: VisibilityEnum }),
-    entities: t.stringList(),
-    tags: t.stringList(),
-    question: t.string(),
-    answer: t.string(),
-    statement: t.string(),
-    name: t.string(),
-    when: t.field({ type: 'JSON' }),
-    then: t.string(),
-    otherwise: t.string(),
-    intent: t.string(),
-    steps: t.field({ type: 'JSON' }),
-  }),
+  fields: (t) => patchInputFields(t),
 });
-
-type InputShape = Partial<Record<'question' | 'answer' | 'statement' | 'name' | 'then' | 'otherwise' | 'intent' | 'language' | 'externalId', string | null>> & {
-  when?: unknown;
-  steps?: unknown;
-  entities?: string[] | null;
-  tags?: string[] | null;
-  visibility?: 'PUBLIC' | 'INTERNAL' | 'RESTRICTED' | null;
-};
-
-const MAX_TEXT = 20_000;
-function checkLengths(input: InputShape) {
-  for (const [k, v] of Object.entries(input)) {
-    if (typeof v === 'string' && v.length > MAX_TEXT) throw new AppError('BAD_USER_INPUT', `${k} is longer than ${MAX_TEXT} characters.`);
-  }
-}
-
-/** Builds content from a GraphQL input; `base` supplies omitted fields on updates. */
-function contentFrom(kind: KnowledgeKind, input: InputShape, base?: KnowledgeContent): KnowledgeContent {
-  checkLengths(input);
-  const pick = <K extends keyof InputShape>(k: K) => (input[k] !== undefined && input[k] !== null ? input[k] : (base as unknown as InputShape | undefined)?.[k]);
-  const text = [input.question, input.answer, input.statement, input.name, input.then].filter(Boolean).join(' ');
-  const common = {
-    externalId: (pick('externalId') as string | undefined) ?? null,
-    language: (pick('language') as string | undefined) ?? base?.language ?? guessLanguage(text),
-    visibility: (pick('visibility') as KnowledgeContent['visibility'] | undefined) ?? 'PUBLIC',
-    entities: ((pick('entities') as string[] | undefined) ?? []).map((e) => e.trim()).filter(Boolean),
-    tags: (pick('tags') as string[] | undefined) ?? [],
-  };
-  const s = (k: keyof InputShape) => (pick(k) as string | undefined | null) ?? null;
-  switch (kind) {
-    case 'fact':
-      return { ...common, kind, question: s('question'), answer: s('answer'), statement: s('statement') };
-    case 'rule':
-      return { ...common, kind, name: s('name') ?? '', when: (pick('when') ?? {}) as Condition, then: s('then') ?? '', otherwise: s('otherwise') };
-    case 'process': {
-      const steps = pick('steps');
-      return { ...common, kind, name: s('name') ?? '', intent: s('intent'), steps: Array.isArray(steps) ? steps : [] };
-    }
-  }
-}
 
 /** Writes act only on items the caller can see: an invisible item is NOT_FOUND, never FORBIDDEN (no existence leak). */
 const loadVisible = async (ctx: GraphQLContext, id: string) => {
@@ -254,10 +200,9 @@ builder.mutationFields((t) => ({
     description: 'Creates a DRAFT item (or PUBLISHED with publish: true).',
     args: { input: t.arg({ type: KnowledgeInput, required: true }), publish: t.arg.boolean({ defaultValue: false }) },
     resolve: async (_r, { input, publish }, ctx) => {
-      const content = contentFrom(toKind(input.kind), input as InputShape);
-      if (content.visibility === 'RESTRICTED' && !knowledgeAccess(ctx.viewer).visibilities.includes('RESTRICTED')) {
-        throw new AppError('FORBIDDEN', 'Your key may not write RESTRICTED knowledge.');
-      }
+      const content = mergeContent(toKind(input.kind), input as PatchContent);
+      assertMayWriteVisibility(ctx.viewer, content.visibility);
+      if (publish) assertMayPublishWithoutReview(ctx.viewer);
       const id = await ctx.services.knowledge.create(content, { status: publish ? 'PUBLISHED' : 'DRAFT', by: ctx.viewer.keyId });
       // Publishing without review is audited (after the item's own transaction commits).
       if (publish) await ctx.services.audit.record(ctx.viewer, { action: 'knowledge.publish', targetType: 'Knowledge', targetId: id, after: { status: 'PUBLISHED', version: 1 } });
@@ -270,10 +215,8 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: KnowledgePatch, required: true }) },
     resolve: async (_r, { id, input }, ctx) => {
       const current = await loadVisible(ctx, String(id));
-      if (input.visibility === 'RESTRICTED' && !knowledgeAccess(ctx.viewer).visibilities.includes('RESTRICTED')) {
-        throw new AppError('FORBIDDEN', 'Your key may not write RESTRICTED knowledge.');
-      }
-      await ctx.services.knowledge.update(current.id, (base) => contentFrom(current.kind, input as InputShape, base), ctx.viewer.keyId);
+      assertMayWriteVisibility(ctx.viewer, input.visibility);
+      await ctx.services.knowledge.update(current.id, (base) => mergeContent(current.kind, input as PatchContent, base), ctx.viewer.keyId);
       return loadVisible(ctx, current.id);
     },
   }),

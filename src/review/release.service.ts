@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditService } from '../audit/audit.service.js';
 import { knowledgeAccess, type KnowledgeStatus, type Viewer, type Visibility } from '../auth/roles.js';
+import { mayWriteVisibility } from '../auth/policies.js';
 import { AppError } from '../errors.js';
 import type { CypherExecutor, Tx } from '../graph/executor.js';
 import { changedFields, fromRow, type KnowledgeContent } from '../knowledge/knowledge.content.js';
@@ -177,8 +178,7 @@ export class ReleaseService {
       if (!row) throw new AppError('NOT_FOUND', `Release ${id} does not exist.`, { id });
       const release = row.release as ReleaseRow;
       if (release.status !== 'PUBLISHED') throw new AppError('CONFLICT', `Release ${id} was already rolled back (${release.rolledBackAt ?? ''}).`, { id, status: release.status });
-      const visible = knowledgeAccess(viewer).visibilities;
-      if (release.entries.some((e) => !visible.includes(e.visibility))) throw new AppError('FORBIDDEN', `Release ${id} contains RESTRICTED knowledge your key may not change.`);
+      if (release.entries.some((e) => !mayWriteVisibility(viewer, e.visibility))) throw new AppError('FORBIDDEN', `Release ${id} contains RESTRICTED knowledge your key may not change.`);
       const moved: string[] = [];
       for (const e of release.entries) {
         if (e.change === 'DELETED' && e.currentStatus === 'ARCHIVED') {
@@ -222,7 +222,7 @@ export class ReleaseService {
       }
       if (toVersion === item.version) throw new AppError('CONFLICT', `Knowledge item ${id} is at version ${toVersion} already.`, { id, toVersion });
       const content = { ...(JSON.parse(target.snapshot) as KnowledgeContent), externalId: item.externalId };
-      if (!access.visibilities.includes(content.visibility)) throw new AppError('FORBIDDEN', `Version ${toVersion} of ${id} is ${content.visibility}; your key may not write it.`);
+      if (!mayWriteVisibility(access, content.visibility)) throw new AppError('FORBIDDEN', `Version ${toVersion} of ${id} is ${content.visibility}; your key may not write it.`);
       const { outcomes } = await this.knowledge.saveInTx(tx, { items: [{ id, content }], status: item.status, keepStatus: true, by: viewer.keyId });
       if (outcomes[0]?.outcome === 'unchanged') throw new AppError('CONFLICT', `Version ${toVersion} of ${id} has the same content as the current version ${item.version}.`, { id, toVersion });
       await tx.run('review/mark-rollback-version', { id, version: item.version + 1, reason: `rollback to version ${toVersion}` });

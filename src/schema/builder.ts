@@ -31,6 +31,10 @@ export const builder = new SchemaBuilder<{
         : new AppError('FORBIDDEN', `Role ${ctx.viewer.role} may not access ${info.parentType.name}.${info.fieldName}.`),
   },
   relay: { clientMutationId: 'omit', cursorType: 'String' },
+  // The errors plugin turns a field's expected failures into a typed result union, for the few fields
+  // where a client acts on the outcome: mergeEntities and undoEntityMerge (ReviewActionError, see
+  // review.schema.ts). No default types: everywhere else errors are GraphQL errors with
+  // extensions.code/category/requestId (src/errors.ts, src/server/format-error.ts, docs/errors.md).
   errors: { defaultTypes: [] },
 });
 

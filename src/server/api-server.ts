@@ -19,7 +19,7 @@ import { AppError } from '../errors.js';
 import { currentQuerySink, recordQueriesInto } from '../graph/query-scope.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { AppServices, GraphQLContext, HealthChecks } from '../schema/context.js';
-import { createFormatError, httpGraphQLError } from './format-error.js';
+import { createFormatError, httpGraphQLError, requestError, runWithRequestId } from './format-error.js';
 import { consoleRouter } from './console.js';
 import { graphiqlRouter } from './graphiql.js';
 import { withResolverTimeout } from './resolver-timeout.js';
@@ -66,13 +66,16 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   }).protect();
   const validationRules = [...armor.validationRules, ...(config.isProduction ? [NoSchemaIntrospectionCustomRule] : [])];
   const formatError = createFormatError(logger, { exposeFaults: !config.isProduction });
+  // Errors of the HTTP layer (before GraphQL runs) in GraphQL's shape, through the same formatter; status from the error table.
+  const sendError = (req: Request, res: Response, error: AppError) => {
+    const { status, body } = httpGraphQLError(formatError, error, req.id === undefined ? undefined : String(req.id));
+    res.status(status).json(body);
+  };
 
   const authenticate = async (authorization: string | undefined | null): Promise<Viewer> => {
     const viewer = await services.apiKeys.authenticate(authorization);
     if (!viewer) {
-      throw new GraphQLError('The API key is not valid (unknown or revoked).', {
-        extensions: { code: 'UNAUTHENTICATED', category: 'auth', http: { status: 401 } },
-      });
+      throw requestError('UNAUTHENTICATED', 'The API key is not valid (unknown or revoked).');
     }
     return viewer;
   };
@@ -84,9 +87,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       await limiter.consume(key, ops);
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err; // the store failed: let the request through, Redis health shows it
-      throw new GraphQLError(`Rate limit of ${config.graphql.ratePerMinute} operations a minute reached; retry in ${Math.ceil(err.msBeforeNext / 1000)} s.`, {
-        extensions: { code: 'RATE_LIMITED', category: 'limit', http: { status: 429, headers: new Map([['retry-after', String(Math.ceil(err.msBeforeNext / 1000))]]) } },
-      });
+      const retryAfter = String(Math.ceil(err.msBeforeNext / 1000));
+      throw requestError('RATE_LIMITED', `Rate limit of ${config.graphql.ratePerMinute} operations a minute reached; retry in ${retryAfter} s.`, new Map([['retry-after', retryAfter]]));
     }
   };
 
@@ -96,7 +98,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       const visitor = services.integrations.visitors.fromClaims(claims);
       return visitor ? { ...viewer, visitor } : viewer;
     } catch (err) {
-      throw new GraphQLError((err as Error).message, { extensions: { code: 'UNAUTHENTICATED', category: 'auth', http: { status: 401 } } });
+      throw requestError('UNAUTHENTICATED', (err as Error).message);
     }
   };
   const header = (req: Request, name: string) => {
@@ -144,8 +146,12 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
         metrics.subscriptionsActive.inc();
         return undefined;
       },
-      onError: (_ctx, _id, _payload, errors) => {
-        for (const e of errors) logger.warn({ err: e }, 'subscription error');
+      // Subscription errors leave through the same formatter as HTTP ones (production hides faults here too).
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
+      onNext: (_ctx, _id, _payload, args, result) => {
+        if (!result.errors?.length) return undefined;
+        const requestId = (args.contextValue as GraphQLContext | undefined)?.requestId;
+        return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e, requestId)) };
       },
     },
     wsServer,
@@ -249,12 +255,14 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     express.json({ limit: config.http.bodyLimit }),
     (req: Request, res: Response, next: NextFunction) => {
       if (Array.isArray(req.body) && req.body.length > config.graphql.maxBatch) {
-        res.status(400).json(httpGraphQLError('QUERY_TOO_COMPLEX', `A batch may hold at most ${config.graphql.maxBatch} operations; this one has ${req.body.length}.`));
+        sendError(req, res, new AppError('QUERY_TOO_COMPLEX', `A batch may hold at most ${config.graphql.maxBatch} operations; this one has ${req.body.length}.`));
         return;
       }
       next();
     },
     ...(observable ? [observeRequest] : []),
+    // The formatter quotes this id in every error (and logs faults under it).
+    (req: Request, _res: Response, next: NextFunction) => runWithRequestId(String(req.id), () => next()),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const viewer = withVisitor(await authenticate(req.headers.authorization), {
@@ -271,18 +279,17 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   );
 
   // Errors from body parsing (too large, malformed JSON) leave in GraphQL's error shape.
-  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const e = err as { type?: string; status?: number; message?: string };
     if (e.type === 'entity.too.large') {
-      res.status(413).json(httpGraphQLError('PAYLOAD_TOO_LARGE', `The request body is larger than ${config.http.bodyLimit}.`));
+      sendError(req, res, new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than ${config.http.bodyLimit}.`));
     } else if (e.type === 'entity.parse.failed') {
-      res.status(400).json(httpGraphQLError('BAD_USER_INPUT', 'The request body is not valid JSON.'));
+      sendError(req, res, new AppError('BAD_USER_INPUT', 'The request body is not valid JSON.'));
     } else if (err instanceof AppError) {
-      res.status(400).json(httpGraphQLError(err.code, err.message));
+      sendError(req, res, err);
     } else {
-      logger.error({ err }, 'unhandled HTTP error');
-      res.status(500).json(httpGraphQLError('INTERNAL', 'Internal error; it has been logged.'));
+      sendError(req, res, new AppError('INTERNAL', `Unhandled HTTP error: ${e.message ?? String(err)}`, undefined, { cause: err }));
     }
   });
 
