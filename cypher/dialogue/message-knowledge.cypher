@@ -2,6 +2,6 @@
 // Params: $ids (message ids), $visibilities, $statuses. Returns: {id, items} per message.
 UNWIND $ids AS id
 MATCH (m:Message {id: id})-[u:USED]->(k:Knowledge)
-WHERE k.visibility IN $visibilities AND k.status IN $statuses
+WHERE {{visible-knowledge k}}
 WITH id, u, k ORDER BY u.rank
 RETURN id, collect(k {.*, embedding: null}) AS items

@@ -2,7 +2,7 @@
 // Params: $ids (entity ids), $per, $visibilities, $statuses. Returns: {id, items} per entity that has any.
 UNWIND $ids AS id
 MATCH (:Entity {id: id})<-[:ABOUT]-(k:Knowledge)
-WHERE k.visibility IN $visibilities AND k.status IN $statuses
+WHERE {{visible-knowledge k}}
 WITH id, k ORDER BY k.updatedAt DESC
 WITH id, collect(k {.*, embedding: null})[..toInteger($per)] AS items
 RETURN id, items

@@ -11,7 +11,7 @@ UNWIND (CASE WHEN size(relLists) = 0 THEN [[]] ELSE relLists END) AS rl
 UNWIND (CASE WHEN size(rl) = 0 THEN [null] ELSE rl END) AS r
 WITH centre, others, collect(DISTINCT r) AS rels
 OPTIONAL MATCH (k:Knowledge)-[:ABOUT]->(about:Entity)
-WHERE (about = centre OR about IN others) AND k.visibility IN $visibilities AND k.status IN $statuses
+WHERE (about = centre OR about IN others) AND {{visible-knowledge k}}
 WITH centre, others, rels, collect(DISTINCT {k: k, about: about.id})[..toInteger($limit)] AS knowledge
 RETURN
   [n IN [centre] + others | {id: n.id, label: 'Entity', name: n.name, type: n.type}] +

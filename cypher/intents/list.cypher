@@ -5,7 +5,7 @@ CALL () {
   MATCH (i:Intent)
   WITH i ORDER BY i.name SKIP toInteger($skip) LIMIT toInteger($limit)
   OPTIONAL MATCH (i)-[h:HANDLED_BY]->(k:Knowledge)
-  WHERE k.visibility IN $visibilities AND k.status IN $statuses
+  WHERE {{visible-knowledge k}}
   WITH i, collect(CASE WHEN k IS NULL THEN null ELSE {knowledgeId: k.id, language: h.language, kind: k.kind} END) AS handlers
   RETURN collect(i {.id, .name, .externalId, .language, .examples, handlers: handlers}) AS items
 }

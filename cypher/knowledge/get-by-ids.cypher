@@ -3,5 +3,5 @@
 // Returns: one row per visible item, in no particular order (the DataLoader restores key order).
 UNWIND $ids AS id
 MATCH (k:Knowledge {id: id})
-WHERE k.visibility IN $visibilities AND k.status IN $statuses
+WHERE {{visible-knowledge k}}
 RETURN k {.*, embedding: null} AS item

@@ -3,7 +3,7 @@
 // Returns: one row {total, items}.
 CALL () {
   CALL db.index.fulltext.queryNodes('knowledge_text', $text) YIELD node AS k
-  WHERE k.visibility IN $visibilities AND k.status IN $statuses
+  WHERE {{visible-knowledge k}}
     AND ($kind IS NULL OR k.kind = $kind)
     AND ($status IS NULL OR k.status = $status)
     AND ($visibility IS NULL OR k.visibility = $visibility)
@@ -13,7 +13,7 @@ CALL () {
 }
 CALL () {
   CALL db.index.fulltext.queryNodes('knowledge_text', $text) YIELD node AS k, score
-  WHERE k.visibility IN $visibilities AND k.status IN $statuses
+  WHERE {{visible-knowledge k}}
     AND ($kind IS NULL OR k.kind = $kind)
     AND ($status IS NULL OR k.status = $status)
     AND ($visibility IS NULL OR k.visibility = $visibility)

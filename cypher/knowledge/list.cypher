@@ -4,7 +4,7 @@
 // Returns: one row {total, items}. The filter runs twice (count, page) so no query holds every match in memory.
 CALL () {
   MATCH (k:Knowledge)
-  WHERE k.visibility IN $visibilities AND k.status IN $statuses
+  WHERE {{visible-knowledge k}}
     AND ($kind IS NULL OR k.kind = $kind)
     AND ($status IS NULL OR k.status = $status)
     AND ($visibility IS NULL OR k.visibility = $visibility)
@@ -14,7 +14,7 @@ CALL () {
 }
 CALL () {
   MATCH (k:Knowledge)
-  WHERE k.visibility IN $visibilities AND k.status IN $statuses
+  WHERE {{visible-knowledge k}}
     AND ($kind IS NULL OR k.kind = $kind)
     AND ($status IS NULL OR k.status = $status)
     AND ($visibility IS NULL OR k.visibility = $visibility)

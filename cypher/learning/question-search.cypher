@@ -14,7 +14,7 @@ CALL () {
   RETURN q, score, 'text' AS via
 }
 MATCH (k:Knowledge)-[:HAS_QUESTION]->(q)
-WHERE k.status IN $statuses AND k.visibility IN $visibilities AND ($languages IS NULL OR k.language IN $languages)
+WHERE {{visible-knowledge k}} AND ($languages IS NULL OR k.language IN $languages)
 WITH k, via, q, score ORDER BY score DESC
 WITH k, via, head(collect({text: q.text, score: score})) AS best
 RETURN k.id AS id, best.text AS question, best.score AS score, via

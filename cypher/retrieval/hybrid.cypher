@@ -15,7 +15,7 @@
 CALL () {
   WITH $vector AS v WHERE v IS NOT NULL AND $vectorHits IS NULL AND $kVector > 0
   CALL db.index.vector.queryNodes('knowledge_embedding', toInteger($kVectorScan), v) YIELD node AS k, score
-  WITH k, score WHERE k.status IN $statuses AND k.visibility IN $visibilities AND ($languages IS NULL OR k.language IN $languages)
+  WITH k, score WHERE {{visible-knowledge k}} AND ($languages IS NULL OR k.language IN $languages)
     AND ($model IS NULL OR k.embeddingModel = $model)
   WITH k, score ORDER BY score DESC
   RETURN collect({id: k.id, score: score}) AS indexHits
@@ -23,7 +23,7 @@ CALL () {
 CALL () {
   UNWIND coalesce($vectorHits, []) AS h
   MATCH (k:Knowledge {id: h.id})
-  WHERE k.status IN $statuses AND k.visibility IN $visibilities AND ($languages IS NULL OR k.language IN $languages)
+  WHERE {{visible-knowledge k}} AND ($languages IS NULL OR k.language IN $languages)
   WITH h ORDER BY h.score DESC
   RETURN collect({id: h.id, score: h.score}) AS storeHits
 }
@@ -43,7 +43,7 @@ CALL () {
     CALL db.index.fulltext.queryNodes('knowledge_chars', q, {limit: toInteger($kText * 4)}) YIELD node AS k, score
     RETURN k, score
   }
-  WITH k, sum(score) AS score WHERE k.status IN $statuses AND k.visibility IN $visibilities AND ($languages IS NULL OR k.language IN $languages)
+  WITH k, sum(score) AS score WHERE {{visible-knowledge k}} AND ($languages IS NULL OR k.language IN $languages)
   WITH k, score ORDER BY score DESC LIMIT toInteger($kText)
   RETURN collect({id: k.id, score: score}) AS textHits
 }
@@ -69,7 +69,7 @@ CALL (near) {
     MATCH (n)<-[:ABOUT]-(k:Knowledge)
     RETURN k, 0.5 AS weight
   }
-  WITH e, k, weight WHERE k.status IN $statuses AND k.visibility IN $visibilities AND ($languages IS NULL OR k.language IN $languages)
+  WITH e, k, weight WHERE {{visible-knowledge k}} AND ($languages IS NULL OR k.language IN $languages)
   WITH k, sum(weight) AS weight, collect(DISTINCT e.id) AS about
   WITH k, weight, about,
        CASE WHEN $vector IS NULL OR k.embedding IS NULL OR ($model IS NOT NULL AND k.embeddingModel <> $model) THEN 0.0
@@ -90,7 +90,7 @@ CALL () {
     RETURN c, score, 'text' AS via
   }
   MATCH (d:Document)-[:HAS_CHUNK]->(c)
-  WHERE coalesce(d.visibility, 'PUBLIC') IN $visibilities AND ($languages IS NULL OR d.language IS NULL OR d.language IN $languages)
+  WHERE {{visible-document d}} AND ($languages IS NULL OR d.language IS NULL OR d.language IN $languages)
     // Passages answer only from a current version that is reviewed: approved, trusted, or with a published draft.
     AND coalesce(d.status, 'current') = 'current'
     AND (d.trusted = true OR d.approvedAt IS NOT NULL OR EXISTS { (d)-[:HAS_CHUNK]->(:Chunk)<-[:DERIVED_FROM]-(:Knowledge {status: 'PUBLISHED'}) })
@@ -99,7 +99,7 @@ CALL () {
   UNWIND range(0, size(ranked) - 1) AS i
   WITH via, i, ranked[i].c AS c, ranked[i].d AS d, ranked[i].score AS score
   OPTIONAL MATCH (k:Knowledge)-[:DERIVED_FROM]->(c)
-  WHERE k.status IN $statuses AND k.visibility IN $visibilities AND ($languages IS NULL OR k.language IN $languages)
+  WHERE {{visible-knowledge k}} AND ($languages IS NULL OR k.language IN $languages)
   WITH via, i, c, d, score, collect(k.id) AS knowledge
   ORDER BY via, i
   RETURN collect({chunkId: c.id, documentId: d.id, documentTitle: d.title, text: c.text, start: coalesce(c.start, 0),
@@ -110,10 +110,10 @@ CALL (vectorHits, textHits, graphHits, chunkHits) {
   UNWIND [h IN vectorHits | h.id] + [h IN textHits | h.id] + [h IN graphHits | h.id] + reduce(acc = [], x IN chunkHits | acc + x.knowledge) + $extraIds AS id
   WITH DISTINCT id
   MATCH (k:Knowledge {id: id})
-  WHERE k.status IN $statuses AND k.visibility IN $visibilities AND ($languages IS NULL OR k.language IN $languages)
+  WHERE {{visible-knowledge k}} AND ($languages IS NULL OR k.language IN $languages)
   CALL (k) {
     OPTIONAL MATCH (k)-[r:DERIVED_FROM]->(c:Chunk)<-[:HAS_CHUNK]-(d:Document)
-    WHERE coalesce(d.visibility, 'PUBLIC') IN $visibilities
+    WHERE {{visible-document d}}
     WITH r, c, d ORDER BY d.title, c.index LIMIT 3
     RETURN collect(CASE WHEN c IS NULL THEN null ELSE {documentId: d.id, documentTitle: d.title, chunkId: c.id, start: r.start, end: r.end,
                    quote: substring(c.text, r.start - coalesce(c.start, 0), r.end - r.start)} END) AS sources

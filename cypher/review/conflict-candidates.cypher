@@ -7,11 +7,11 @@ UNWIND $rows AS row
 MATCH (k:Knowledge {id: row.itemId})
 CALL (k, row) {
   MATCH (k)-[:ABOUT]->(e:Entity)<-[:ABOUT]-(p:Knowledge)
-  WHERE p.status = 'PUBLISHED' AND p.kind = row.kind AND p <> k AND p.visibility IN $visibilities
+  WHERE p.status = 'PUBLISHED' AND p.kind = row.kind AND p <> k AND {{visible-knowledge-any-status p}}
   RETURN p, e
   UNION
   MATCH (p:Rule)
-  WHERE row.kind = 'rule' AND size(row.paths) > 0 AND p.status = 'PUBLISHED' AND p <> k AND p.visibility IN $visibilities
+  WHERE row.kind = 'rule' AND size(row.paths) > 0 AND p.status = 'PUBLISHED' AND p <> k AND {{visible-knowledge-any-status p}}
     AND any(path IN row.paths WHERE p.when CONTAINS ('"' + path + '"'))
   RETURN p, null AS e
 }

@@ -4,7 +4,7 @@
 // extraction rule that produced them (documented in src/review/README.md).
 UNWIND $ids AS id
 MATCH (t:ReviewTask {id: id})-[:FOR]->(target)
-WHERE target:Entity OR (target:Knowledge AND target.visibility IN $visibilities)
+WHERE target:Entity OR (target:Knowledge AND {{visible-knowledge-any-status target}})
 WITH DISTINCT t, target
 OPTIONAL MATCH (t)-[:CANDIDATE]->(candidate:Entity)
 OPTIONAL MATCH (d:Document {id: t.documentId})

@@ -1,7 +1,7 @@
 // Locks a knowledge item the viewer may see and returns its versions with content (newest first).
 // Params: $id, $visibilities. Returns: {item, snapshots: [{version, snapshot}]} or no row.
 MATCH (k:Knowledge {id: $id})
-WHERE k.visibility IN $visibilities
+WHERE {{visible-knowledge-any-status k}}
 SET k.lockedAt = datetime()
 WITH k
 CALL (k) {

@@ -6,7 +6,7 @@
 //   $visibilities (knowledge the viewer may see), $skip, $limit. Returns one row: {total, items}.
 MATCH (t:ReviewTask)-[:FOR]->(target)
 WHERE ($status IS NULL OR t.status = $status) AND ($type IS NULL OR t.type = $type) AND ($documentId IS NULL OR t.documentId = $documentId)
-  AND (target:Entity OR (target:Knowledge AND target.visibility IN $visibilities))
+  AND (target:Entity OR (target:Knowledge AND {{visible-knowledge-any-status target}}))
   AND ($kind IS NULL OR CASE WHEN target:Knowledge THEN target.kind ELSE 'entity' END = $kind)
   AND ($assignee IS NULL OR coalesce(t.assignee, '') = $assignee)
   AND ($createdBefore IS NULL OR t.createdAt < datetime($createdBefore)) AND ($createdAfter IS NULL OR t.createdAt >= datetime($createdAfter))

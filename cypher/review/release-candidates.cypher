@@ -5,7 +5,7 @@
 //   {item, entities, openTaskIds, approvals, snapshots: [{version, snapshot}] newest first, publishedVersion}.
 UNWIND $ids AS id
 MATCH (k:Knowledge {id: id})
-WHERE k.visibility IN $visibilities
+WHERE {{visible-knowledge-any-status k}}
 CALL (k) { OPTIONAL MATCH (k)-[:ABOUT]->(e:Entity) RETURN collect(e.name) AS entities }
 CALL (k) {
   OPTIONAL MATCH (t:ReviewTask {type: 'draft'})-[:FOR]->(k)
