@@ -33,9 +33,8 @@ async function createItem(question: string, visibility: 'PUBLIC' | 'INTERNAL', l
 }
 
 beforeAll(async () => {
-  api = await startTestApi();
-  // The embedder would give these items real vectors; the contract writes its own.
-  await api.app.services.retrieval.embedder.stop();
+  // No background work: its embedding sweep would give these items real vectors; the contract writes its own.
+  api = await startTestApi({}, { background: false });
 });
 afterAll(async () => {
   await api?.close();
