@@ -425,9 +425,9 @@ describe('nothing unreviewed reaches customers', () => {
     const { modelAccess } = await import('../src/ingestion/model.stages.js');
     const { createHash } = await import('node:crypto');
     const s = api.app.services;
-    // This process's embedder would sweep the pending drafts into its (Neo4j) store at once; stopped, the
-    // drafts stay as the writer left them (this is the file's last test).
-    await s.retrieval.embedder.stop();
+    // This process's background work would sweep the pending drafts into its (Neo4j) store at once;
+    // stopped, the drafts stay as the writer left them (this is the file's last test).
+    await s.background.close();
     const models = modelAccess(s.inference, { embedding: s.inference.models.embedding, ner: s.inference.models.ner, chunks: api.config.ingestion.chunkEmbeddingModel }, s.logger);
     const written: Record<string, string[]> = {};
     for (const inGraph of [true, false]) {
