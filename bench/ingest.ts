@@ -115,6 +115,7 @@ try {
     publish: true,
     by: 'bench',
     access: { visibilities: ['PUBLIC', 'INTERNAL', 'RESTRICTED'], statuses: ['DRAFT', 'IN_REVIEW', 'PUBLISHED', 'ARCHIVED', 'REJECTED'] },
+    mayPublishRestricted: true,
   });
   await stack.app.startWorkers();
   const svc = stack.app.services.ingestion;

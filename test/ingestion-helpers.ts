@@ -14,6 +14,7 @@ export async function importSeed(api: TestApi): Promise<void> {
     publish: true,
     by: 'test-seed',
     access: { visibilities: [...ALL_ACCESS.visibilities], statuses: [...ALL_ACCESS.statuses] },
+    mayPublishRestricted: true,
   });
   if (r.errors.length) throw new Error(`seed import failed: ${JSON.stringify(r.errors.slice(0, 3))}`);
 }

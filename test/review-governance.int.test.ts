@@ -157,6 +157,26 @@ describe('decisions', () => {
     expect(code(await approve(taskId, keys.R2))).toBe('CONFLICT');
   });
 
+  it('refuses to publish RESTRICTED knowledge directly: create, import and trusted ingestion go through the four eyes', async () => {
+    const input = { kind: 'FACT', statement: `The vault code ${run} changes weekly.`, visibility: 'RESTRICTED' };
+    const created = await api.gql('mutation($input: KnowledgeInput!) { createKnowledge(input: $input, publish: true) { id } }', { input }, keys.R1);
+    expect(code(created)).toBe('FORBIDDEN');
+    expect(created.body.errors![0]!.message).toMatch(/two different editors/);
+    const imported = await api.gql<{ importKnowledge: { created: number; errors: Array<{ line: number; message: string }> } }>(
+      'mutation($d: String!) { importKnowledge(format: JSONL, data: $d, publish: true) { created errors { line message } } }',
+      { d: [JSON.stringify({ type: 'fact', externalId: `gov-open-${run}`, statement: 'Open.', language: 'en' }), JSON.stringify({ type: 'fact', externalId: `gov-vault-${run}`, statement: 'Vault.', language: 'en', visibility: 'RESTRICTED' })].join('\n') },
+      keys.R1,
+    );
+    // All or nothing: the public line is not written either.
+    expect(imported.body.data!.importKnowledge).toMatchObject({ created: 0, errors: [{ line: 2 }] });
+    expect(imported.body.data!.importKnowledge.errors[0]!.message).toMatch(/two different editors/);
+    const trusted = await api.gql('mutation($i: IngestDocumentInput!) { ingestDocument(input: $i) { id } }', { i: { title: 'Vault', mediaType: 'text/plain', content: 'The vault opens at 9.', visibility: 'RESTRICTED', trusted: true } }, keys.R1);
+    expect(code(trusted)).toBe('FORBIDDEN');
+    // As a draft it is accepted, and waits for two approvals.
+    const draft = await api.gql<{ createKnowledge: { status: string } }>('mutation($input: KnowledgeInput!) { createKnowledge(input: $input) { status } }', { input }, keys.R1);
+    expect(draft.body.data!.createKnowledge.status).toBe('DRAFT');
+  });
+
   it('lets exactly one of two editors racing on a task win; the other gets a typed CONFLICT and nothing is written twice', async () => {
     const { taskId, itemId } = await draftTask(fact('race', 'Racing answer.'));
     const [a, b] = await Promise.all([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
-import { assertMayPublishWithoutReview, assertMayWriteVisibility, mayPublishWithoutReview, mayWriteVisibility, writeVisibilityRefusal } from './policies.js';
+import { assertMayPublishWithoutReview, assertMayWriteVisibility, mayPublishWithoutReview, mayWriteVisibility, writeVisibilityRefusal, assertMayPublishDirectly, mayPublishDirectly } from './policies.js';
 import { anonymous, knowledgeAccess, roles, type Role, type Viewer } from './roles.js';
 
 const viewer = (role: Role | null, restricted = false): Viewer => ({ role, keyId: role ? `${role}-key` : null, name: String(role), grants: new Set(restricted ? (['RESTRICTED'] as const) : []) });
@@ -69,5 +69,14 @@ describe('assertMayPublishWithoutReview', () => {
       details: { reason: 'REVIEW_REQUIRED' },
     });
     expect(() => assertMayPublishWithoutReview(viewer('EDITOR'))).not.toThrow();
+  });
+});
+
+describe('assertMayPublishDirectly (four eyes on RESTRICTED knowledge)', () => {
+  it('only ADMIN publishes RESTRICTED knowledge without review; other visibilities are not its concern', () => {
+    expect(mayPublishDirectly(viewer('ADMIN'), 'RESTRICTED')).toBe(true);
+    expect(mayPublishDirectly(viewer('EDITOR', true), 'RESTRICTED')).toBe(false);
+    for (const v of ['PUBLIC', 'INTERNAL', null, undefined] as const) expect(mayPublishDirectly(viewer('EDITOR'), v)).toBe(true);
+    expect(refusal(() => assertMayPublishDirectly(viewer('EDITOR', true), 'RESTRICTED'))).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'FOUR_EYES' } });
   });
 });

@@ -43,3 +43,19 @@ export function assertMayPublishWithoutReview(viewer: Viewer, hint = 'leave publ
     throw new AppError('FORBIDDEN', `A ${viewer.role ?? 'anonymous'} key may not publish without review; ${hint}.`, { reason: 'REVIEW_REQUIRED' });
   }
 }
+
+/**
+ * RESTRICTED knowledge goes live with two different editors' approvals (review, four eyes). Publishing it
+ * directly (createKnowledge/importKnowledge with `publish`, a trusted ingestion) would skip the second pair
+ * of eyes, so only ADMIN may (a bootstrap, such as loading a seed; audited like every direct publish).
+ */
+export function mayPublishDirectly(viewer: Viewer, visibility: Visibility | null | undefined): boolean {
+  return visibility !== 'RESTRICTED' || hasRole(viewer, ['ADMIN']);
+}
+
+export const fourEyesRefusal = 'RESTRICTED knowledge goes live with the approvals of two different editors: create it without publish and have it reviewed.';
+
+/** FORBIDDEN when publishing `visibility` directly would skip the four eyes RESTRICTED knowledge needs. */
+export function assertMayPublishDirectly(viewer: Viewer, visibility: Visibility | null | undefined): void {
+  if (!mayPublishDirectly(viewer, visibility)) throw new AppError('FORBIDDEN', fourEyesRefusal, { reason: 'FOUR_EYES' });
+}

@@ -1,4 +1,4 @@
-import { assertMayPublishWithoutReview, assertMayWriteVisibility } from '../auth/policies.js';
+import { assertMayPublishDirectly, assertMayPublishWithoutReview, assertMayWriteVisibility } from '../auth/policies.js';
 import type { Visibility } from '../auth/roles.js';
 import { builder, ingesters, VisibilityEnum } from '../schema/builder.js';
 import { offsetConnection } from '../schema/pagination.js';
@@ -122,7 +122,10 @@ builder.mutationField('ingestDocument', (t) =>
     args: { input: t.arg({ type: IngestDocumentInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
       assertMayWriteVisibility(ctx.viewer, input.visibility);
-      if (input.trusted) assertMayPublishWithoutReview(ctx.viewer, 'leave trusted unset or configure the source in INGEST_TRUSTED_SOURCES');
+      if (input.trusted) {
+        assertMayPublishWithoutReview(ctx.viewer, 'leave trusted unset or configure the source in INGEST_TRUSTED_SOURCES');
+        assertMayPublishDirectly(ctx.viewer, input.visibility);
+      }
       return ctx.services.ingestion.submit(input, ctx.viewer.keyId);
     },
   }),

@@ -1,4 +1,4 @@
-import { assertMayPublishWithoutReview } from '../auth/policies.js';
+import { assertMayPublishWithoutReview, mayPublishDirectly } from '../auth/policies.js';
 import { knowledgeAccess } from '../auth/roles.js';
 import { builder, editors, staff } from '../schema/builder.js';
 import { IMPORT_FORMATS } from './import/index.js';
@@ -39,6 +39,7 @@ builder.mutationField('importKnowledge', (t) =>
         publish: args.publish ?? false,
         by: ctx.viewer.keyId,
         access: knowledgeAccess(ctx.viewer),
+        mayPublishRestricted: mayPublishDirectly(ctx.viewer, 'RESTRICTED'),
       });
       if (result.created + result.updated > 0) await ctx.services.knowledge.notifyImport(ctx.viewer.keyId);
       if (args.publish && result.created + result.updated > 0) {

@@ -1,4 +1,4 @@
-import { mayWriteVisibility, writeVisibilityRefusal } from '../auth/policies.js';
+import { fourEyesRefusal, mayWriteVisibility, writeVisibilityRefusal } from '../auth/policies.js';
 import type { KnowledgeStatus } from '../auth/roles.js';
 import { AppError } from '../errors.js';
 import type { CypherExecutor } from '../graph/executor.js';
@@ -41,7 +41,11 @@ function toContent(r: KnowledgeItemRecord): KnowledgeContent {
 export async function importKnowledge(
   service: KnowledgeService,
   executor: CypherExecutor,
-  input: { format: ImportFormat; data: string; publish: boolean; by: string | null; access: Access },
+  /**
+   * `mayPublishRestricted`: whether the caller may publish RESTRICTED records without review (ADMIN and
+   * in-process bootstraps; `mayPublishDirectly`): without it, `publish` with such a record is a line error.
+   */
+  input: { format: ImportFormat; data: string; publish: boolean; by: string | null; access: Access; mayPublishRestricted: boolean },
 ): Promise<ImportResult> {
   const empty = { created: 0, updated: 0, unchanged: 0 };
   const parsed = parseKnowledgeImport(input.data, input.format);
@@ -64,6 +68,8 @@ export async function importKnowledge(
     } else {
       if (!mayWriteVisibility(input.access, record.visibility)) {
         errors.push({ line, message: `line ${line}: ${writeVisibilityRefusal(record.visibility)}` });
+      } else if (input.publish && record.visibility === 'RESTRICTED' && !input.mayPublishRestricted) {
+        errors.push({ line, message: `line ${line}: ${fourEyesRefusal}` });
       }
       items.push(imported);
     }

@@ -1,4 +1,4 @@
-import { assertMayPublishWithoutReview, assertMayWriteVisibility } from '../auth/policies.js';
+import { assertMayPublishDirectly, assertMayPublishWithoutReview, assertMayWriteVisibility } from '../auth/policies.js';
 import { knowledgeAccess } from '../auth/roles.js';
 import { AppError } from '../errors.js';
 import { builder, editors, anyRole, KnowledgeStatusEnum, VisibilityEnum } from '../schema/builder.js';
@@ -202,7 +202,10 @@ builder.mutationFields((t) => ({
     resolve: async (_r, { input, publish }, ctx) => {
       const content = mergeContent(toKind(input.kind), input as PatchContent);
       assertMayWriteVisibility(ctx.viewer, content.visibility);
-      if (publish) assertMayPublishWithoutReview(ctx.viewer);
+      if (publish) {
+        assertMayPublishWithoutReview(ctx.viewer);
+        assertMayPublishDirectly(ctx.viewer, content.visibility);
+      }
       const id = await ctx.services.knowledge.create(content, { status: publish ? 'PUBLISHED' : 'DRAFT', by: ctx.viewer.keyId });
       // Publishing without review is audited (after the item's own transaction commits).
       if (publish) await ctx.services.audit.record(ctx.viewer, { action: 'knowledge.publish', targetType: 'Knowledge', targetId: id, after: { status: 'PUBLISHED', version: 1 } });

@@ -27,6 +27,8 @@ export async function seedIfEmpty(service: KnowledgeService, executor: CypherExe
     publish: true,
     by: 'seed',
     access: { visibilities: ['PUBLIC', 'INTERNAL', 'RESTRICTED'], statuses: ['DRAFT', 'IN_REVIEW', 'PUBLISHED', 'ARCHIVED', 'REJECTED'] },
+    // The demo seed is a bootstrap (like ADMIN), RESTRICTED examples included.
+    mayPublishRestricted: true,
   });
   if (result.errors.length > 0) {
     throw new AppError('INTERNAL', `The demo seed does not import: ${result.errors.slice(0, 5).map((e) => e.message).join('; ')}`);
