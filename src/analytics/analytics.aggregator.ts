@@ -147,7 +147,7 @@ export class AnalyticsAggregator implements AnalyticsChanges {
   private async drain(): Promise<number> {
     let hours = 0;
     for (;;) {
-      const taken = (await this.redis.spop(this.pendingKey, BATCH)) as string[];
+      const taken = (await this.redis.spop(this.pendingKey, BATCH));
       if (taken.length === 0) return hours;
       try {
         const found = await this.repo.dirtyHours(

@@ -6,7 +6,7 @@ import { CitationRef } from '../retrieval/retrieval.schema.js';
 import { anyRole, builder } from '../schema/builder.js';
 import type { GraphQLContext } from '../schema/context.js';
 import { offsetConnection } from '../schema/pagination.js';
-import { conversationEventTypes, conversationStatuses, type ConversationEvent, type ConversationRow, type ConversationStatus, type MessageRow } from './conversation.types.js';
+import { conversationEventTypes, conversationStatuses, type ConversationEvent, type ConversationRow, type MessageRow } from './conversation.types.js';
 import { EntityMentionRef } from './understanding.schema.js';
 
 const agents = ['AGENT', 'ADMIN'] as const;
@@ -170,7 +170,7 @@ builder.queryFields((t) => ({
       },
       resolve: (_r, args, ctx) =>
         offsetConnection(ctx, args, (page) =>
-          ctx.services.dialogue.service.list((args.statuses ?? ['ESCALATED', 'AGENT']) as ConversationStatus[], args.mine ?? false, ctx.viewer, page),
+          ctx.services.dialogue.service.list((args.statuses ?? ['ESCALATED', 'AGENT']), args.mine ?? false, ctx.viewer, page),
         ),
     },
     { fields: (c) => ({ totalCount: c.int({ resolve: (conn) => (conn as unknown as { totalCount: number }).totalCount }) }) },

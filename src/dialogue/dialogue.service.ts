@@ -133,7 +133,7 @@ export class DialogueService {
     const p = this.integrations.protector;
     if (!s || !p) return s;
     const slots = (a: ActiveProcess | null): ActiveProcess | null =>
-      a && { ...a, state: { ...a.state, slots: Object.fromEntries(Object.entries(a.state.slots).map(([k, v]) => [k, p.revealValue(v, id) as string | number])) } };
+      a && { ...a, state: { ...a.state, slots: Object.fromEntries(Object.entries(a.state.slots).map(([k, v]) => [k, p.revealValue<string | number>(v, id)])) } };
     return { ...s, context: p.revealContext(s.context, id), process: slots(s.process), suspended: s.suspended.map((a) => slots(a) as ActiveProcess) };
   }
 

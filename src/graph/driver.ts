@@ -41,7 +41,7 @@ export async function connectNeo4j(c: Neo4jConnection): Promise<Driver> {
     return driver;
   } catch (err) {
     await driver.close().catch(() => undefined);
-    const code = typeof err === 'object' && err && 'code' in err ? String((err as { code: unknown }).code) : '';
+    const code = typeof err === 'object' && err && 'code' in err ? String((err).code) : '';
     const reason = err instanceof Error ? err.message : String(err);
     if (code.startsWith('Neo.ClientError.Security')) {
       throw new AppError('SERVICE_UNAVAILABLE', `Neo4j at ${c.uri} refused user "${c.user}": ${reason}. Check NEO4J_USER and NEO4J_PASSWORD.`, { code });
@@ -95,6 +95,6 @@ function tuneIfBolt<S extends net.Socket>(socket: S, first: unknown): S {
       process.nextTick(() => this.uncork());
     }
     return (write as (...a: unknown[]) => boolean).apply(this, args);
-  } as S['write'];
+  };
   return socket;
 }

@@ -24,7 +24,7 @@ export const neo4jErrorTable: ReadonlyArray<{ match: (neo4jCode: string) => bool
 
 /** Maps a Neo4j error to our typed errors (the cause travels with it). */
 export function fromNeo4jError(err: unknown, queryName: string): AppError {
-  const neo4jCode = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+  const neo4jCode = typeof err === 'object' && err !== null && 'code' in err ? String((err).code) : '';
   const driverMessage = err instanceof Error ? err.message : String(err);
   const internal = { query: queryName, ...(neo4jCode ? { neo4jCode } : {}) };
   const hit = neo4jErrorTable.find((row) => row.match(neo4jCode));

@@ -2,7 +2,6 @@ import { EmbeddingPipeline, type EmbeddingPipelineOptions, type EmbedRole } from
 import type { EntitySpan } from './entity-aggregation.js';
 import { IntentClassifier, type IntentClassifierOptions, type IntentExamples, type IntentPrediction } from './intent-classifier.js';
 import { ModelRegistry, type ModelRegistryOptions } from './model-registry.js';
-import type { PipelineOptions } from './pipeline-model.js';
 import { TextClassificationPipeline, type Classification } from './text-classification.pipeline.js';
 import { TokenClassificationPipeline } from './token-classification.pipeline.js';
 import { understand, type SentimentMappingOptions, type Understanding } from './understand.js';
@@ -73,7 +72,7 @@ export class InferenceService {
   textClassification(model: string): TextClassificationPipeline {
     let p = this.classifiers.get(model);
     if (!p) {
-      p = new TextClassificationPipeline(this.registry, model, this.pipelineOptions as PipelineOptions);
+      p = new TextClassificationPipeline(this.registry, model, this.pipelineOptions);
       this.classifiers.set(model, p);
     }
     return p;
@@ -82,7 +81,7 @@ export class InferenceService {
   tokenClassification(model = this.models.ner): TokenClassificationPipeline {
     let p = this.taggers.get(model);
     if (!p) {
-      p = new TokenClassificationPipeline(this.registry, model, this.pipelineOptions as PipelineOptions);
+      p = new TokenClassificationPipeline(this.registry, model, this.pipelineOptions);
       this.taggers.set(model, p);
     }
     return p;

@@ -561,7 +561,7 @@ function buildFromSnapshot(header: unknown, buffer: Buffer, payloadStart: number
   const lx = header.lexical;
   if (lx !== null) {
     if (!isRecord(lx) || !Array.isArray(lx.vocabulary) || !lx.vocabulary.every((g) => typeof g === 'string')) return fail('the n-gram vocabulary is malformed');
-    const vocabulary = lx.vocabulary as string[];
+    const vocabulary = lx.vocabulary;
     lexical = NgramFeaturizer.fromState({ vocabulary, idf: floats('lexical.idf', vocabulary.length), scale: decodeNumber(lx.scale, 'lexical.scale') });
   }
   if (sparseDim !== (lexical?.dim ?? 0)) fail(`the head has ${sparseDim} sparse features, the n-gram vocabulary ${lexical?.dim ?? 0}`);

@@ -309,6 +309,6 @@ export class ModelRegistry {
     const loads = [...this.loading.values()];
     this.loading.clear();
     const results = await Promise.allSettled(loads);
-    await Promise.all(results.map((r) => (r.status === 'fulfilled' ? r.value.session.release() : undefined)));
+    await Promise.all(results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.session.release()] : [])));
   }
 }

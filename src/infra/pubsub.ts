@@ -33,7 +33,7 @@ export function createRedisPubSub(redisUrl: string, logger?: Pick<Logger, 'warn'
     : new RedisPubSub({ publisher: publisher as never, subscriber: subscriber as never });
   return {
     publish: (topic, payload) => inner.publish(prefix + topic, payload),
-    subscribe: <T>(topic: string) => inner.asyncIterator<T>(prefix + topic) as unknown as AsyncIterableIterator<T>,
+    subscribe: <T>(topic: string) => inner.asyncIterator<T>(prefix + topic),
     close: async () => {
       await inner.close();
     },

@@ -57,7 +57,7 @@ export function chunkSentences(text: string, blocks: PlacedBlock[], sentences: S
       const questionStart = kind === 'question' && c.end - c.start >= options.minChars;
       if ((tooLong && !(afterQuestion && u.end - c.start <= options.maxChars * 1.5)) || sectionStart || questionStart) close();
     }
-    if (current) (current as Span).end = u.end;
+    if (current) (current).end = u.end;
     else current = { start: u.start, end: u.end };
   });
   close();

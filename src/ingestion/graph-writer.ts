@@ -128,7 +128,7 @@ export class GraphWriter {
       nodes += 1;
       const chunkRows = doc.chunks.map((c, i) => ({
         id: chunkId(doc.documentId, c.index), index: c.index, text: c.text, start: c.start, end: c.end,
-        embedding: input.chunkEmbeddings[i] ? decodeVector(input.chunkEmbeddings[i]!) : null,
+        embedding: input.chunkEmbeddings[i] ? decodeVector(input.chunkEmbeddings[i]) : null,
         values: JSON.stringify(doc.values.filter((v) => v.start >= c.start && v.end <= c.end).map((v) => ({ type: v.type, text: v.text, start: v.start, end: v.end, value: v.value }))),
       }));
       nodes += await batched(tx, 'ingestion/create-chunks', chunkRows, { documentId: doc.documentId, model: input.chunkEmbeddingModel });

@@ -205,7 +205,7 @@ export class IngestionWorkers {
       await env.flush();
       const permanent = err instanceof InvalidDocumentError || err instanceof UnrecoverableError || (err instanceof AppError && err.category === 'client');
       const final = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      const message = permanent ? (err as Error).message : failureMessage(err as Error, job, job.attemptsMade + 1);
+      const message = permanent ? (err).message : failureMessage(err as Error, job, job.attemptsMade + 1);
       if (final) {
         await this.fail(jobId, message).catch((e: unknown) => this.deps.logger.warn({ err: e, jobId }, 'could not record the failure'));
         await dropContent(job).catch(() => undefined);

@@ -16,7 +16,7 @@ export function zhNumber(s: string): number | null {
   if (s === '十') return 10;
   const m = /^([一二两三四五六七八九])?十([一二三四五六七八九])?$/.exec(s);
   if (m) return (m[1] ? ZH_DIGITS[m[1]]! : 1) * 10 + (m[2] ? ZH_DIGITS[m[2]]! : 0);
-  return s.length === 1 && ZH_DIGITS[s] !== undefined ? ZH_DIGITS[s]! : null;
+  return s.length === 1 && ZH_DIGITS[s] !== undefined ? ZH_DIGITS[s] : null;
 }
 
 const toNumber = (s: string) => Number(s.replace(/,/g, ''));

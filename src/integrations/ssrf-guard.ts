@@ -93,11 +93,11 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
 export function guardedLookup(policy: EgressPolicy) {
   return (hostname: string, options: { all?: boolean } & Record<string, unknown>, callback: LookupCallback): void => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
-      if (err) return callback(new EgressError('unresolvable', `${hostname} does not resolve (${err.code ?? err.message}).`) as unknown as NodeJS.ErrnoException, []);
-      const list = addresses as LookupAddress[];
+      if (err) return callback(new EgressError('unresolvable', `${hostname} does not resolve (${err.code ?? err.message}).`), []);
+      const list = addresses;
       for (const a of list) {
         const why = refuseAddress(a.address, policy);
-        if (why) return callback(new EgressError('private-address', `Refused: ${hostname} resolves to ${why}.`) as unknown as NodeJS.ErrnoException, []);
+        if (why) return callback(new EgressError('private-address', `Refused: ${hostname} resolves to ${why}.`), []);
       }
       if (options.all) return callback(null, list);
       const first = list[0]!;

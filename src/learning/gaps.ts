@@ -222,7 +222,7 @@ export class GapService {
     if (!answer) throw new AppError('BAD_USER_INPUT', 'answer must not be empty.');
     if (answer.length > 20_000) throw new AppError('BAD_USER_INPUT', 'answer is longer than 20000 characters.');
     const texts = await this.textsOf(input.id);
-    const [main] = cleanQuestions([input.question ?? texts[0] ?? ''])!;
+    const [main] = cleanQuestions([input.question ?? texts[0] ?? '']);
     const others = texts.length > 0 ? cleanQuestions(texts).filter((q) => q.key !== main!.key) : [];
     const vectors = others.length > 0 ? await this.questions.embed(others) : [];
     const factId = await this.executor.writeTx('learning/draft-from-gap', async (tx) => {

@@ -90,7 +90,7 @@ builder.mutationFields((t) => ({
     resolve: async (_r, args, ctx) => {
       if (args.ids.length === 0 || args.ids.length > 1000) throw new AppError('BAD_USER_INPUT', `Give 1 to 1,000 ids; got ${args.ids.length}.`);
       const access = knowledgeAccess(ctx.viewer);
-      const visible = (await ctx.services.knowledge.repo.getByIds(args.ids.map(String), access)).filter((k) => k !== null).map((k) => k!.id);
+      const visible = (await ctx.services.knowledge.repo.getByIds(args.ids.map(String), access)).filter((k) => k !== null).map((k) => k.id);
       return ctx.services.learning.quality.rescore(visible);
     },
   }),

@@ -4,7 +4,7 @@ import { KnowledgeItemRef } from '../knowledge/knowledge.schema.js';
 import { admins, builder, ingesters, staff } from '../schema/builder.js';
 import { evidenceConfidence, evidenceOf } from './answer-composer.js';
 import type { EmbeddingStatus } from './embedding-models.js';
-import type { Candidate, Citation, RetrievalMode } from './retrieval.types.js';
+import type { Candidate, Citation } from './retrieval.types.js';
 
 export const CitationRef = builder.objectRef<Citation>('Citation').implement({
   description: 'Where an answer comes from: the knowledge item, and the document, chunk and character offsets of the source sentence.',
@@ -64,7 +64,7 @@ builder.queryField('retrieve', (t) =>
       const first = args.first ?? 10;
       if (first < 1 || first > 50) throw new AppError('BAD_USER_INPUT', `first must be between 1 and 50; got ${first}.`);
       const { understander, answerer } = ctx.services.dialogue;
-      const mode = (args.mode ?? 'hybrid') as RetrievalMode;
+      const mode = (args.mode ?? 'hybrid');
       const u = await understander.begin(args.query, args.language, { tagger: false });
       const handler = mode === 'hybrid' ? answerer.actionable(u.intent) : null;
       const intentHandler = handler ? ctx.services.dialogue.intents.handlerFor(handler.name, u.language, knowledgeAccess(ctx.viewer)) : null;

@@ -79,7 +79,7 @@ interface PathConstraint {
 /** The leaves that must all hold (top-level `all` chains); `any`/`not` are left unconstrained (conservative: may overlap). */
 function conjunctLeaves(c: Condition, out: Array<{ fact: string; op: string; value?: unknown }>): void {
   if ('all' in c) for (const x of c.all) conjunctLeaves(x, out);
-  else if ('fact' in c) out.push(c as { fact: string; op: string; value?: unknown });
+  else if ('fact' in c) out.push(c);
 }
 
 export function referencedPaths(c: Condition): string[] {

@@ -42,7 +42,7 @@ export function withTimeout(resolve: Resolver, args: unknown[], fieldName: strin
       },
       (error: unknown) => {
         clearTimeout(timer);
-        reject(error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       },
     );
   });

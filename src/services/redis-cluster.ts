@@ -166,7 +166,7 @@ async function withClient<T>(port: number, fn: (c: Redis) => Promise<T>): Promis
 }
 
 const ping = async (port: number) => (await withClient(port, (c) => c.ping())) === 'PONG';
-const nodeRole = (port: number) => withClient(port, async (c) => ((await c.role()) as unknown[])[0] as string);
+const nodeRole = (port: number) => withClient(port, async (c) => ((await c.role()))[0] as string);
 
 async function waitHealthy(nodes: ClusterNode[], masters: number, replicas: number, deadline: number): Promise<void> {
   let last = '';
@@ -176,7 +176,7 @@ async function waitHealthy(nodes: ClusterNode[], masters: number, replicas: numb
       live.map((n) =>
         withClient(n.port, async (c) => {
           const info = await c.cluster('INFO');
-          const roles = (await c.role()) as unknown[];
+          const roles = (await c.role());
           return { ok: /cluster_state:ok/.test(info) && /cluster_slots_ok:16384/.test(info), role: roles[0] as string, replicas: roles[0] === 'master' ? (roles[2] as unknown[]).length : 0, linked: roles[0] !== 'slave' || roles[3] === 'connected' };
         }),
       ),
