@@ -1,4 +1,5 @@
 import type { Access } from '../knowledge/knowledge.repository.js';
+import { StoredContentError } from '../knowledge/kinds/index.js';
 import type { IntentPrediction } from '../inference/index.js';
 import { composeAnswer, evidenceConfidence, evidenceOf, type ComposedAnswer } from '../retrieval/answer-composer.js';
 import type { GraphRetriever } from '../retrieval/retriever.js';
@@ -83,6 +84,10 @@ export class Answerer {
       embeddingLanguages?(): Promise<readonly string[]>;
     },
     options: AnswerPolicyOptions = {},
+    /** Where stored knowledge that does not parse is reported (the item is then skipped); default: thrown. */
+    private readonly onStoredContentError: (err: StoredContentError) => void = (err) => {
+      throw err;
+    },
   ) {
     this.o = { minIntentConfidence: 0.5, answerAbove: 0.45, escalateBelow: 0.15, uncoveredAlpha: 0.2, negativeAbove: 0.9, ruleRanks: 3, minRuleConfidence: 0.3, ...options };
   }
@@ -98,6 +103,20 @@ export class Answerer {
 
   get options(): Readonly<Required<AnswerPolicyOptions>> {
     return this.o;
+  }
+
+  /**
+   * `use(item)` over a stored item; when its stored JSON does not parse (StoredContentError) the error
+   * is reported and `fallback` returned: the damaged item is skipped, loudly, and the answer goes on.
+   */
+  skipDamaged<T>(use: () => T, fallback: T): T {
+    try {
+      return use();
+    } catch (err) {
+      if (!(err instanceof StoredContentError)) throw err;
+      this.onStoredContentError(err);
+      return fallback;
+    }
   }
 
   /** The intent, when it is confident and in scope. */
@@ -197,7 +216,7 @@ export class Answerer {
       for (const c of top) {
         const confidence = evidenceConfidence(evidenceOf(rewritten.query, c, retrieval.candidates), u.language);
         if (confidence < this.o.minRuleConfidence && c.ranks.intent === undefined) continue;
-        const applied = applyRule(c.item, req.context);
+        const applied = this.skipDamaged(() => applyRule(c.item, req.context), null);
         if (!applied) continue;
         const citations: Citation[] = [
           { knowledgeId: c.id, documentId: null, chunkId: null, start: null, end: null, quote: applied.outcome },

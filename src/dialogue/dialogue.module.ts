@@ -48,7 +48,9 @@ export function createDialogue(o: DialogueModuleOptions): DialogueModule {
   // Intent examples are embedded with the default embedding model, which follows retrieval's served model.
   const intents = new IntentModel(o.executor, o.intentRepository, { embed: (texts, role) => o.inference.embed(texts, role) }, o.redis, o.logger, () => o.inference.models.embedding, o.pubsub);
   const understander = new Understander(o.inference, intents, o.retrieval.linker, o.maskPii, o.logger);
-  const answerer = new Answerer(o.retrieval.retriever, intents, o.inference, o.policy);
+  const answerer = new Answerer(o.retrieval.retriever, intents, o.inference, o.policy, (err) =>
+    o.logger.error({ err, ...err.details }, 'stored knowledge does not parse; the item is skipped in this answer'),
+  );
   // The bot speaks to customers: it cites only what a customer may see, whatever key started the chat.
   const botAccess = knowledgeAccess({ role: 'CUSTOMER', keyId: null, name: 'bot', grants: new Set() });
   const policy = new DialoguePolicy(answerer, botAccess, { maxFailedTurns: o.policy?.maxFailedTurns });

@@ -95,7 +95,8 @@ export class DialoguePolicy {
     s.topic = nextTopic(outcome.rewritten.query, outcome.rewritten, s.topic);
 
     if (outcome.kind === 'process' && outcome.process && outcome.process.id !== resumeAfter?.knowledgeId) {
-      const begun = startProcess(outcome.process, s.context);
+      const offered = outcome.process;
+      const begun = this.answerer.skipDamaged(() => startProcess(offered, s.context), null);
       const started = begun && (await runPendingActions(begun, s.context, call));
       if (started) {
         // Switching to another process suspends the running one; it resumes when this one ends.

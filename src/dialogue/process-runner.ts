@@ -1,5 +1,6 @@
 import { advance, parseProcess, renderPrompt, start, type Language, type ProcessState, type ProcessStep, type ProcessTurn } from '../knowledge/process/index.js';
 import type { KnowledgeRow } from '../knowledge/knowledge.repository.js';
+import { storedJson } from '../knowledge/kinds/index.js';
 import { ActionError, type ProcessActions } from '../integrations/process-actions.js';
 import { replies } from './replies.js';
 import { interpretAnswer } from './slot-answer.js';
@@ -15,15 +16,12 @@ export interface ActiveProcess {
 
 const asLanguage = (l: string | null | undefined): Language => (l === 'zh' ? 'zh' : 'en');
 
-/** Starts a process item; null when its steps no longer parse (validated on write, so a fault). */
-export function startProcess(item: Pick<KnowledgeRow, 'id' | 'name' | 'intent' | 'steps' | 'language'>, context: unknown): { active: ActiveProcess; turn: ProcessTurn } | null {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(item.steps ?? 'null');
-  } catch {
-    return null;
-  }
-  const parsed = parseProcess(raw);
+/**
+ * Starts a process item; null when its steps are no valid flow (validated on write, so a fault).
+ * Stored steps that are not JSON throw StoredContentError (the caller reports it).
+ */
+export function startProcess(item: Pick<KnowledgeRow, 'id' | 'kind' | 'name' | 'intent' | 'steps' | 'language'>, context: unknown): { active: ActiveProcess; turn: ProcessTurn } | null {
+  const parsed = parseProcess(storedJson(item, 'steps', 'null'));
   if (!parsed.ok) return null;
   const steps = parsed.value;
   const turn = start({ steps, language: asLanguage(item.language) }, { context });

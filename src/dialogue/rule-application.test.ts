@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { StoredContentError } from '../knowledge/kinds/index.js';
 import type { RetrievedItem } from '../retrieval/retrieval.types.js';
+import { Answerer } from './answerer.js';
 import { applyRule } from './rule-application.js';
 
 const rule = {
@@ -29,6 +31,21 @@ describe('applying a rule to the customer context', () => {
   it('stays-silent-when-the-context-knows-nothing-the-rule-reads', () => {
     expect(applyRule(rule, { customer: { tier: 'gold' } })).toBeNull();
     expect(applyRule(rule, null)).toBeNull();
-    expect(applyRule({ ...rule, when: 'not json' }, { order: { ageDays: 1 } })).toBeNull();
+  });
+
+  it('throws-a-typed-error-for-a-stored-condition-that-is-not-json-never-a-silent-null', () => {
+    const damaged = { ...rule, when: 'not json' };
+    expect(() => applyRule(damaged, { order: { ageDays: 1 } })).toThrow(StoredContentError);
+    expect(() => applyRule(damaged, { order: { ageDays: 1 } })).toThrow(expect.objectContaining({ code: 'INTERNAL', itemId: 'r1', kind: 'rule', field: 'when' }));
+  });
+
+  it('the-answerer-reports-the-damaged-rule-and-skips-it', () => {
+    const reported: StoredContentError[] = [];
+    const answerer = new Answerer({} as never, {} as never, {} as never, {}, (err) => reported.push(err));
+    expect(answerer.skipDamaged(() => applyRule({ ...rule, when: '{' }, { order: { ageDays: 1 } }), null)).toBeNull();
+    expect(reported.map((e) => e.field)).toEqual(['when']);
+    // Without a reporter the fault is thrown, and other errors always are.
+    expect(() => new Answerer({} as never, {} as never, {} as never).skipDamaged(() => applyRule({ ...rule, when: '{' }, {}), null)).toThrow(StoredContentError);
+    expect(() => answerer.skipDamaged(() => { throw new Error('other'); }, null)).toThrow('other');
   });
 });

@@ -1,3 +1,4 @@
+import { storedJson } from '../knowledge/kinds/index.js';
 import { evaluateRule, formatTrace, parseCondition, referencedFacts, resolveFactPath } from '../knowledge/rules/index.js';
 import type { RetrievedItem } from '../retrieval/retrieval.types.js';
 
@@ -14,16 +15,11 @@ export interface AppliedRule {
  * Evaluates one rule against the customer context. Returns a usable outcome when the rule decides
  * for this customer: it fired, or it did not fire with every fact it reads known and an `otherwise`
  * to say. A rule the context cannot decide (facts missing) returns null, and the answer falls to facts.
+ * A stored condition that is not JSON throws StoredContentError (the caller reports it and moves on).
  */
 export function applyRule(rule: RetrievedItem, context: unknown): AppliedRule | null {
   if (typeof context !== 'object' || context === null) return null;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(rule.when ?? 'null');
-  } catch {
-    return null;
-  }
-  const parsed = parseCondition(raw);
+  const parsed = parseCondition(storedJson(rule, 'when', 'null'));
   if (!parsed.ok) return null;
   const facts = referencedFacts(parsed.value);
   const missing = facts.filter((f) => !resolveFactPath(context, f).present);

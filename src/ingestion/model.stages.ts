@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { InferenceService } from '../inference/index.js';
 import { entityKey } from '../knowledge/entity.repository.js';
+import { kinds } from '../knowledge/kinds/index.js';
 import type { ChunkData, DraftData, EntityCandidate } from './ingestion.types.js';
 import { stage } from './stage.js';
 
@@ -85,16 +86,11 @@ export const nerStage = (models: ModelAccess) =>
   });
 
 /**
- * The text a draft is embedded from — the same recipe as retrieval's knowledge embedder
- * (question + answer, rule name + outcome, process name + intent + first prompt), so vectors written
- * here are what its sweep would have written.
+ * The text a draft is embedded from — the kind's recipe (`KindSpec.embeddingText`), the one
+ * retrieval's knowledge embedder uses, so vectors written here are what its sweep would have written.
  */
 export function draftEmbeddingText(d: DraftData): string {
-  const c = d.content;
-  if (c.kind === 'fact') return [c.question, c.answer ?? c.statement].filter(Boolean).join(' ');
-  if (c.kind === 'rule') return [c.name, c.then].filter(Boolean).join('. ');
-  const first = String((c.steps[0] as { prompt?: string } | undefined)?.prompt ?? '');
-  return [c.name, c.intent?.replace(/_/g, ' '), first].filter(Boolean).join('. ');
+  return kinds[d.content.kind].embeddingText(d.content);
 }
 
 export const encodeVector = (v: Float32Array): string => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');

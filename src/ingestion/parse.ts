@@ -1,6 +1,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
-import { parseKnowledgeImport, type KnowledgeRecord } from '../knowledge/import/index.js';
+import { parseKnowledgeImport } from '../knowledge/import/index.js';
 import type { KnowledgeContent } from '../knowledge/knowledge.content.js';
+import { kinds, type KnowledgeItemRecord } from '../knowledge/kinds/index.js';
 import { decodeContent, formatOf, type DocumentFormat } from './content.js';
 import { invalidDocument } from './ingestion.errors.js';
 import type { Block } from './ingestion.types.js';
@@ -49,7 +50,6 @@ export async function parseDocument(input: { mediaType: string; content: string;
   }
 }
 
-type ContentRecord = Extract<KnowledgeRecord, { type: 'fact' | 'rule' | 'process' }>;
 
 /**
  * FAQ files in the knowledge import format (`src/knowledge/import`), with two conveniences for
@@ -71,23 +71,21 @@ export function faqToBlocks(format: 'faq-csv' | 'faq-jsonl', text: string, langu
   const records: StructuredRecord[] = [];
   let group = 0;
   for (const { record } of parsed.records) {
-    const r = record as ContentRecord;
+    const r = record as KnowledgeItemRecord;
     const first = blocks.length;
     const common = { externalId: r.externalId, language: r.language ?? language, visibility: r.visibility ?? visibility, entities: r.entities ?? [], tags: r.tags ?? [] };
-    let content: KnowledgeContent;
+    // The passage each kind is cited from (FAQ layout, ingestion's own); the content is the kind's import mapping.
     if (r.type === 'fact') {
       if (r.statement) blocks.push({ kind: 'paragraph', text: r.statement });
       else blocks.push({ kind: 'question', text: `Q: ${r.question}` }, { kind: 'answer', text: `A: ${r.answer}` });
-      content = { ...common, kind: 'fact', question: r.question ?? null, answer: r.answer ?? null, statement: r.statement ?? null };
     } else if (r.type === 'rule') {
       blocks.push({ kind: 'heading', level: 2, text: r.name }, { kind: 'paragraph', text: r.then });
-      content = { ...common, kind: 'rule', name: r.name, when: r.when, then: r.then, otherwise: r.otherwise ?? null };
     } else {
       blocks.push({ kind: 'heading', level: 2, text: r.name });
       const g = ++group;
       r.steps.forEach((s, i) => blocks.push({ kind: 'list-item', ordered: true, index: i + 1, group: g, text: `${i + 1}. ${(s as { prompt?: string }).prompt ?? ''}` }));
-      content = { ...common, kind: 'process', name: r.name, intent: r.intent ?? null, steps: r.steps };
     }
+    const content: KnowledgeContent = kinds[r.type].toContent(r, common);
     records.push({ blocks: [first, blocks.length - 1], content });
   }
   if (records.length === 0) throw invalidDocument('empty', 'The FAQ file has no records.');

@@ -1,4 +1,5 @@
 import { guessLanguage } from '../knowledge/knowledge.content.js';
+import { kinds } from '../knowledge/kinds/index.js';
 import { chunkOptionsFor, chunkSentences } from './chunk.js';
 import { buildDrafts } from './drafts.js';
 import type { Block, ChunkData, DraftData, EntityCandidate, IngestRequest, PlacedBlock, ValueMention } from './ingestion.types.js';
@@ -49,11 +50,9 @@ export const piiStage = stage('pii', (input: { blocks: Block[]; records: Structu
   return { blocks, records, piiFound: found };
 });
 
+/** Every free text of the content masked (`KindSpec.mapText`: which fields are text is the kind's to say). */
 function maskContent<T extends StructuredRecord['content']>(c: T): T {
-  const m = (s: string | null | undefined) => (s ? maskPii(s).text : s);
-  if (c.kind === 'fact') return { ...c, question: m(c.question), answer: m(c.answer), statement: m(c.statement) };
-  if (c.kind === 'rule') return { ...c, name: m(c.name)!, then: m(c.then)!, otherwise: m(c.otherwise) };
-  return { ...c, name: m(c.name)!, steps: c.steps.map((s) => (s && typeof s === 'object' && 'prompt' in s ? { ...s, prompt: m(String((s as { prompt: unknown }).prompt)) } : s)) };
+  return kinds[c.kind].mapText(c, (s) => maskPii(s).text) as T;
 }
 
 export interface LaidOut {

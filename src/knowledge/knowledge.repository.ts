@@ -1,8 +1,9 @@
 import type { KnowledgeStatus, Visibility } from '../auth/roles.js';
 import type { CypherExecutor, Tx } from '../graph/executor.js';
 
-export type KnowledgeKind = 'fact' | 'rule' | 'process';
-export const knowledgeKinds: readonly KnowledgeKind[] = ['fact', 'rule', 'process'];
+/** The knowledge kinds; each has a spec in the kind registry (`kinds/index.ts`), which will not compile without it. */
+export const knowledgeKinds = ['fact', 'rule', 'process'] as const;
+export type KnowledgeKind = (typeof knowledgeKinds)[number];
 
 /** Who may see what: always passed down, so no query can forget it. */
 export interface Access {

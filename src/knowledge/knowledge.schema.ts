@@ -5,7 +5,7 @@ import { builder, editors, anyRole, KnowledgeStatusEnum, VisibilityEnum } from '
 import type { GraphQLContext } from '../schema/context.js';
 import { offsetConnection } from '../schema/pagination.js';
 import { EntityRef } from './entity.schema.js';
-import { kindList, mergeContent, storedJson, type KnowledgePatch as PatchContent } from './kinds/index.js';
+import { kindList, mergeContent, storedJson } from './kinds/index.js';
 import { contentInputFields, patchInputFields } from './knowledge.inputs.js';
 import { knowledgeKinds, type KnowledgeKind, type KnowledgeRow, type SourceRow, type VersionRow } from './knowledge.repository.js';
 import { KNOWLEDGE_TOPIC, type KnowledgeEvent, type Transition } from './knowledge.service.js';
@@ -200,7 +200,7 @@ builder.mutationFields((t) => ({
     description: 'Creates a DRAFT item (or PUBLISHED with publish: true).',
     args: { input: t.arg({ type: KnowledgeInput, required: true }), publish: t.arg.boolean({ defaultValue: false }) },
     resolve: async (_r, { input, publish }, ctx) => {
-      const content = mergeContent(toKind(input.kind), input as PatchContent);
+      const content = mergeContent(toKind(input.kind), input);
       assertMayWriteVisibility(ctx.viewer, content.visibility);
       if (publish) {
         assertMayPublishWithoutReview(ctx.viewer);
@@ -219,7 +219,7 @@ builder.mutationFields((t) => ({
     resolve: async (_r, { id, input }, ctx) => {
       const current = await loadVisible(ctx, String(id));
       assertMayWriteVisibility(ctx.viewer, input.visibility);
-      await ctx.services.knowledge.update(current.id, (base) => mergeContent(current.kind, input as PatchContent, base), ctx.viewer.keyId);
+      await ctx.services.knowledge.update(current.id, (base) => mergeContent(current.kind, input, base), ctx.viewer.keyId);
       return loadVisible(ctx, current.id);
     },
   }),

@@ -7,8 +7,7 @@ import { EntityRepository, entityKey, type EntityInput } from './entity.reposito
 import { IntentRepository } from './intent.repository.js';
 import { changedFields, contentHash, fromRow, toProps, type KnowledgeContent } from './knowledge.content.js';
 import { KnowledgeRepository, type Access, type KnowledgeRow, type UpsertRow } from './knowledge.repository.js';
-import { parseCondition, formatProblem } from './rules/index.js';
-import { validateProcess } from './process/index.js';
+import { kinds } from './kinds/index.js';
 
 export type SaveOutcome = 'created' | 'updated' | 'unchanged';
 
@@ -33,27 +32,11 @@ export const transitions: Record<'submit' | 'publish' | 'reject' | 'archive' | '
 export type Transition = keyof typeof transitions;
 
 /**
- * Validates a knowledge item's content: rule conditions against the condition grammar, process
- * steps against the flow checks. Returns problems as sentences; empty means valid.
+ * Validates a knowledge item's content by its kind (`KindSpec.problems`: rule conditions against the
+ * condition grammar, process steps against the flow checks). Returns problems as sentences; empty means valid.
  */
 export function contentProblems(c: KnowledgeContent): string[] {
-  const problems: string[] = [];
-  if (c.kind === 'fact') {
-    const q = c.question?.trim();
-    const a = c.answer?.trim();
-    const s = c.statement?.trim();
-    if (!s && !(q && a)) problems.push('a fact needs a question and an answer, or a statement');
-  } else if (c.kind === 'rule') {
-    if (!c.name.trim()) problems.push('a rule needs a name');
-    if (!c.then.trim()) problems.push('a rule needs an outcome ("then")');
-    const parsed = parseCondition(c.when, { at: 'when' });
-    if (!parsed.ok) problems.push(...parsed.problems.map(formatProblem));
-  } else {
-    if (!c.name.trim()) problems.push('a process needs a name');
-    const result = validateProcess(c.steps);
-    if (!result.ok) problems.push(...result.problems.map(formatProblem));
-  }
-  return problems;
+  return kinds[c.kind].problems(c);
 }
 
 export class KnowledgeService {

@@ -1,5 +1,6 @@
 import type { CypherExecutor } from '../graph/executor.js';
 import type { Access, KnowledgeRow } from './knowledge.repository.js';
+import { storedJson } from './kinds/index.js';
 import { evaluateRule, formatTrace, parseCondition, referencedFacts, resolveFactPath, type TraceNode } from './rules/index.js';
 
 export interface RuleResult {
@@ -23,8 +24,9 @@ export async function evaluateRules(
   const rows = await executor.read('knowledge/rules', { ...input.access, ids: input.ids ?? null, language: input.language ?? null });
   const results: RuleResult[] = [];
   for (const { item } of rows as Array<{ item: KnowledgeRow }>) {
-    const parsed = parseCondition(JSON.parse(item.when ?? 'null'));
-    if (!parsed.ok) continue; // validated on write; a stored rule that no longer parses is skipped, not fatal
+    // Stored text that is not JSON is a StoredContentError (a fault, reported as such).
+    const parsed = parseCondition(storedJson(item, 'when', 'null'));
+    if (!parsed.ok) continue; // validated on write; a stored rule the grammar no longer accepts is skipped, not fatal
     const evaluation = evaluateRule(parsed.value, input.context);
     const facts = referencedFacts(parsed.value);
     const missing = facts.filter((f) => !resolveFactPath(input.context, f).present);

@@ -4,6 +4,7 @@ import type { CypherExecutor } from '../graph/executor.js';
 import { createRedis, redisKeys, type RedisClient } from '../infra/redis.js';
 import type { PubSub } from '../infra/pubsub.js';
 import { embeddingText, type PendingRow } from './knowledge-embedder.js';
+import type { StoredContentError } from '../knowledge/kinds/index.js';
 import type { VectorStore } from './vector-store.js';
 
 /**
@@ -247,7 +248,8 @@ export class EmbeddingModels {
     for (;;) {
       const rows = (await this.o.executor.read('retrieval/reembed-pending-knowledge', { model, limit: this.batch })) as unknown as PendingRow[];
       if (rows.length === 0) break;
-      const vectors = await this.o.embed(rows.map((r) => embeddingText(r) || r.id), model);
+      const corrupt = (err: StoredContentError) => this.o.logger.error({ err, ...err.details }, 'stored knowledge does not parse; embedded without the damaged field');
+      const vectors = await this.o.embed(rows.map((r) => embeddingText(r, corrupt) || r.id), model);
       await this.o.store.stage(rows.map((r, i) => ({ id: r.id, vector: vectors[i] as Float32Array, hash: r.hash, language: r.language, kind: r.kind })), model);
       done += rows.length;
       await report();

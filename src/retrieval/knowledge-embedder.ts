@@ -1,6 +1,8 @@
 import { redisKeys, type RedisClient } from '../infra/redis.js';
 import type { Logger } from 'pino';
 import type { CypherExecutor } from '../graph/executor.js';
+import { kinds, StoredContentError } from '../knowledge/kinds/index.js';
+import type { KnowledgeKind } from '../knowledge/knowledge.repository.js';
 import type { VectorStore } from './vector-store.js';
 import { tryWithLock } from '../infra/lock.js';
 
@@ -36,22 +38,25 @@ export interface PendingRow {
   steps: string | null;
 }
 
-/** The text an item is embedded from: what a customer's question should be near. */
-export function embeddingText(row: Pick<PendingRow, 'kind' | 'question' | 'answer' | 'statement' | 'name' | 'then' | 'intent' | 'steps'>): string {
-  switch (row.kind) {
-    case 'fact':
-      return [row.question, row.answer ?? row.statement].filter(Boolean).join(' ');
-    case 'rule':
-      return [row.name, row.then].filter(Boolean).join('. ');
-    default: {
-      let first = '';
-      try {
-        first = String((JSON.parse(row.steps ?? '[]') as Array<{ prompt?: string }>)[0]?.prompt ?? '');
-      } catch {
-        first = '';
-      }
-      return [row.name, row.intent?.replace(/_/g, ' '), first].filter(Boolean).join('. ');
-    }
+/**
+ * The text an item is embedded from: what a customer's question should be near (`KindSpec.embeddingText`,
+ * the same recipe ingestion embeds drafts with). A stored JSON field that does not parse is a
+ * StoredContentError; with `onCorrupt` the item is reported there and embedded without that field
+ * (a damaged process stays findable by its name), without it the error is thrown.
+ */
+export function embeddingText(
+  row: Pick<PendingRow, 'kind' | 'question' | 'answer' | 'statement' | 'name' | 'then' | 'intent' | 'steps'> & { id?: string },
+  onCorrupt?: (err: StoredContentError) => void,
+): string {
+  const spec = kinds[row.kind as KnowledgeKind];
+  if (!spec) return '';
+  const common = { language: 'und', visibility: 'PUBLIC' as const, entities: [], tags: [] };
+  try {
+    return spec.embeddingText(spec.fromRow(row, common));
+  } catch (err) {
+    if (!(err instanceof StoredContentError) || !onCorrupt) throw err;
+    onCorrupt(err);
+    return spec.embeddingText(spec.fromRow({ ...row, [err.field]: null }, common));
   }
 }
 
@@ -135,7 +140,8 @@ export class KnowledgeEmbedder {
 
   private async embedRows(rows: PendingRow[]): Promise<number> {
     if (rows.length === 0) return 0;
-    const texts = rows.map((r) => embeddingText(r) || r.id);
+    const corrupt = (err: StoredContentError) => this.options.logger.error({ err, ...err.details }, 'stored knowledge does not parse; embedded without the damaged field');
+    const texts = rows.map((r) => embeddingText(r, corrupt) || r.id);
     const model = this.options.model();
     const vectors = await this.embedder.embed(texts, 'passage', model);
     await this.store.upsert(

@@ -1,9 +1,12 @@
 import { knowledgeAccess } from '../auth/roles.js';
 import { AppError } from '../errors.js';
 import { EntityRef } from '../knowledge/entity.schema.js';
+import { knowledgeKinds } from '../knowledge/knowledge.repository.js';
+import { patchInputFields } from '../knowledge/knowledge.inputs.js';
+import { kindList } from '../knowledge/kinds/index.js';
 import { KnowledgeItemRef } from '../knowledge/knowledge.schema.js';
 import { KNOWLEDGE_TOPIC, type KnowledgeEvent } from '../knowledge/knowledge.service.js';
-import { builder, editors, VisibilityEnum } from '../schema/builder.js';
+import { builder, editors } from '../schema/builder.js';
 import type { GraphQLContext } from '../schema/context.js';
 import { offsetConnection } from '../schema/pagination.js';
 import type { MergeResult } from './entity-merge.js';
@@ -248,21 +251,8 @@ const ReviewTaskRef = builder.objectRef<ReviewTaskRow>('ReviewTask').implement({
 
 const ReviewEditsInput = builder.inputType('ReviewEdits', {
   description: 'Changes to a draft made while approving it; omitted fields keep their value (a new version is recorded).',
-  fields: (t) => ({
-    question: t.string(),
-    answer: t.string(),
-    statement: t.string(),
-    name: t.string(),
-    when: t.field({ type: 'JSON', description: 'The rule condition (replaces a placeholder condition).' }),
-    then: t.string(),
-    otherwise: t.string(),
-    intent: t.string(),
-    steps: t.field({ type: 'JSON' }),
-    entities: t.stringList(),
-    tags: t.stringList(),
-    language: t.string(),
-    visibility: t.field({ type: VisibilityEnum }),
-  }),
+  // KnowledgePatch's field list (knowledge.inputs.ts), merged by the same `mergeContent`.
+  fields: (t) => patchInputFields(t, { when: 'The rule condition (replaces a placeholder condition).' }),
 });
 
 builder.queryField('reviewQueue', (t) =>
@@ -274,7 +264,7 @@ builder.queryField('reviewQueue', (t) =>
       args: {
         type: t.arg({ type: ReviewTaskTypeEnum }),
         status: t.arg({ type: ReviewTaskStatusEnum, defaultValue: 'OPEN' }),
-        kind: t.arg.string({ description: 'fact, rule, process or entity.' }),
+        kind: t.arg.string({ description: `${kindList(['entity'])}.` }),
         document: t.arg.id({ description: 'Only the tasks of this document version (IngestionJob.documentId).' }),
         assignee: t.arg.id({ description: 'Only tasks assigned to this key id.' }),
         unassigned: t.arg.boolean({ description: 'Only tasks assigned to nobody.' }),
@@ -284,7 +274,7 @@ builder.queryField('reviewQueue', (t) =>
         createdAfter: t.arg({ type: 'DateTime', description: 'Only tasks created at or after this.' }),
       },
       resolve: (_r, args, ctx) => {
-        if (args.kind && !['fact', 'rule', 'process', 'entity'].includes(args.kind)) throw new AppError('BAD_USER_INPUT', `kind must be fact, rule, process or entity; got ${args.kind}.`);
+        if (args.kind && ![...knowledgeKinds, 'entity'].includes(args.kind)) throw new AppError('BAD_USER_INPUT', `kind must be ${kindList(['entity'])}; got ${args.kind}.`);
         if (args.assignee && args.unassigned) throw new AppError('BAD_USER_INPUT', 'Give assignee or unassigned, not both.');
         for (const [name, v] of [['minConfidence', args.minConfidence], ['maxConfidence', args.maxConfidence]] as const) {
           if (v != null && (v < 0 || v > 1)) throw new AppError('BAD_USER_INPUT', `${name} must be between 0 and 1; got ${v}.`);

@@ -1,11 +1,11 @@
 import type { AuditService } from '../audit/audit.service.js';
-import { knowledgeAccess, type Viewer, type Visibility } from '../auth/roles.js';
+import { knowledgeAccess, type Viewer } from '../auth/roles.js';
 import { AppError } from '../errors.js';
 import type { CypherExecutor, Tx } from '../graph/executor.js';
-import { fromRow, type KnowledgeContent } from '../knowledge/knowledge.content.js';
+import { fromRow } from '../knowledge/knowledge.content.js';
+import { mergeContent, type KnowledgePatch } from '../knowledge/kinds/index.js';
 import type { KnowledgeRow } from '../knowledge/knowledge.repository.js';
 import { contentProblems, transitions, type KnowledgeService, type Transition } from '../knowledge/knowledge.service.js';
-import type { Condition } from '../knowledge/rules/index.js';
 import type { PubSub } from '../infra/pubsub.js';
 import type { EntityMergeService } from './entity-merge.js';
 import type { ReleaseService } from './release.service.js';
@@ -13,37 +13,12 @@ import { ReviewDiffs } from './review.diff.js';
 import { publishReviewEvent, type ReviewQueueChange } from './review.events.js';
 import { ReviewRepository, type QueueFilter, type ReviewTaskRow } from './review.repository.js';
 
-/** Changes an editor makes while approving a draft; omitted fields keep their value. */
-export interface ReviewEdits {
-  question?: string | null;
-  answer?: string | null;
-  statement?: string | null;
-  name?: string | null;
-  when?: unknown;
-  then?: string | null;
-  otherwise?: string | null;
-  intent?: string | null;
-  steps?: unknown;
-  entities?: string[] | null;
-  tags?: string[] | null;
-  language?: string | null;
-  visibility?: Visibility | null;
-}
-
-/** Applies edits to the current content (kind never changes; `needs-condition` goes once `when` is written). */
-export function applyEdits(base: KnowledgeContent, e: ReviewEdits): KnowledgeContent {
-  const pick = <T>(v: T | null | undefined, fallback: T): T => (v === undefined || v === null ? fallback : v);
-  const tags = pick(e.tags, base.tags).filter((t) => !(e.when !== undefined && t === 'needs-condition'));
-  const common = { ...base, language: pick(e.language, base.language), visibility: pick(e.visibility, base.visibility), entities: pick(e.entities, base.entities), tags };
-  switch (base.kind) {
-    case 'fact':
-      return { ...common, kind: 'fact', question: pick(e.question, base.question ?? null), answer: pick(e.answer, base.answer ?? null), statement: pick(e.statement, base.statement ?? null) };
-    case 'rule':
-      return { ...common, kind: 'rule', name: pick(e.name, base.name), when: pick(e.when as Condition | undefined, base.when), then: pick(e.then, base.then), otherwise: pick(e.otherwise, base.otherwise ?? null) };
-    case 'process':
-      return { ...common, kind: 'process', name: pick(e.name, base.name), intent: pick(e.intent, base.intent ?? null), steps: pick(e.steps as unknown[] | undefined, base.steps) };
-  }
-}
+/**
+ * Changes an editor makes while approving a draft; omitted fields keep their value. The same patch
+ * as updateKnowledge's, applied by the same `mergeContent` (kind never changes; a rule's
+ * `needs-condition` tag goes once `when` is written).
+ */
+export type ReviewEdits = KnowledgePatch;
 
 /** Approvals a task needs: RESTRICTED knowledge needs two different editors (four eyes). */
 export function requiredApprovals(task: Pick<ReviewTaskRow, 'type' | 'visibility'>): number {
@@ -138,7 +113,8 @@ export class ReviewService {
         if (edits.visibility && !knowledgeAccess(viewer).visibilities.includes(edits.visibility)) {
           throw new AppError('FORBIDDEN', `Your key may not write ${edits.visibility} knowledge.`);
         }
-        const next = applyEdits(fromRow(item, row.entities as string[]), edits);
+        const base = fromRow(item, row.entities as string[]);
+        const next = mergeContent(base.kind, edits, base);
         const problems = contentProblems(next);
         if (problems.length > 0) throw new AppError('VALIDATION_FAILED', `Invalid ${next.kind}: ${problems.join('; ')}`, { problems });
         await this.knowledge.saveInTx(tx, { items: [{ id: item.id, content: next }], status: item.status, keepStatus: true, by });
