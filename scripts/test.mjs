@@ -7,6 +7,8 @@ const steps = [
   ['type-check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
   ['type-check (console)', 'npx', ['tsc', '-p', 'console/tsconfig.json']],
   ['lint', 'npx', ['eslint', '.']],
+  // Dependencies point one way (docs/design.md): an import cycle fails the run.
+  ['import cycles (madge)', 'npx', ['madge', '--circular', '--extensions', 'ts', '--ts-config', 'tsconfig.json', 'src', 'test', 'bench', 'scripts']],
   ['setup (local Neo4j + Redis installed)', 'npm', ['run', '--silent', 'setup']],
   // Real models, built by the project's own recipe; cached in ~/.cache/answergraph/models, so only a
   // fresh machine pays for training (see training/README.md for the times).

@@ -116,7 +116,7 @@ function csvAsJsonl(text: string): { text: string; format: 'CSV' | 'JSONL' } {
   if (/(^|,)\s*"?type"?\s*(,|$)/.test(header)) return { text, format: 'CSV' };
   let rows: Record<string, string>[];
   try {
-    rows = parseCsv(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, relax_column_count: true }) as Record<string, string>[];
+    rows = parseCsv<Record<string, string>>(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true, relax_column_count: true });
   } catch (err) {
     throw invalidDocument('invalid-faq', `The FAQ CSV could not be read: ${(err as Error).message}.`, err);
   }

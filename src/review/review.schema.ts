@@ -513,7 +513,7 @@ async function* queueEvents(review: AsyncIterableIterator<ReviewQueueEvent>, kno
       }
     }
   } finally {
-    await Promise.all(sources.map((s) => s.return?.()));
+    await Promise.all(sources.flatMap((s) => (s.return ? [s.return()] : [])));
   }
 }
 
