@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Driver } from 'neo4j-driver';
-import { createRedis, redactRedisUrl, type RedisClient } from './infra/redis.js';
+import { createRedis, redactRedisUrl, redisKeys, type RedisClient } from './infra/redis.js';
+import { withLock } from './infra/lock.js';
 import type { Logger } from 'pino';
 import { ApiKeyService } from './auth/api-keys.js';
 import type { Config } from './config/config.js';
@@ -81,7 +82,18 @@ export async function buildApp(config: Config, connections: Connections, logger:
     observers: [metrics.observeQuery],
     bookmarkManager: processBookmarks(),
   });
-  await migrate(executor, path.join(projectRoot, 'cypher', 'migrations'), logger);
+  // Replicas start together (an API and a worker on a fresh graph): one migrates, the others wait for it
+  // and then find nothing to do — two creating the same index at once would fail one of them.
+  await withLock(
+    redis,
+    redisKeys.migrationLock,
+    { ttlMs: 30_000, waitMs: 600_000, maxRetryMs: 500, onTimeout: () => new AppError('SERVICE_UNAVAILABLE', 'Another process has been migrating the graph for 10 minutes; see its log.') },
+    () => migrate(executor.with({ timeoutMs: config.neo4j.workerTxTimeoutMs }), path.join(projectRoot, 'cypher', 'migrations'), logger),
+  ).catch(async (err: unknown) => {
+    redis.disconnect();
+    await driver.close();
+    throw err;
+  });
 
   const pubsub = createRedisPubSub(connections.redisUrl, logger);
   const knowledge = new KnowledgeService(executor, pubsub);

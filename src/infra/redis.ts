@@ -172,6 +172,8 @@ export const redisKeys = {
   ratePrefix: 'answergraph:rate',
   eventsPrefix: 'answergraph:events:',
   embedLock: 'answergraph:retrieval:embed-lock',
+  /** Held while one process migrates the graph at start. */
+  migrationLock: 'answergraph:graph:migration-lock',
   /** The trained intent classifier (a snapshot) and its metadata: one tag, written in one MULTI. */
   intentModel: '{answergraph:intents}:model',
   intentModelMeta: '{answergraph:intents}:meta',
