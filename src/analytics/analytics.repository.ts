@@ -156,10 +156,7 @@ export class AnalyticsRepository {
     const missing = ids.filter((id) => !seen.has(id));
     if (missing.length === 0) return [];
     const rows = await this.executor.read('entities/get-by-ids', { ids: missing });
-    return rows.map((r) => {
-      const e = r.entity as Record<string, unknown>;
-      return { id: e.id, name: e.name ?? null, type: e.type ?? null, examples: [] };
-    });
+    return rows.map(({ entity: e }) => ({ id: e.id, name: e.name ?? null, type: e.type ?? null, examples: [] }));
   }
 
   async visibleKnowledge(ids: string[], access: Access): Promise<Set<string>> {

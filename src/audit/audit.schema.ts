@@ -65,7 +65,7 @@ builder.queryField('auditLog', (t) =>
           ),
         ),
     },
-    { name: 'AuditEventConnection', fields: (c) => ({ totalCount: c.int({ resolve: (conn) => (conn as unknown as { totalCount: number }).totalCount }) }) },
+    { name: 'AuditEventConnection', fields: (c) => ({ totalCount: c.int({ resolve: (conn) => conn.totalCount }) }) },
     { name: 'AuditEventEdge' },
   ),
 );

@@ -116,7 +116,7 @@ export class AuditService {
       to: filter.to ? filter.to.toISOString() : null,
       ...page,
     });
-    return { total: Number(row?.total ?? 0), items: (row?.items ?? []) as AuditEventRow[] };
+    return { total: row?.total ?? 0, items: row?.items ?? [] };
   }
 
   /**

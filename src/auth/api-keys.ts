@@ -41,7 +41,7 @@ export class ApiKeyService {
         grants: input.grants ?? [],
         createdBy: input.createdBy,
       });
-      const record = created as unknown as ApiKeyRecord;
+      const record = created!; // CREATE returns its one row
       // The secret never reaches the audit trail: who, which key, which role and grants.
       await this.options.audit?.append(tx, actor ?? { keyId: input.createdBy, name: input.createdBy ?? 'system', role: null }, {
         action: 'apikey.create',
@@ -74,7 +74,7 @@ export class ApiKeyService {
   }
 
   async list(): Promise<ApiKeyRecord[]> {
-    return (await this.executor.read('auth/list-api-keys')) as unknown as ApiKeyRecord[];
+    return this.executor.read('auth/list-api-keys');
   }
 
   /** Resolves an `Authorization` header (or graphql-ws `authorization` param) to a viewer. `null`: the key is not valid. */
@@ -93,10 +93,10 @@ export class ApiKeyService {
     const [row] = await this.executor.read('auth/find-api-key', { hash });
     if (!row) return null;
     const viewer: Viewer = {
-      role: row.role as Role,
-      keyId: String(row.id),
-      name: String(row.name),
-      grants: new Set((row.grants as string[]).filter((g): g is 'RESTRICTED' => g === 'RESTRICTED')),
+      role: row.role,
+      keyId: row.id,
+      name: row.name,
+      grants: new Set(row.grants.filter((g): g is 'RESTRICTED' => g === 'RESTRICTED')),
     };
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { viewer, expires: Date.now() + (this.options.cacheTtlMs ?? 10_000) });

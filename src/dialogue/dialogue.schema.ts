@@ -173,7 +173,7 @@ builder.queryFields((t) => ({
           ctx.services.dialogue.service.list((args.statuses ?? ['ESCALATED', 'AGENT']), args.mine ?? false, ctx.viewer, page),
         ),
     },
-    { fields: (c) => ({ totalCount: c.int({ resolve: (conn) => (conn as unknown as { totalCount: number }).totalCount }) }) },
+    { fields: (c) => ({ totalCount: c.int({ resolve: (conn) => conn.totalCount }) }) },
   ),
 }));
 

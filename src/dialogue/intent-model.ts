@@ -17,6 +17,7 @@ export const OUT_OF_SCOPE_INTENTS: ReadonlySet<string> = new Set(['out_of_scope'
 export const SMALL_TALK_INTENTS: ReadonlySet<string> = new Set(['greeting', 'thanks', 'goodbye']);
 export const HUMAN_AGENT_INTENT = 'human_agent';
 
+/** An intent's handler as the dialogue uses it: a row of `dialogue/intent-handlers`. */
 export interface IntentHandler {
   intent: string;
   knowledgeId: string;
@@ -215,7 +216,7 @@ export class IntentModel {
   }
 
   private async loadOnce(): Promise<void> {
-    const handlerRows = (await this.executor.read('dialogue/intent-handlers')) as unknown as IntentHandler[];
+    const handlerRows = await this.executor.read('dialogue/intent-handlers');
     const handlers = new Map<string, IntentHandler[]>();
     for (const h of handlerRows) handlers.set(h.intent, [...(handlers.get(h.intent) ?? []), h]);
     this.handlers = handlers;

@@ -74,3 +74,10 @@ describe('CypherLoader fragments', () => {
     expect(failure(dir, 'q/bare')).toMatch(/fragments\/bare\.cypher: a fragment declares its variables/);
   });
 });
+
+describe('CypherLoader.queryNames', () => {
+  it('lists the queries that run by name, sorted: not fragments, not migrations', () => {
+    const dir = root({ ...fragments, 'b/two': 'RETURN 2', 'a/one': 'RETURN 1', 'a/deeper/three': 'RETURN 3', 'migrations/0001-init': 'CREATE INDEX x IF NOT EXISTS FOR (n:N) ON (n.x)' });
+    expect(new CypherLoader(dir).queryNames()).toEqual(['a/deeper/three', 'a/one', 'b/two']);
+  });
+});

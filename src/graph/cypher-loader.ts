@@ -36,6 +36,16 @@ export class CypherLoader {
     return text;
   }
 
+  /** The queries that can be run by name: every file under the root but fragments and migrations, sorted. */
+  queryNames(): string[] {
+    if (!existsSync(this.root)) return [];
+    return readdirSync(this.root, { recursive: true, encoding: 'utf8' })
+      .map((f) => f.split(path.sep).join('/'))
+      .filter((f) => f.endsWith('.cypher') && !f.startsWith(`${FRAGMENTS}/`) && !f.startsWith(`${MIGRATIONS}/`))
+      .map((f) => f.slice(0, -'.cypher'.length))
+      .sort();
+  }
+
   /** The fragments `cypher/fragments/` holds, by name. */
   fragmentNames(): string[] {
     const dir = path.join(this.root, FRAGMENTS);
@@ -92,6 +102,9 @@ export class CypherLoader {
 
 /** The folder of `cypher/` that holds fragments (never loaded as queries). */
 export const FRAGMENTS = 'fragments';
+
+/** The folder of `cypher/` that holds schema migrations (applied by src/graph/migrations.ts, not run by name). */
+const MIGRATIONS = 'migrations';
 
 export interface Placeholder {
   /** Offsets of `{{` and just after `}}` in the query text. */

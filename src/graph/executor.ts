@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import type { CypherLoader } from './cypher-loader.js';
 import { fromNeo4jError } from './graph.errors.js';
-import { recordQuery, type QueryEvent } from './query-scope.js';
+import { currentRequest, recordQuery, type QueryEvent } from './query-scope.js';
 
 export type Params = Record<string, unknown>;
 
@@ -13,12 +13,23 @@ export type Row = Record<string, unknown>;
 
 export type { QueryEvent };
 
+/**
+ * The row type of each named query, by name: filled in by src/query-rows.ts (module augmentation), which
+ * knows the modules' types; the graph layer does not. `read`, `write` and `Tx.run` of a name declared
+ * there return its rows typed; any other name returns plain {@link Row}s.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the declarations are in src/query-rows.ts
+export interface QueryRows {}
+
+/** A query whose row type {@link QueryRows} declares. */
+export type QueryName = keyof QueryRows;
+
 export interface ExecutorOptions {
   database: string;
   logger: Logger;
   /** Transaction timeout sent to Neo4j; the server stops queries that run longer. */
   timeoutMs?: number;
-  /** Transaction metadata merged into every transaction (e.g. the request id). */
+  /** Transaction metadata merged into every transaction of this view (a request's id and key come from its scope: `runInRequest`). */
   metadata?: Record<string, string>;
   /** Observes every query this executor and its views run (metrics); per request or test, see `query-scope.ts`. */
   observers?: ReadonlyArray<(e: QueryEvent) => void>;
@@ -32,8 +43,12 @@ export interface ExecutorOptions {
   bookmarks?: readonly string[];
 }
 
-/** A transaction handle for multi-statement units of work (all-or-nothing imports, say). */
+/**
+ * A transaction handle for multi-statement units of work (all-or-nothing imports, say). `run` of a query
+ * declared in {@link QueryRows} returns its rows typed; any other name returns plain {@link Row}s.
+ */
 export interface Tx {
+  run<N extends QueryName>(name: N, params?: Params): Promise<Array<QueryRows[N]>>;
   run(name: string, params?: Params): Promise<Row[]>;
   runText(name: string, cypher: string, params?: Params): Promise<Row[]>;
 }
@@ -41,7 +56,8 @@ export interface Tx {
 /**
  * The one way Cypher reaches Neo4j: named queries from `cypher/`, read or write routing, the
  * configured database, sessions always closed, Neo4j codes mapped to typed errors, transaction
- * metadata on every transaction. Cheap to derive per request with {@link CypherExecutor.with}.
+ * metadata on every transaction (with the request's id when one is being served). Cheap to derive views
+ * from with {@link CypherExecutor.with}.
  */
 export class CypherExecutor {
   constructor(
@@ -90,12 +106,20 @@ export class CypherExecutor {
     };
   }
 
-  /** One read statement, auto-committed (see {@link CypherExecutor.autoCommitRead}). */
-  read(name: string, params: Params = {}): Promise<Row[]> {
+  /**
+   * One read statement, auto-committed (see {@link CypherExecutor.autoCommitRead}). A query declared in
+   * {@link QueryRows} returns its rows typed; any other name returns plain {@link Row}s.
+   */
+  read<N extends QueryName>(name: N, params?: Params): Promise<Array<QueryRows[N]>>;
+  read(name: string, params?: Params): Promise<Row[]>;
+  read(name: string, params: Params = {}): Promise<unknown[]> {
     return this.autoCommitRead(name, (tx) => tx.run(name, params));
   }
 
-  write(name: string, params: Params = {}): Promise<Row[]> {
+  /** One write statement in a transaction of its own; rows typed as for {@link CypherExecutor.read}. */
+  write<N extends QueryName>(name: N, params?: Params): Promise<Array<QueryRows[N]>>;
+  write(name: string, params?: Params): Promise<Row[]>;
+  write(name: string, params: Params = {}): Promise<unknown[]> {
     return this.runIn('WRITE', name, (tx) => tx.run(name, params));
   }
 
@@ -117,8 +141,15 @@ export class CypherExecutor {
     return this.runIn('WRITE', unit, work);
   }
 
+  /**
+   * Every transaction's configuration: the timeout, and metadata that Neo4j's query log and
+   * `SHOW TRANSACTIONS` show — the unit's name and, inside a request scope (`runInRequest`, set once per
+   * GraphQL operation), the request id and the caller's key id; then this view's own metadata.
+   */
   private txConfig(unit: string) {
-    return { metadata: { app: 'answergraph', unit, ...this.options.metadata }, timeout: this.options.timeoutMs };
+    const request = currentRequest();
+    const fromRequest = request ? { requestId: request.requestId, ...(request.keyId === undefined ? {} : { keyId: request.keyId }) } : {};
+    return { metadata: { app: 'answergraph', unit, ...fromRequest, ...this.options.metadata }, timeout: this.options.timeoutMs };
   }
 
   private async runIn<T>(mode: 'READ' | 'WRITE', unit: string, work: (tx: Tx) => Promise<T>): Promise<T> {
@@ -184,8 +215,11 @@ export class CypherExecutor {
         this.options.logger.trace(event, 'cypher');
       }
     };
+    // The one place rows meet their declared types: a query's row type in QueryRows is written from its
+    // RETURN clause, and the rows are what toPlain made of them (src/query-rows.ts).
+    const run = ((name: string, params: Params = {}) => exec(name, this.loader.get(name), params)) as Tx['run'];
     return {
-      run: (name, params = {}) => exec(name, this.loader.get(name), params),
+      run,
       runText: (name, cypher, params = {}) => exec(name, cypher, params),
     };
   }

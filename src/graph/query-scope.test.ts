@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { CypherExecutor, type QueryEvent } from './executor.js';
-import { observeQueries, recordQueriesInto } from './query-scope.js';
+import { currentRequest, describeRequest, iterateInRequest, observeQueries, recordQueriesInto, runInRequest } from './query-scope.js';
 
 /** A driver whose sessions answer every statement with no rows after a macrotask (as a socket would). */
 const driver = {
@@ -84,5 +84,39 @@ describe('observeQueries', () => {
     const { queries } = await observeQueries(() => base.with({ observer: (e) => seen.push(`view:${e.name}`) }).read('x/one'));
     expect(seen).toEqual(['x/one', 'view:x/one']);
     expect(names(queries)).toEqual(['x/one']);
+  });
+});
+
+describe('request scope', () => {
+  it('iterates a source inside the request: each step sees it, even when iterated from outside; return() reaches the source', async () => {
+    let finished = false;
+    async function* source() {
+      try {
+        for (let i = 0; i < 3; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          yield `${i}:${currentRequest()?.requestId ?? 'none'}`;
+        }
+      } finally {
+        finished = true;
+      }
+    }
+    const scoped = iterateInRequest({ requestId: 'sub-1', keyId: 'k' }, source());
+    expect(currentRequest()).toBeUndefined();
+    expect((await scoped.next()).value).toBe('0:sub-1');
+    expect((await scoped.next()).value).toBe('1:sub-1');
+    expect(await scoped.return(undefined)).toEqual({ done: true, value: undefined });
+    expect(finished).toBe(true);
+  });
+
+  it('describeRequest adds to the scope it runs in only', async () => {
+    describeRequest({ keyId: 'nowhere' });
+    expect(currentRequest()).toBeUndefined();
+    const seen = await runInRequest({ requestId: 'r' }, async () => {
+      const before = { ...currentRequest() };
+      await Promise.resolve();
+      describeRequest({ keyId: 'k' });
+      return [before, { ...currentRequest() }];
+    });
+    expect(seen).toEqual([{ requestId: 'r' }, { requestId: 'r', keyId: 'k' }]);
   });
 });

@@ -147,7 +147,7 @@ builder.queryFields((t) => ({
       args: { status: t.arg({ type: IngestionJobStatusEnum }) },
       resolve: (_r, args, ctx) => offsetConnection(ctx, args, (page) => ctx.services.ingestion.list({ status: args.status ?? null }, page)),
     },
-    { name: 'IngestionJobConnection', fields: (c) => ({ totalCount: c.int({ resolve: (conn) => (conn as unknown as { totalCount: number }).totalCount }) }) },
+    { name: 'IngestionJobConnection', fields: (c) => ({ totalCount: c.int({ resolve: (conn) => conn.totalCount }) }) },
     { name: 'IngestionJobEdge' },
   ),
 }));

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { CypherExecutor } from '../graph/executor.js';
 import { entityKey } from '../knowledge/entity.repository.js';
 import type { KnowledgeService } from '../knowledge/knowledge.service.js';
-import { Gazetteer, type KnownEntity } from './gazetteer.js';
+import { Gazetteer } from './gazetteer.js';
 import { GraphWriter, type WriteResult } from './graph-writer.js';
 import type { IngestRequest, InferredDocument, PreparedDocument } from './ingestion.types.js';
 import { nerTargets } from '../inference/ner-gate.js';
@@ -134,7 +134,7 @@ export class IngestionPipeline {
 
   async gazetteer(): Promise<Gazetteer> {
     if (!this.dictionary || Date.now() - this.dictionary.at > this.options.gazetteerTtlMs) {
-      const gazetteer = this.deps.executor.read('ingestion/entity-dictionary', { limit: this.options.gazetteerLimit }).then((rows) => new Gazetteer(rows as unknown as KnownEntity[]));
+      const gazetteer = this.deps.executor.read('ingestion/entity-dictionary', { limit: this.options.gazetteerLimit }).then((rows) => new Gazetteer(rows));
       this.dictionary = { at: Date.now(), gazetteer };
       gazetteer.catch(() => {
         this.dictionary = null;

@@ -29,26 +29,26 @@ export class EntityRepository {
 
   async getByIds(ids: readonly string[]): Promise<Array<EntityRow | null>> {
     const rows = await this.executor.read('entities/get-by-ids', { ids });
-    const map = new Map(rows.map((r) => [(r.entity as EntityRow).id, r.entity as EntityRow]));
+    const map = new Map(rows.map((r) => [r.entity.id, r.entity]));
     return ids.map((id) => map.get(id) ?? null);
   }
 
   /** Visible knowledge ABOUT each entity (at most `per` each), in key order, for DataLoaders. */
   async knowledgeOf(ids: readonly string[], per: number, access: Access): Promise<KnowledgeRow[][]> {
     const rows = await this.executor.read('entities/knowledge-of', { ids, per, ...access });
-    const map = new Map(rows.map((r) => [String(r.id), r.items as KnowledgeRow[]]));
+    const map = new Map(rows.map((r) => [r.id, r.items]));
     return ids.map((id) => map.get(id) ?? []);
   }
 
   async search(filter: { text?: string | null; type?: string | null }, page: { skip: number; limit: number }): Promise<{ total: number; items: EntityRow[] }> {
     const text = filter.text ? escapeLucene(filter.text) : null;
     const [row] = await this.executor.read('entities/search', { text: text || null, type: filter.type ?? null, ...page });
-    return { total: Number(row?.total ?? 0), items: (row?.items ?? []) as EntityRow[] };
+    return { total: row?.total ?? 0, items: row?.items ?? [] };
   }
 
   async neighbourhood(id: string, depth: 1 | 2, limit: number, access: Access): Promise<GraphNeighbourhood | null> {
     const [row] = await this.executor.read('entities/neighbourhood', { id, depth, limit, ...access });
-    return row ? (row as unknown as GraphNeighbourhood) : null;
+    return row ?? null;
   }
 
   /** Upserts entity records (import), keyed by normalised name. */

@@ -67,6 +67,6 @@ builder.queryFields((t) => ({
       args: { search: t.arg.string(), type: t.arg({ type: EntityTypeEnum }) },
       resolve: (_r, args, ctx) => offsetConnection(ctx, args, (page) => ctx.services.knowledge.entities.search({ text: args.search, type: args.type }, page)),
     },
-    { fields: (c) => ({ totalCount: c.int({ resolve: (conn) => (conn as unknown as { totalCount: number }).totalCount }) }) },
+    { fields: (c) => ({ totalCount: c.int({ resolve: (conn) => conn.totalCount }) }) },
   ),
 }));

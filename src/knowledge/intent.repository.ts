@@ -26,12 +26,12 @@ export class IntentRepository {
 
   async list(page: { skip: number; limit: number }, access: Access): Promise<{ total: number; items: IntentRow[] }> {
     const [row] = await this.executor.read('intents/list', { ...page, ...access });
-    return { total: Number(row?.total ?? 0), items: (row?.items ?? []) as IntentRow[] };
+    return { total: row?.total ?? 0, items: row?.items ?? [] };
   }
 
   /** Every intent's examples: the training data of the tenant's intent classifier. */
   async allExamples(): Promise<Array<{ name: string; examples: string[] }>> {
-    return (await this.executor.read('intents/all-examples')) as unknown as Array<{ name: string; examples: string[] }>;
+    return this.executor.read('intents/all-examples');
   }
 
   async upsertInTx(tx: Tx, intents: IntentInput[], by: string | null): Promise<{ created: number; updated: number; unchanged: number }> {

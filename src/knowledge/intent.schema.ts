@@ -35,6 +35,6 @@ builder.queryField('intents', (t) =>
       authScopes: { role: anyRole },
       resolve: (_r, args, ctx) => offsetConnection(ctx, args, (page) => ctx.services.knowledge.intents.list(page, knowledgeAccess(ctx.viewer))),
     },
-    { fields: (c) => ({ totalCount: c.int({ resolve: (conn) => (conn as unknown as { totalCount: number }).totalCount }) }) },
+    { fields: (c) => ({ totalCount: c.int({ resolve: (conn) => conn.totalCount }) }) },
   ),
 );

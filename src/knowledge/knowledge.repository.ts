@@ -99,8 +99,8 @@ export function escapeLucene(text: string): string {
 }
 
 /** Groups rows `{id, <field>: T[]}` by id, in key order, for DataLoaders. */
-function byId<T>(ids: readonly string[], rows: Record<string, unknown>[], field: string): T[][] {
-  const map = new Map(rows.map((r) => [String(r.id), r[field] as T[]]));
+function byId<F extends string, T>(ids: readonly string[], rows: ReadonlyArray<{ id: string } & Record<F, T[]>>, field: F): T[][] {
+  const map = new Map(rows.map((r) => [r.id, r[field]]));
   return ids.map((id) => map.get(id) ?? []);
 }
 
@@ -109,7 +109,7 @@ export class KnowledgeRepository {
 
   async getByIds(ids: readonly string[], access: Access): Promise<Array<KnowledgeRow | null>> {
     const rows = await this.executor.read('knowledge/get-by-ids', { ids, ...access });
-    const map = new Map(rows.map((r) => [(r.item as KnowledgeRow).id, r.item as KnowledgeRow]));
+    const map = new Map(rows.map((r) => [r.item.id, r.item]));
     return ids.map((id) => map.get(id) ?? null);
   }
 
@@ -126,27 +126,27 @@ export class KnowledgeRepository {
       limit: page.limit,
     };
     const [row] = text ? await this.executor.read('knowledge/list-text', { ...params, text }) : await this.executor.read('knowledge/list', params);
-    return { total: Number(row?.total ?? 0), items: (row?.items ?? []) as KnowledgeRow[] };
+    return { total: row?.total ?? 0, items: row?.items ?? [] };
   }
 
   async entitiesOf(ids: readonly string[]): Promise<EntityRow[][]> {
-    return byId<EntityRow>(ids, await this.executor.read('knowledge/entities-of', { ids }), 'entities');
+    return byId(ids, await this.executor.read('knowledge/entities-of', { ids }), 'entities');
   }
 
   /** Provenance of each item, from the documents `access` may see. */
   async sourcesOf(ids: readonly string[], access: { visibilities: readonly string[] }): Promise<SourceRow[][]> {
-    return byId<SourceRow>(ids, await this.executor.read('knowledge/sources-of', { ids, visibilities: access.visibilities }), 'sources');
+    return byId(ids, await this.executor.read('knowledge/sources-of', { ids, visibilities: access.visibilities }), 'sources');
   }
 
   async historyOf(ids: readonly string[]): Promise<VersionRow[][]> {
-    return byId<VersionRow>(ids, await this.executor.read('knowledge/history-of', { ids }), 'versions');
+    return byId(ids, await this.executor.read('knowledge/history-of', { ids }), 'versions');
   }
 
   async existingByExternalIds(tx: Tx, externalIds: string[]): Promise<Map<string, { id: string; contentHash: string; status: KnowledgeStatus; kind: KnowledgeKind }>> {
     const out = new Map<string, { id: string; contentHash: string; status: KnowledgeStatus; kind: KnowledgeKind }>();
     for (let i = 0; i < externalIds.length; i += BATCH) {
       const rows = await tx.run('knowledge/existing-by-external-ids', { externalIds: externalIds.slice(i, i + BATCH) });
-      for (const r of rows) out.set(String(r.externalId), { id: String(r.id), contentHash: String(r.contentHash), status: r.status as KnowledgeStatus, kind: r.kind as KnowledgeKind });
+      for (const { externalId, ...existing } of rows) out.set(externalId, existing);
     }
     return out;
   }
@@ -163,18 +163,15 @@ export class KnowledgeRepository {
 
   async setStatus(input: { id: string; status: KnowledgeStatus; from: KnowledgeStatus[]; change: string; by: string | null; reason: string | null }) {
     const [row] = await this.executor.write('knowledge/set-status', input);
-    if (!row) return null;
-    return { item: row.item as KnowledgeRow, allowed: Boolean(row.allowed), previous: row.previous as KnowledgeStatus };
+    return row ?? null;
   }
 
   async link(input: { id: string; entityId: string; link: boolean; by: string | null }) {
     const [row] = await this.executor.write('knowledge/link-entity', input);
-    if (!row) return null;
-    return { item: row.item as KnowledgeRow, entityFound: Boolean(row.entityFound) };
+    return row ?? null;
   }
 
   async exportAll(access: Access, kind: KnowledgeKind | null): Promise<Array<{ item: KnowledgeRow; entities: string[] }>> {
-    const rows = await this.executor.read('knowledge/export', { ...access, kind });
-    return rows as unknown as Array<{ item: KnowledgeRow; entities: string[] }>;
+    return this.executor.read('knowledge/export', { ...access, kind });
   }
 }

@@ -73,7 +73,7 @@ export class KnowledgeService {
     const idsToLoad = input.items.map((i) => i.id).filter((x): x is string => !!x);
     if (idsToLoad.length > 0) {
       const rows = await tx.run('knowledge/export-by-ids', { ids: idsToLoad });
-      for (const r of rows) existingById.set((r.item as KnowledgeRow).id, { row: r.item as KnowledgeRow, entities: r.entities as string[] });
+      for (const r of rows) existingById.set(r.item.id, { row: r.item, entities: r.entities });
     }
 
     const upserts: UpsertRow[] = [];
@@ -130,11 +130,11 @@ export class KnowledgeService {
   async update(id: string, patch: (current: KnowledgeContent) => KnowledgeContent, by: string | null): Promise<SaveOutcome> {
     const [row] = await this.executor.read('knowledge/export-by-ids', { ids: [id] });
     if (!row) throw new AppError('NOT_FOUND', `Knowledge item ${id} does not exist.`);
-    const current = fromRow(row.item as KnowledgeRow, row.entities as string[]);
+    const current = fromRow(row.item, row.entities);
     const next = patch(current);
     this.assertValid(next);
     const { outcomes } = await this.executor.writeTx('knowledge/update', (tx) =>
-      this.saveInTx(tx, { items: [{ id, content: next }], status: (row.item as KnowledgeRow).status, keepStatus: true, by }),
+      this.saveInTx(tx, { items: [{ id, content: next }], status: row.item.status, keepStatus: true, by }),
     );
     if (outcomes[0]!.outcome !== 'unchanged') await this.notify(id, 'update', by);
     return outcomes[0]!.outcome;

@@ -41,7 +41,8 @@ export interface GapCluster {
   growth: number | null;
 }
 
-interface ListRow {
+/** A row of `learning/gap-list`. */
+export interface GapListRow {
   id: string;
   version: number;
   status: GapStatus;
@@ -66,7 +67,7 @@ const DAY = 86_400_000;
 const LOCK_KEY = 'answergraph:learning:gap-lock';
 
 /** Shapes a stored cluster for the API: distinct questions with counts, reasons, a daily trend. Pure; exported for tests. */
-export function toCluster(r: ListRow, now: number, trendDays = 14): GapCluster {
+export function toCluster(r: GapListRow, now: number, trendDays = 14): GapCluster {
   const byKey = new Map<string, { text: string; count: number; lastAt: string }>();
   r.texts.forEach((text, i) => {
     const key = questionKey(text);
@@ -139,17 +140,17 @@ export class GapService {
 
   private async refreshLocked(): Promise<number> {
     const since = new Date(Date.now() - (this.options.windowDays ?? 90) * DAY).toISOString();
-    const leaders = (await this.executor.read('learning/gap-leaders')).map((r) => ({
-      id: String(r.id),
-      language: String(r.language),
-      text: String(r.text),
-      vector: r.model === this.options.model() ? ((r.vector as number[] | null) ?? null) : null,
-    })) as Array<Leader<string>>;
+    const leaders: Array<Leader<string>> = (await this.executor.read('learning/gap-leaders')).map((r) => ({
+      id: r.id,
+      language: r.language,
+      text: r.text,
+      vector: r.model === this.options.model() ? r.vector : null,
+    }));
     let total = 0;
     for (;;) {
       const rows = await this.executor.read('learning/gap-candidates', { since, minConfidence: this.options.minConfidence, limit: 500 });
       if (rows.length === 0) break;
-      const points = rows.map((r) => ({ text: String(r.text), language: r.language === 'zh' || guessLanguage(String(r.text)) === 'zh' ? 'zh' : 'en', vector: null as number[] | null }));
+      const points = rows.map((r) => ({ text: r.text, language: r.language === 'zh' || guessLanguage(r.text) === 'zh' ? 'zh' : 'en', vector: null as number[] | null }));
       const english = points.filter((p) => p.language !== 'zh');
       if (english.length > 0) {
         const vectors = await this.embedder.embed(english.map((p) => p.text), 'query');
@@ -168,13 +169,13 @@ export class GapService {
 
   async list(filter: { status: GapStatus | null; language: string | null; from: string | null; to: string | null; ids?: string[] | null }, page: { skip: number; limit: number }): Promise<GapCluster[]> {
     await this.refresh();
-    const rows = (await this.executor.read('learning/gap-list', { ids: filter.ids ?? null, status: filter.status, language: filter.language, from: filter.from, to: filter.to, ...page, examples: 5 })) as unknown as ListRow[];
+    const rows = await this.executor.read('learning/gap-list', { ids: filter.ids ?? null, status: filter.status, language: filter.language, from: filter.from, to: filter.to, ...page, examples: 5 });
     const now = Date.now();
     return rows.map((r) => toCluster(r, now));
   }
 
   async get(id: string): Promise<GapCluster> {
-    const rows = (await this.executor.read('learning/gap-list', { ids: [id], status: null, language: null, from: null, to: null, skip: 0, limit: 1, examples: 5 })) as unknown as ListRow[];
+    const rows = await this.executor.read('learning/gap-list', { ids: [id], status: null, language: null, from: null, to: null, skip: 0, limit: 1, examples: 5 });
     if (!rows[0]) throw new AppError('NOT_FOUND', `Knowledge gap ${id} does not exist.`, { id });
     return toCluster(rows[0], Date.now());
   }
@@ -183,15 +184,15 @@ export class GapService {
   private async lockOpen(tx: Tx, id: string, version: number | null): Promise<{ texts: string[]; leader: string; language: string }> {
     const [g] = await tx.run('learning/gap-lock', { id });
     if (!g) throw new AppError('NOT_FOUND', `Knowledge gap ${id} does not exist.`, { id });
-    if (version !== null && Number(g.version) !== version) {
-      throw new AppError('CONFLICT', `Knowledge gap ${id} changed since you read it (version ${version}, now ${Number(g.version)}): new questions joined it or it was decided; reload it.`, {
+    if (version !== null && g.version !== version) {
+      throw new AppError('CONFLICT', `Knowledge gap ${id} changed since you read it (version ${version}, now ${g.version}): new questions joined it or it was decided; reload it.`, {
         id,
         reason: 'STALE',
-        version: Number(g.version),
+        version: g.version,
       });
     }
-    if (g.status !== 'OPEN') throw new AppError('CONFLICT', `Knowledge gap ${id} is ${String(g.status)} already.`, { id, reason: 'ALREADY_DECIDED', status: g.status });
-    return { texts: (g.texts as string[]) ?? [], leader: String(g.leader), language: String(g.language) };
+    if (g.status !== 'OPEN') throw new AppError('CONFLICT', `Knowledge gap ${id} is ${g.status} already.`, { id, reason: 'ALREADY_DECIDED', status: g.status });
+    return { texts: g.texts, leader: g.leader, language: g.language };
   }
 
   /**
@@ -259,6 +260,6 @@ export class GapService {
   private async textsOf(id: string): Promise<string[]> {
     const [g] = await this.executor.read('learning/gap-lock-read', { id });
     if (!g) throw new AppError('NOT_FOUND', `Knowledge gap ${id} does not exist.`, { id });
-    return (g.texts as string[]) ?? [];
+    return g.texts;
   }
 }

@@ -26,7 +26,8 @@ export interface QualityHistoryRow {
   at: string;
 }
 
-interface InputRow {
+/** A row of `learning/quality-inputs`. */
+export interface QualityInputRow {
   id: string;
   kind: string;
   status: string;
@@ -38,6 +39,8 @@ interface InputRow {
   csat: number[];
   uses: number;
   escalations: number;
+  /** The stored score, if any. */
+  qualityScore: number | null;
 }
 
 const SINCE_KEY = 'answergraph:learning:quality-since';
@@ -67,14 +70,14 @@ export class QualityService {
 
   /** Current scores (computed now, not stored) for the given items, in key order. */
   async current(ids: readonly string[]): Promise<Array<QualityRow | null>> {
-    const rows = (await this.executor.read('learning/quality-inputs', { ids })) as unknown as InputRow[];
+    const rows = await this.executor.read('learning/quality-inputs', { ids });
     const byId = new Map(rows.map((r) => [r.id, this.score(r, Date.now())]));
     return ids.map((id) => byId.get(id) ?? null);
   }
 
   async history(ids: readonly string[], limit = 50): Promise<QualityHistoryRow[][]> {
     const rows = await this.executor.read('learning/quality-history', { ids, limit });
-    const byId = new Map(rows.map((r) => [String(r.id), (r.history as Array<Record<string, unknown>>).map((h) => ({ ...(h as unknown as QualityHistoryRow), inputs: JSON.parse(String(h.inputs)) as QualityInputs }))]));
+    const byId = new Map(rows.map((r) => [r.id, r.history.map((h): QualityHistoryRow => ({ ...h, inputs: JSON.parse(h.inputs) as QualityInputs }))]));
     return ids.map((id) => byId.get(id) ?? []);
   }
 
@@ -85,7 +88,7 @@ export class QualityService {
     return true;
   }
 
-  private score(r: InputRow, now: number): QualityRow {
+  private score(r: QualityInputRow, now: number): QualityRow {
     const inputs: QualityInputs = { helpful: Number(r.helpful), unhelpful: Number(r.unhelpful), csat: (r.csat ?? []).map(Number), uses: Number(r.uses), escalations: Number(r.escalations) };
     const reviewBy = reviewByOf({ kind: r.kind, createdAt: r.createdAt, reviewBy: r.reviewBy, lastVerified: r.lastVerified }, this.options);
     const s = qualityScore(inputs, reviewBy, now, this.options);
@@ -96,7 +99,7 @@ export class QualityService {
   async rescore(ids: readonly string[]): Promise<string[]> {
     const demoted: string[] = [];
     for (let i = 0; i < ids.length; i += BATCH) {
-      const inputs = (await this.executor.read('learning/quality-inputs', { ids: ids.slice(i, i + BATCH) })) as unknown as InputRow[];
+      const inputs = await this.executor.read('learning/quality-inputs', { ids: ids.slice(i, i + BATCH) });
       const now = Date.now();
       const rows = inputs.map((r) => {
         const s = this.score(r, now);
@@ -104,7 +107,7 @@ export class QualityService {
       });
       if (rows.length === 0) continue;
       const written = await this.executor.write('learning/set-quality', { rows });
-      demoted.push(...written.filter((w) => w.demoted).map((w) => String(w.id)));
+      demoted.push(...written.filter((w) => w.demoted).map((w) => w.id));
     }
     for (const id of demoted) {
       this.options.logger.info({ knowledgeId: id }, 'quality: item below the threshold went back to review');
@@ -130,7 +133,7 @@ export class QualityService {
       let total = 0;
       const sweepStart = new Date().toISOString();
       for (;;) {
-        const due = (await this.executor.read('learning/quality-due', { since, sweepStart, limit: BATCH })).map((r) => String(r.id));
+        const due = (await this.executor.read('learning/quality-due', { since, sweepStart, limit: BATCH })).map((r) => r.id);
         if (due.length === 0) break;
         await this.rescore(due);
         total += due.length;

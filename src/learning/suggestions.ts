@@ -20,7 +20,8 @@ export interface Suggestion {
   decision?: string | null;
 }
 
-interface Candidates {
+/** The row of `learning/suggestion-candidates`. */
+export interface SuggestionCandidates {
   about: Array<{ a: KnowledgeRow; b: KnowledgeRow; aEntities: string[]; bEntities: string[]; via: string[] }>;
   near: Array<{ a: KnowledgeRow; b: KnowledgeRow; score: number }>;
   stale: Array<KnowledgeRow & { reviewByEffective: string; qualityScore: number | null }>;
@@ -34,7 +35,7 @@ const quote = (k: KnowledgeRow) => JSON.stringify(displayTitle(fromRow(k, [])).s
  * outcomes — the checks of src/review/conflicts.ts), near-duplicates (embedding cosine), stale items
  * (past their review date).
  */
-export function findSuggestions(c: Candidates): Suggestion[] {
+export function findSuggestions(c: SuggestionCandidates): Suggestion[] {
   const out: Suggestion[] = [];
   const contradicting = new Set<string>();
   for (const { a, b, aEntities, bEntities, via } of c.about) {
@@ -96,18 +97,18 @@ export class SuggestionService {
       dupScore: (1 + duplicateCosine) / 2,
       limit: this.options.limit ?? 5000,
     });
-    const found = findSuggestions((row ?? { about: [], near: [], stale: [] }) as unknown as Candidates);
+    const found = findSuggestions(row ?? { about: [], near: [], stale: [] });
     const counts: Record<SuggestionKind, number> = { contradiction: 0, duplicate: 0, stale: 0 };
     for (const s of found) counts[s.kind]++;
     let filed = 0;
     for (let i = 0; i < found.length; i += 500) {
       const [r] = await this.executor.write('learning/add-suggestions', { rows: found.slice(i, i + 500) });
-      filed += Number(r?.created ?? 0);
+      filed += r?.created ?? 0;
     }
     return { found: counts, filed };
   }
 
   async list(filter: { kind: SuggestionKind | null; open: boolean | null }, page: { skip: number; limit: number }): Promise<Suggestion[]> {
-    return (await this.executor.read('learning/list-suggestions', { ...filter, ...page })) as unknown as Suggestion[];
+    return this.executor.read('learning/list-suggestions', { ...filter, ...page });
   }
 }

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { CypherExecutor } from '../graph/executor.js';
 import { createRedis, redisKeys, type RedisClient } from '../infra/redis.js';
 import type { PubSub } from '../infra/pubsub.js';
-import { embeddingText, type PendingRow } from './knowledge-embedder.js';
+import { embeddingText } from './knowledge-embedder.js';
 import type { StoredContentError } from '../knowledge/kinds/index.js';
 import type { VectorStore } from './vector-store.js';
 
@@ -58,7 +58,8 @@ export async function chooseModel(chooser: ModelChooser, configured: string, fal
   return configured;
 }
 
-interface StateRow {
+/** The row of `retrieval/embedding-state`. */
+export interface EmbeddingStateRow {
   model: string | null;
   target: string | null;
   status: EmbeddingStatus['status'] | null;
@@ -67,6 +68,8 @@ interface StateRow {
   error: string | null;
   startedAt: string | null;
   finishedAt: string | null;
+  /** The re-embedding job in progress, if any. */
+  jobId: string | null;
 }
 
 export interface EmbeddingModelsOptions {
@@ -121,7 +124,7 @@ export class EmbeddingModels {
   /** Reads (or, on first start, creates) the state. Returns the served model. */
   async init(): Promise<string> {
     const [row] = await this.o.executor.write('retrieval/init-embedding-state', { model: this.o.configured, built: await this.o.built() });
-    await this.set(String(row?.model ?? this.o.configured));
+    await this.set(row?.model ?? this.o.configured);
     return this.current;
   }
 
@@ -136,7 +139,7 @@ export class EmbeddingModels {
 
   /** Re-reads the served model; tells the listeners when it changed. */
   async refresh(): Promise<string> {
-    const [row] = (await this.o.executor.read('retrieval/embedding-state', {})) as unknown as StateRow[];
+    const [row] = await this.o.executor.read('retrieval/embedding-state', {});
     if (row?.model) await this.set(row.model);
     return this.current;
   }
@@ -168,7 +171,7 @@ export class EmbeddingModels {
   }
 
   async status(): Promise<EmbeddingStatus> {
-    const [row] = (await this.o.executor.read('retrieval/embedding-state', {})) as unknown as StateRow[];
+    const [row] = await this.o.executor.read('retrieval/embedding-state', {});
     const done = Number(row?.done ?? 0);
     const total = Number(row?.total ?? 0);
     return {
@@ -237,7 +240,7 @@ export class EmbeddingModels {
    */
   async reembed(model: string, progress: (p: { done: number; total: number }) => Promise<void> | void = () => undefined): Promise<{ knowledge: number; chunks: number }> {
     const [count] = await this.o.executor.read('retrieval/reembed-count', { model });
-    const total = Number(count?.knowledge ?? 0) + Number(count?.chunks ?? 0);
+    const total = (count?.knowledge ?? 0) + (count?.chunks ?? 0);
     let done = 0;
     await this.o.executor.write('retrieval/update-embedding-state', { fields: { target: model, status: 'running', done, total, error: null }, started: true, finished: false });
     const report = async () => {
@@ -246,7 +249,7 @@ export class EmbeddingModels {
     };
     const started = performance.now();
     for (;;) {
-      const rows = (await this.o.executor.read('retrieval/reembed-pending-knowledge', { model, limit: this.batch })) as unknown as PendingRow[];
+      const rows = await this.o.executor.read('retrieval/reembed-pending-knowledge', { model, limit: this.batch });
       if (rows.length === 0) break;
       const corrupt = (err: StoredContentError) => this.o.logger.error({ err, ...err.details }, 'stored knowledge does not parse; embedded without the damaged field');
       const vectors = await this.o.embed(rows.map((r) => embeddingText(r, corrupt) || r.id), model);
@@ -255,7 +258,7 @@ export class EmbeddingModels {
       await report();
     }
     for (;;) {
-      const rows = (await this.o.executor.read('retrieval/reembed-pending-chunks', { model, limit: this.batch })) as unknown as Array<{ id: string; text: string }>;
+      const rows = await this.o.executor.read('retrieval/reembed-pending-chunks', { model, limit: this.batch });
       if (rows.length === 0) break;
       const vectors = await this.o.embed(rows.map((r) => r.text), model);
       await this.o.executor.write('retrieval/stage-chunk-embeddings', { rows: rows.map((r, i) => ({ id: r.id, vector: Array.from(vectors[i] as Float32Array) })), model });

@@ -10,7 +10,8 @@ export interface LinkedEntity {
   mention: { text: string; start: number; end: number };
 }
 
-interface Candidate {
+/** A row of `retrieval/link-entities`. */
+export interface EntityCandidate {
   id: string;
   name: string;
   type: string;
@@ -42,13 +43,13 @@ export class EntityLinker {
   async link(text: string, mentionTexts: readonly string[] = []): Promise<LinkedEntity[]> {
     const queries = [text, ...mentionTexts].map(toLuceneQuery).filter((q): q is string => q !== null);
     if (queries.length === 0) return [];
-    const rows = (await this.executor.read('retrieval/link-entities', { queries, limit: 20 })) as unknown as Candidate[];
+    const rows = await this.executor.read('retrieval/link-entities', { queries, limit: 20 });
     return verifyMentions(text, rows);
   }
 }
 
 /** Keeps the candidates named in `text`, longest mention first, without overlaps. Pure; exported for tests. */
-export function verifyMentions(text: string, candidates: readonly Candidate[]): LinkedEntity[] {
+export function verifyMentions(text: string, candidates: readonly EntityCandidate[]): LinkedEntity[] {
   const found: Array<LinkedEntity & { score: number }> = [];
   for (const c of candidates) {
     let best: { start: number; end: number } | null = null;

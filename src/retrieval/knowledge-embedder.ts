@@ -24,6 +24,7 @@ export interface KnowledgeEmbedderOptions {
   logger: Logger;
 }
 
+/** A row of `retrieval/pending-embeddings` and `retrieval/reembed-pending-knowledge`. */
 export interface PendingRow {
   id: string;
   hash: string;
@@ -89,7 +90,7 @@ export class KnowledgeEmbedder {
   async embedKnowledge(ids: readonly string[]): Promise<number> {
     let done = 0;
     for (let i = 0; i < ids.length; i += this.batch) {
-      const rows = (await this.executor.read('retrieval/pending-embeddings', { ids: ids.slice(i, i + this.batch), model: this.options.model(), limit: this.batch })) as unknown as PendingRow[];
+      const rows = await this.executor.read('retrieval/pending-embeddings', { ids: ids.slice(i, i + this.batch), model: this.options.model(), limit: this.batch });
       done += await this.embedRows(rows);
     }
     return done;
@@ -113,7 +114,7 @@ export class KnowledgeEmbedder {
       do {
         this.again = false;
         for (;;) {
-          const rows = (await this.executor.read('retrieval/pending-embeddings', { ids: null, model: this.options.model(), limit: this.batch })) as unknown as PendingRow[];
+          const rows = await this.executor.read('retrieval/pending-embeddings', { ids: null, model: this.options.model(), limit: this.batch });
           if (rows.length === 0) break;
           const n = await this.embedRows(rows);
           total += n;

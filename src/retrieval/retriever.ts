@@ -140,7 +140,7 @@ export class GraphRetriever {
       ? await this.questions.search({ query: input.query, vector: params.vector ? input.vector : null, model: (params.model as string | null | undefined) ?? null, k: Number(params.kVector) || Number(params.kText), access: input.access, languages: (params.languages as string[] | null) ?? null })
       : [];
     if (hits.length > 0) params.extraIds = [...new Set([...(params.extraIds as string[]), ...hits.map((h) => h.id)])];
-    const [row] = (await this.executor.read('retrieval/hybrid', params)) as HybridRow[];
+    const [row] = await this.executor.read('retrieval/hybrid', params);
     if (row && hits.length > 0) mergeQuestionHits(row, params.vector ? hits : hits.filter((h) => h.via === 'text'), { vector: Number(params.kVector), text: Number(params.kText) });
     for (const item of row?.items ?? []) {
       item.createdAt = isoDate(item.createdAt);
@@ -162,7 +162,8 @@ function isoDate(value: unknown): string {
   return typeof value === 'number' ? new Date(value).toISOString() : (value as string);
 }
 
-interface HybridRow {
+/** The row of `retrieval/hybrid`. */
+export interface HybridRow {
   vectorHits?: Array<{ id: string; score: number }>;
   textHits?: Array<{ id: string; score: number }>;
   graphHits?: Array<{ id: string; score: number; weight: number; about: string[] }>;

@@ -47,7 +47,8 @@ export interface ReleaseRow {
   entries: Array<{ itemId: string; change: ReleaseChange; fromStatus: KnowledgeStatus; toStatus: KnowledgeStatus; version: number; fields: string[]; currentStatus: KnowledgeStatus; visibility: Visibility }>;
 }
 
-interface CandidateRow {
+/** A row of `review/release-candidates`. */
+export interface ReleaseCandidateRow {
   item: KnowledgeRow;
   entities: string[];
   openTaskIds: string[];
@@ -80,7 +81,7 @@ export class ReleaseService {
     const access = knowledgeAccess(viewer);
     const params = { ids: all, visibilities: access.visibilities };
     if (tx) await tx.run('review/lock-items', { ids: all });
-    const rows = (tx ? await tx.run('review/release-candidates', params) : await this.executor.read('review/release-candidates', params)) as unknown as CandidateRow[];
+    const rows = tx ? await tx.run('review/release-candidates', params) : await this.executor.read('review/release-candidates', params);
     const byId = new Map(rows.map((r) => [r.item.id, r]));
     const entries: ReleaseEntry[] = [];
     const problems: ReleaseProblem[] = [];
@@ -176,7 +177,7 @@ export class ReleaseService {
       await tx.run('review/lock-release', { id });
       const [row] = await tx.run('review/get-releases', { ids: [id] });
       if (!row) throw new AppError('NOT_FOUND', `Release ${id} does not exist.`, { id });
-      const release = row.release as ReleaseRow;
+      const release = row.release;
       if (release.status !== 'PUBLISHED') throw new AppError('CONFLICT', `Release ${id} was already rolled back (${release.rolledBackAt ?? ''}).`, { id, status: release.status });
       if (release.entries.some((e) => !mayWriteVisibility(viewer, e.visibility))) throw new AppError('FORBIDDEN', `Release ${id} contains RESTRICTED knowledge your key may not change.`);
       const moved: string[] = [];
@@ -214,8 +215,8 @@ export class ReleaseService {
     const changed = await this.executor.writeTx('review/rollback-item', async (tx) => {
       const [row] = await tx.run('review/lock-item', { id, visibilities: access.visibilities });
       if (!row) throw new AppError('NOT_FOUND', `Knowledge item ${id} does not exist.`, { id });
-      const item = row.item as KnowledgeRow;
-      const snapshots = row.snapshots as Array<{ version: number; snapshot: string }>;
+      const item = row.item;
+      const snapshots = row.snapshots;
       const target = snapshots.find((s) => s.version === toVersion);
       if (!target) {
         throw new AppError('NOT_FOUND', `Knowledge item ${id} has no version ${toVersion} (versions: ${snapshots.map((s) => s.version).reverse().join(', ')}).`, { id, toVersion });
@@ -240,19 +241,19 @@ export class ReleaseService {
 
   async get(ids: readonly string[]): Promise<Array<ReleaseRow | null>> {
     const rows = await this.executor.read('review/get-releases', { ids });
-    const map = new Map(rows.map((r) => [(r.release as ReleaseRow).id, r.release as ReleaseRow]));
+    const map = new Map(rows.map((r) => [r.release.id, r.release]));
     return ids.map((id) => map.get(id) ?? null);
   }
 
   async list(page: { skip: number; limit: number }): Promise<{ total: number; items: ReleaseRow[] }> {
     const [row] = await this.executor.read('review/list-releases', page);
-    const ids = (row?.ids ?? []) as string[];
-    return { total: Number(row?.total ?? 0), items: (await this.get(ids)).filter((r): r is ReleaseRow => r !== null) };
+    const ids = row?.ids ?? [];
+    return { total: row?.total ?? 0, items: (await this.get(ids)).filter((r): r is ReleaseRow => r !== null) };
   }
 
   async setStatus(tx: Tx, id: string, status: KnowledgeStatus, from: KnowledgeStatus[], change: string, by: string | null, reason: string | null): Promise<void> {
     const [row] = await tx.run('knowledge/set-status', { id, status, from, change, by, reason });
     if (!row) throw new AppError('NOT_FOUND', `Knowledge item ${id} does not exist.`, { id });
-    if (!row.allowed) throw new AppError('CONFLICT', `Cannot move ${id} from ${String(row.previous)} to ${status}.`, { status: row.previous });
+    if (!row.allowed) throw new AppError('CONFLICT', `Cannot move ${id} from ${row.previous} to ${status}.`, { status: row.previous });
   }
 }

@@ -1,7 +1,6 @@
 import type { Visibility } from '../auth/roles.js';
 import type { CypherExecutor } from '../graph/executor.js';
 import { changedFields, fromRow, type KnowledgeContent } from '../knowledge/knowledge.content.js';
-import type { KnowledgeRow } from '../knowledge/knowledge.repository.js';
 import { referencedPaths, ruleConflict, valueConflict } from './conflicts.js';
 import type { ReviewTaskRow } from './review.repository.js';
 
@@ -63,14 +62,18 @@ export interface KnowledgeConflict {
   published: string[];
 }
 
-interface DiffRow {
+/** A row of `review/diff`. */
+export interface ReviewDiffRow {
   taskId: string;
   type: ReviewTaskRow['type'];
+  documentId: string | null;
   targetId: string;
   targetName: string | null;
   targetType: string | null;
   candidateId: string | null;
   candidateName: string | null;
+  /** An entity-merge task's name similarity. */
+  score: number | null;
   entities: Array<{ id: string; name: string; type: string; change: 'ADDED' | 'LINKED' }>;
   relations: RelationChange[];
   duplicates: DuplicateSuspect[];
@@ -89,7 +92,7 @@ export class ReviewDiffs {
   constructor(private readonly executor: CypherExecutor) {}
 
   async diffs(taskIds: readonly string[]): Promise<GraphDiff[]> {
-    const rows = (await this.executor.read('review/diff', { ids: taskIds })) as unknown as DiffRow[];
+    const rows = await this.executor.read('review/diff', { ids: taskIds });
     const byId = new Map(rows.map((r) => [r.taskId, r]));
     return taskIds.map((id) => {
       const r = byId.get(id);
@@ -101,7 +104,7 @@ export class ReviewDiffs {
     const drafts = tasks.filter((t) => t.type === 'draft' && t.targetLabel === 'Knowledge' && (t.kind === 'fact' || t.kind === 'rule'));
     if (drafts.length === 0) return tasks.map(() => []);
     const items = await this.executor.read('knowledge/export-by-ids', { ids: drafts.map((t) => t.targetId) });
-    const proposed = new Map(items.map((r) => [(r.item as KnowledgeRow).id, fromRow(r.item as KnowledgeRow, r.entities as string[])]));
+    const proposed = new Map(items.map((r) => [r.item.id, fromRow(r.item, r.entities)]));
     const rows = drafts.flatMap((t) => {
       const c = proposed.get(t.targetId);
       return c ? [{ taskId: t.id, itemId: t.targetId, kind: c.kind, paths: c.kind === 'rule' ? referencedPaths(c.when) : [] }] : [];
@@ -111,9 +114,9 @@ export class ReviewDiffs {
     for (const c of candidates) {
       const task = drafts.find((t) => t.id === c.taskId)!;
       const mine = proposed.get(task.targetId)!;
-      const item = c.item as KnowledgeRow;
-      const theirs = fromRow(item, c.entities as string[]);
-      const via = (c.via as Array<{ id: string; name: string }>)[0] ?? null;
+      const item = c.item;
+      const theirs = fromRow(item, c.entities);
+      const via = c.via[0] ?? null;
       const list = out.get(task.id) ?? [];
       const v = via ? valueConflict(mine, theirs) : null;
       if (v) {
@@ -145,7 +148,7 @@ export class ReviewDiffs {
   }
 }
 
-function toDiff(r: DiffRow): GraphDiff {
+function toDiff(r: ReviewDiffRow): GraphDiff {
   const items: ItemChange[] = [];
   const current = parse(r.snapshots[0]?.snapshot);
   const live = r.publishedVersion == null ? null : parse(r.snapshots.find((s) => s.version <= r.publishedVersion!)?.snapshot);

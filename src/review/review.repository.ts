@@ -78,18 +78,18 @@ export class ReviewRepository {
       visibilities,
       ...page,
     });
-    return { total: Number(row?.total ?? 0), items: (row?.items ?? []) as ReviewTaskRow[] };
+    return { total: row?.total ?? 0, items: row?.items ?? [] };
   }
 
   async getByIds(ids: readonly string[], visibilities: Visibility[], tx: Tx | null = null): Promise<Array<ReviewTaskRow | null>> {
     const rows = tx ? await tx.run('review/get', { ids, visibilities }) : await this.executor.read('review/get', { ids, visibilities });
-    const map = new Map(rows.map((r) => [(r.task as ReviewTaskRow).id, r.task as ReviewTaskRow]));
+    const map = new Map(rows.map((r) => [r.task.id, r.task]));
     return ids.map((id) => map.get(id) ?? null);
   }
 
   /** Closes the task if it is open at revision `rev`; false when it was decided or changed meanwhile. */
   async complete(tx: Tx, input: { id: string; rev: number; decision: 'approved' | 'rejected'; by: string | null; byName: string; note: string | null; releaseId: string | null; resetApprovals: boolean }): Promise<boolean> {
     const rows = await tx.run('review/complete', input);
-    return Boolean(rows[0]?.wasOpen);
+    return rows[0]?.wasOpen ?? false;
   }
 }

@@ -298,7 +298,7 @@ builder.queryField('reviewQueue', (t) =>
         );
       },
     },
-    { name: 'ReviewTaskConnection', fields: (c) => ({ totalCount: c.int({ resolve: (conn) => (conn as unknown as { totalCount: number }).totalCount }) }) },
+    { name: 'ReviewTaskConnection', fields: (c) => ({ totalCount: c.int({ resolve: (conn) => conn.totalCount }) }) },
     { name: 'ReviewTaskEdge' },
   ),
 );
@@ -335,7 +335,7 @@ builder.queryField('releases', (t) =>
       description: 'Releases, newest first.',
       resolve: (_r, args, ctx) => offsetConnection(ctx, args, (page) => ctx.services.review.releases.list(page)),
     },
-    { name: 'ReleaseConnection', fields: (c) => ({ totalCount: c.int({ resolve: (conn) => (conn as unknown as { totalCount: number }).totalCount }) }) },
+    { name: 'ReleaseConnection', fields: (c) => ({ totalCount: c.int({ resolve: (conn) => conn.totalCount }) }) },
     { name: 'ReleaseEdge' },
   ),
 );

@@ -107,19 +107,19 @@ export class ReviewService {
       }
       const [row] = await tx.run('knowledge/export-by-ids', { ids: [task.targetId] });
       if (!row) throw new AppError('NOT_FOUND', `Knowledge item ${task.targetId} does not exist.`);
-      let item = row.item as KnowledgeRow;
+      let item = row.item;
       const edits = hasEdits(opts.edits) ? opts.edits : null;
       if (edits) {
         if (edits.visibility && !knowledgeAccess(viewer).visibilities.includes(edits.visibility)) {
           throw new AppError('FORBIDDEN', `Your key may not write ${edits.visibility} knowledge.`);
         }
-        const base = fromRow(item, row.entities as string[]);
+        const base = fromRow(item, row.entities);
         const next = mergeContent(base.kind, edits, base);
         const problems = contentProblems(next);
         if (problems.length > 0) throw new AppError('VALIDATION_FAILED', `Invalid ${next.kind}: ${problems.join('; ')}`, { problems });
         await this.knowledge.saveInTx(tx, { items: [{ id: item.id, content: next }], status: item.status, keepStatus: true, by });
         const [after] = await tx.run('knowledge/export-by-ids', { ids: [task.targetId] });
-        item = after!.item as KnowledgeRow;
+        item = after!.item;
       }
       // A suggestion (src/learning) is review work about a live item: approving records the decision.
       if (task.type === 'source-removed' || task.type === 'suggestion') {
@@ -265,9 +265,9 @@ export class ReviewService {
     const item = await this.executor.writeTx('review/move-item', async (tx) => {
       const [r] = await tx.run('knowledge/set-status', { id, status: t.to, from: t.from, change: move, by: viewer.keyId, reason });
       if (!r) throw new AppError('NOT_FOUND', `Knowledge item ${id} does not exist.`);
-      if (!r.allowed) throw new AppError('CONFLICT', `Cannot ${move} an item that is ${String(r.previous)}; allowed from ${t.from.join(', ')}.`, { status: r.previous });
+      if (!r.allowed) throw new AppError('CONFLICT', `Cannot ${move} an item that is ${r.previous}; allowed from ${t.from.join(', ')}.`, { status: r.previous });
       await this.audit.append(tx, viewer, { action: 'knowledge.status', targetType: 'Knowledge', targetId: id, before: { status: r.previous }, after: { status: t.to }, details: { change: move, reason } });
-      return r.item as KnowledgeRow;
+      return r.item;
     });
     await this.knowledge.notify(id, move, viewer.keyId);
     return item;
@@ -277,7 +277,7 @@ export class ReviewService {
   private async moveIfNeeded(tx: Tx, itemId: string, status: KnowledgeRow['status'], from: KnowledgeRow['status'][], change: string, by: string | null, reason: string | null) {
     const [row] = await tx.run('knowledge/set-status', { id: itemId, status, from, change, by, reason });
     if (row && !row.allowed && row.previous !== status) {
-      throw new AppError('CONFLICT', `Cannot ${change} an item that is ${String(row.previous)}; allowed from ${from.join(', ')}.`, { status: row.previous });
+      throw new AppError('CONFLICT', `Cannot ${change} an item that is ${row.previous}; allowed from ${from.join(', ')}.`, { status: row.previous });
     }
   }
 

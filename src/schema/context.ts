@@ -64,7 +64,7 @@ export interface AppServices {
 export interface GraphQLContext {
   requestId: string;
   viewer: Viewer;
-  /** Per-request executor view: carries the request id in transaction metadata. */
+  /** The executor (`services.executor`); the request's id and key reach its transaction metadata through the request scope (src/graph/query-scope.ts). */
   executor: CypherExecutor;
   services: AppServices;
   logger: Logger;

@@ -7,7 +7,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { GraphQLError, type GraphQLSchema, parse, specifiedRules, validate, NoSchemaIntrospectionCustomRule } from 'graphql';
+import { execute, GraphQLError, type ExecutionArgs, type GraphQLSchema, parse, specifiedRules, subscribe, validate, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { pinoHttp } from 'pino-http';
 import { redisKeys, type RedisClient } from '../infra/redis.js';
@@ -16,7 +16,7 @@ import { WebSocketServer } from 'ws';
 import type { Viewer } from '../auth/roles.js';
 import { VISITOR_HEADERS, VISITOR_PARAMS, type VisitorClaims } from '../privacy/visitor.js';
 import { AppError } from '../errors.js';
-import { currentQuerySink, recordQueriesInto } from '../graph/query-scope.js';
+import { currentQuerySink, describeRequest, iterateInRequest, recordQueriesInto, runInRequest, type RequestMetadata } from '../graph/query-scope.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { AppServices, GraphQLContext, HealthChecks } from '../schema/context.js';
 import { createFormatError, httpGraphQLError, requestError, runWithRequestId } from './format-error.js';
@@ -106,13 +106,20 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     return Array.isArray(v) ? v[0] : v;
   };
 
+  // The request id and key reach Neo4j's transaction metadata through the request scope (src/graph/query-scope.ts):
+  // HTTP requests run in one from the middleware below on, graphql-ws operations from execute/subscribe.
   const contextFor = (requestId: string, viewer: Viewer): GraphQLContext => ({
     requestId,
     viewer,
-    executor: services.executor.with({ metadata: { requestId, keyId: viewer.keyId ?? 'anonymous' } }),
+    executor: services.executor,
     services,
     logger: logger.child({ requestId }),
   });
+  const keyIdOf = (viewer: Viewer) => viewer.keyId ?? 'anonymous';
+  const requestOf = (args: ExecutionArgs): RequestMetadata => {
+    const ctx = args.contextValue as GraphQLContext;
+    return { requestId: ctx.requestId, keyId: keyIdOf(ctx.viewer) };
+  };
 
   // --- subscriptions: graphql-ws on the same port and path ---
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
@@ -138,6 +145,13 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
         }
       },
       context: (ctx) => contextFor(randomUUID(), ctx.extra.viewer!),
+      // Each operation runs in its request scope; a subscription's events too (graphql-ws iterates them outside it).
+      execute: (args) => runInRequest(requestOf(args), () => execute(args)),
+      subscribe: async (args) => {
+        const request = requestOf(args);
+        const result = await runInRequest(request, () => subscribe(args));
+        return Symbol.asyncIterator in result ? iterateInRequest(request, result) : result;
+      },
       onSubscribe: (_ctx, _id, payload) => {
         // The same limits as HTTP: armor's validation rules run on every subscription document.
         const document = parse(payload.query);
@@ -261,7 +275,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       next();
     },
     ...(observable ? [observeRequest] : []),
-    // The formatter quotes this id in every error (and logs faults under it).
+    // The request scope: the formatter quotes this id in every error (and logs faults under it), and every
+    // transaction the request runs carries it (and, once authenticated, the key id) as metadata.
     (req: Request, _res: Response, next: NextFunction) => runWithRequestId(String(req.id), () => next()),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
@@ -273,6 +288,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
         // Counted per presented key (its hash), so every key has its own budget; anonymous callers per IP.
         const who = req.headers.authorization ? `key:${createHash('sha256').update(req.headers.authorization).digest('hex').slice(0, 32)}` : `ip:${req.ip}`;
         await rateLimit(who, Array.isArray(req.body) ? req.body.length : 1);
+        describeRequest({ keyId: keyIdOf(viewer) });
         return contextFor(String(req.id), viewer);
       },
     }),

@@ -1,16 +1,18 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { AppError, categoryOf, errorCategories, httpStatusOf, isErrorCode, type ErrorCategory, type ErrorCode } from '../errors.js';
+import { currentRequest, runInRequest } from '../graph/query-scope.js';
 
 /** graphql-armor rejects in validation; its messages say which limit was hit. */
 const armorLimit = /(depth limit|Aliases limit|Query Cost limit|Token limit|Directives limit)/i;
 
-/** The request id (pino-http's `x-request-id`) of the HTTP request being served, for the formatter. */
-const requestScope = new AsyncLocalStorage<string>();
-export const runWithRequestId = <T>(requestId: string, fn: () => T): T => requestScope.run(requestId, fn);
-export const currentRequestId = (): string | undefined => requestScope.getStore();
+/**
+ * The request id (pino-http's `x-request-id`) of the HTTP request being served, for the formatter: the
+ * request scope of src/graph/query-scope.ts, which also puts it in the metadata of the request's transactions.
+ */
+export const runWithRequestId = <T>(requestId: string, fn: () => T): T => runInRequest({ requestId }, fn);
+export const currentRequestId = (): string | undefined => currentRequest()?.requestId;
 
 export interface FormatErrorOptions {
   /**
