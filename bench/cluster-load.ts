@@ -12,19 +12,16 @@
  * compete for the same cores); what it shows is that the second replica works alongside the first with
  * no lost or duplicated event, and what the cluster and the extra hop cost.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import net from 'node:net';
-import path from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import neo4j from 'neo4j-driver';
 import WebSocket from 'ws';
-import { projectRoot } from '../src/app.js';
 import { createRedis, conversationKey, redisKeys } from '../src/infra/redis.js';
 import { ensureInstalled, ensureLocalServices } from '../src/services/local-services.js';
 import { startRedisCluster } from '../src/services/redis-cluster.js';
 import { testServices } from '../test/service-slot.js';
 import { report } from './harness.js';
+import { children, freePort, startProcess, waitServing } from './processes.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 64);
@@ -40,57 +37,6 @@ const QUESTIONS = [
   'Do you deliver on weekends?',
   'How long is the warranty on the Northwind X5?',
 ];
-
-const children: ChildProcess[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function startProcess(role: 'api' | 'worker', env: Record<string, string>, port: number): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src', 'main.ts'), role], {
-    cwd: projectRoot,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let tail = '';
-  child.stderr?.on('data', (b: Buffer) => {
-    tail = (tail + b.toString()).slice(-3000);
-  });
-  child.on('exit', (code, signal) => {
-    if (code && code !== 0) console.error(`${role} on ${port} exited ${code ?? signal}: ${tail}`);
-  });
-  children.push(child);
-  return child;
-}
-
-/**
- * Waits until the process serves (/healthz: the API has migrated, seeded and listens; the worker runs its
- * queues). Not /readyz: that also waits for every model of the role, and a machine where some model is
- * not built yet still answers (degraded); the report says what /readyz said.
- */
-async function waitServing(port: number, timeoutMs = 600_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    try {
-      const r = await fetch(`http://127.0.0.1:${port}/healthz`);
-      if (r.ok) return;
-      last = await r.text();
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    if (Date.now() > deadline) throw new Error(`process on ${port} not ready: ${last}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 async function gql<T>(port: number, query: string, variables: Record<string, unknown>, key: string, headers: Record<string, string> = {}): Promise<T> {
   const res = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...headers }, body: JSON.stringify({ query, variables }) });
@@ -231,7 +177,7 @@ async function main(): Promise<void> {
     const ports = [await freePort(), await freePort()];
     const workerPorts = [await freePort(), await freePort()];
     const setupStarted = Date.now();
-    startProcess('api', { ...env, SEED_ON_EMPTY: 'true' }, ports[0]!); // seeds the empty graph, embeds it, builds the intents
+    startProcess('api', { ...env, SEED_ON_EMPTY: 'true' }, ports[0]!); // seeds the empty graph (the workers embed it and train the intents)
     await waitServing(ports[0]!);
     startProcess('api', env, ports[1]!);
     for (const p of workerPorts) startProcess('worker', env, p);

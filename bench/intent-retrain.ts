@@ -12,10 +12,8 @@
  * time, the time until the API serves the new classifier, and answer latency before and during training
  * (p50/p95, errors). Runs against its own local services slot (wiped first).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import neo4j from 'neo4j-driver';
@@ -23,6 +21,7 @@ import { Redis } from 'ioredis';
 import { projectRoot } from '../src/app.js';
 import { ensureInstalled, ensureLocalServices } from '../src/services/local-services.js';
 import { report } from './harness.js';
+import { children, freePort, startProcess, waitServing } from './processes.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -32,48 +31,6 @@ const { values: args } = parseArgs({
   },
 });
 const slot = Number(args.slot);
-const children: ChildProcess[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function startProcess(role: 'api' | 'worker', env: Record<string, string>, port: number): void {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src', 'main.ts'), role], {
-    cwd: projectRoot,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let tail = '';
-  child.stderr?.on('data', (b: Buffer) => {
-    tail = (tail + b.toString()).slice(-3000);
-  });
-  child.on('exit', (code, signal) => {
-    if (code && code !== 0) console.error(`${role} exited ${code ?? signal}: ${tail}`);
-  });
-  children.push(child);
-}
-
-async function waitServing(port: number, timeoutMs = 600_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`process on ${port} did not serve within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
 const round = (x: number, d = 0) => Math.round(x * 10 ** d) / 10 ** d;
 
