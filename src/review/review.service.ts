@@ -1,4 +1,5 @@
 import type { AuditService } from '../audit/audit.service.js';
+import { assertMayWriteVisibility } from '../auth/policies.js';
 import { knowledgeAccess, type Viewer } from '../auth/roles.js';
 import { AppError } from '../errors.js';
 import type { CypherExecutor, Tx } from '../graph/executor.js';
@@ -110,9 +111,7 @@ export class ReviewService {
       let item = row.item;
       const edits = hasEdits(opts.edits) ? opts.edits : null;
       if (edits) {
-        if (edits.visibility && !knowledgeAccess(viewer).visibilities.includes(edits.visibility)) {
-          throw new AppError('FORBIDDEN', `Your key may not write ${edits.visibility} knowledge.`);
-        }
+        assertMayWriteVisibility(viewer, edits.visibility);
         const base = fromRow(item, row.entities);
         const next = mergeContent(base.kind, edits, base);
         const problems = contentProblems(next);
