@@ -7,7 +7,7 @@ MATCH (t:ReviewTask {id: id})-[:FOR]->(target)
 WHERE target:Entity OR (target:Knowledge AND {{visible-knowledge-any-status target}})
 WITH DISTINCT t, target
 OPTIONAL MATCH (t)-[:CANDIDATE]->(candidate:Entity)
-OPTIONAL MATCH (d:Document {id: t.documentId})
+OPTIONAL MATCH (d:Document {id: t.documentId}) WHERE {{visible-document d}}
 RETURN t {.id, .type, .status, .createdAt, .reason, .score, .quote, .start, .end, .documentId, .chunkId, .decision, .decidedAt, .decidedBy, .note,
           .assignee, .assignedAt, .releaseId, rev: coalesce(t.rev, 0), approvedBy: coalesce(t.approvedBy, []), approvedByNames: coalesce(t.approvedByNames, []),
           approvedAt: coalesce(t.approvedAt, []), approvedHash: t.approvedHash,

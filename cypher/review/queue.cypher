@@ -27,7 +27,7 @@ CALL (tasks) {
   UNWIND tasks[toInteger($skip)..toInteger($skip + $limit)] AS x
   WITH x.t AS t, x.target AS target, x.confidence AS confidence
   OPTIONAL MATCH (t)-[:CANDIDATE]->(candidate:Entity)
-  OPTIONAL MATCH (d:Document {id: t.documentId})
+  OPTIONAL MATCH (d:Document {id: t.documentId}) WHERE {{visible-document d}}
   RETURN collect(t {.id, .type, .status, .createdAt, .reason, .score, .quote, .start, .end, .documentId, .chunkId, .decision, .decidedAt, .decidedBy, .note,
                     .assignee, .assignedAt, .releaseId, rev: coalesce(t.rev, 0), approvedBy: coalesce(t.approvedBy, []), approvedByNames: coalesce(t.approvedByNames, []),
                     approvedAt: coalesce(t.approvedAt, []), approvedHash: t.approvedHash,

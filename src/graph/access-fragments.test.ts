@@ -105,8 +105,6 @@ const ALLOWLIST: Record<string, string> = {
   'review/conflict-candidates k': "the task's own item (from tasks read through review/get or review/queue); only p, filtered, is returned",
   'review/create-release': 'release write, for items planned through review/release-candidates (filtered)',
   'review/diff': 'by task ids the caller read through review/get or review/queue, which filter on the task target',
-  'review/get d': "the task's source document title only, for a task whose target the viewer may see (unchanged; see docs/cypher.md)",
-  'review/queue d': "the task's source document title only, for a task whose target the viewer may see (unchanged; see docs/cypher.md)",
   'review/get-releases': 'entries carry ids, statuses, visibility; items load through knowledge/get-by-ids, rollback checks visibility',
   'review/lock-items': 'write locks before a release plan; review/release-candidates filters what the plan reads',
 };
