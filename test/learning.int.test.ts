@@ -243,11 +243,13 @@ describe('knowledge gaps', { timeout: 240_000 }, () => {
     const again = await api.gql('mutation($id: ID!) { dismissKnowledgeGap(id: $id) { status } }', { id: gap.id });
     expect(again.body.errors?.[0]?.extensions?.code).toBe('CONFLICT');
 
-    const noise = `asdf ${t3} qwerty zxcv`;
-    await ask(noise);
-    const other = await eventually(() => gapOf(noise, 'en'));
-    const dismissed = await gql<{ dismissKnowledgeGap: { status: string; dismissReason: string } }>('mutation($id: ID!) { dismissKnowledgeGap(id: $id, reason: "keyboard noise") { status dismissReason } }', { id: other.id });
-    expect(dismissed.dismissKnowledgeGap).toEqual({ status: 'DISMISSED', dismissReason: 'keyboard noise' });
+    // A question nothing answers. It was keyboard noise ("asdf <token> qwerty zxcv"), which did not become a
+    // gap in one full run of five: what the bot makes of random letters varies (small talk, for one, is no gap).
+    const offTopic = `Can I pay for ${t3} moon rocks with seashells?`;
+    await ask(offTopic);
+    const other = await eventually(() => gapOf(offTopic, 'en'));
+    const dismissed = await gql<{ dismissKnowledgeGap: { status: string; dismissReason: string } }>('mutation($id: ID!) { dismissKnowledgeGap(id: $id, reason: "not our business") { status dismissReason } }', { id: other.id });
+    expect(dismissed.dismissKnowledgeGap).toEqual({ status: 'DISMISSED', dismissReason: 'not our business' });
   });
 });
 
