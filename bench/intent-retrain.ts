@@ -20,6 +20,7 @@ import neo4j from 'neo4j-driver';
 import { Redis } from 'ioredis';
 import { projectRoot } from '../src/app.js';
 import { ensureInstalled, ensureLocalServices } from '../src/services/local-services.js';
+import { testServices } from '../test/service-slot.js';
 import { report } from './harness.js';
 import { children, freePort, startProcess, waitServing } from './processes.js';
 
@@ -36,7 +37,7 @@ const round = (x: number, d = 0) => Math.round(x * 10 ** d) / 10 ** d;
 
 async function main(): Promise<void> {
   await ensureInstalled({});
-  const services = await ensureLocalServices({ profile: 'test', dataDir: `.data/test-${slot}`, ports: { neo4jBolt: 17687 + 10 * slot, neo4jHttp: 17474 + 10 * slot, redis: 16379 + 10 * slot } });
+  const services = await ensureLocalServices(testServices(slot));
   const driver = neo4j.driver(services.neo4jUri, neo4j.auth.basic(services.neo4jUser, services.neo4jPassword));
   const session = driver.session({ database: 'neo4j' });
   await session.run('MATCH (n) WHERE NOT n:Migration CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS');

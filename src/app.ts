@@ -82,13 +82,16 @@ export async function buildApp(config: Config, connections: Connections, logger:
     observers: [metrics.observeQuery],
     bookmarkManager: processBookmarks(),
   });
+  // Timeouts per purpose: requests run under RESOLVER_TIMEOUT_MS; work no request waits for (a document's
+  // ingestion in one transaction, re-embedding, sweeps, migrations) under NEO4J_WORKER_TX_TIMEOUT_MS.
+  const workerExecutor = executor.with({ timeoutMs: config.neo4j.workerTxTimeoutMs });
   // Replicas start together (an API and a worker on a fresh graph): one migrates, the others wait for it
   // and then find nothing to do — two creating the same index at once would fail one of them.
   await withLock(
     redis,
     redisKeys.migrationLock,
     { ttlMs: 30_000, waitMs: 600_000, maxRetryMs: 500, onTimeout: () => new AppError('SERVICE_UNAVAILABLE', 'Another process has been migrating the graph for 10 minutes; see its log.') },
-    () => migrate(executor.with({ timeoutMs: config.neo4j.workerTxTimeoutMs }), path.join(projectRoot, 'cypher', 'migrations'), logger),
+    () => migrate(workerExecutor, path.join(projectRoot, 'cypher', 'migrations'), logger),
   ).catch(async (err: unknown) => {
     redis.disconnect();
     await driver.close();
@@ -111,9 +114,6 @@ export async function buildApp(config: Config, connections: Connections, logger:
       return { neo4j, redis: redisOk, models: m.ready, modelIssues };
     },
   };
-  // Timeouts per purpose: requests run under RESOLVER_TIMEOUT_MS; work no request waits for (a document's
-  // ingestion in one transaction, re-embedding, sweeps) under NEO4J_WORKER_TX_TIMEOUT_MS.
-  const workerExecutor = executor.with({ timeoutMs: config.neo4j.workerTxTimeoutMs });
   const retrieval = createRetrieval({
     executor,
     workerExecutor,

@@ -191,8 +191,8 @@ export class IntentModel {
 
   /**
    * Loads the handlers from the graph and, when the stored classifier is not the one held here, the
-   * classifier from Redis. Cheap when nothing changed (one GET and one graph read). Concurrent calls
-   * share one load.
+   * classifier from Redis. Concurrent calls share one load. (Following replicas load each part only when
+   * it can have changed: {@link follow}.)
    */
   load(): Promise<void> {
     if (this.loading) {
@@ -216,10 +216,20 @@ export class IntentModel {
   }
 
   private async loadOnce(): Promise<void> {
+    await this.loadHandlers();
+    await this.loadClassifier();
+  }
+
+  /** Which knowledge handles each intent: changes with knowledge, not with training. */
+  private async loadHandlers(): Promise<void> {
     const handlerRows = await this.executor.read('dialogue/intent-handlers');
     const handlers = new Map<string, IntentHandler[]>();
     for (const h of handlerRows) handlers.set(h.intent, [...(handlers.get(h.intent) ?? []), h]);
     this.handlers = handlers;
+  }
+
+  /** The stored classifier, when it is not the one held here (one GET when nothing changed). */
+  private async loadClassifier(): Promise<void> {
     const meta = await this.storedMeta();
     if (!meta || meta.fingerprint === this.meta?.fingerprint) return;
     if (meta.intents === 0) {
@@ -238,34 +248,37 @@ export class IntentModel {
   }
 
   /**
-   * Follows the stored classifier (every role): loads it now, when a worker says it trained one, and
-   * every `pollMs` in case a message was missed; reloads the handlers after knowledge changes.
+   * Follows the stored classifier (every role): loads everything now, the classifier when a worker says
+   * it trained one and every `pollMs` in case a message was missed, the handlers after knowledge changes.
    */
   follow(pubsub: PubSub, pollMs = 15_000): void {
     const models = pubsub.subscribe<{ fingerprint: string }>(INTENT_MODEL_TOPIC);
     const knowledge = pubsub.subscribe<KnowledgeEvent>(KNOWLEDGE_TOPIC);
     this.subscriptions.push(models, knowledge);
-    const loadLater = (ms: number) => {
+    const warn = (err: unknown) => this.logger.warn({ err }, 'intent model load failed');
+    const handlersLater = () => {
       if (this.stopped) return;
       if (this.timer) clearTimeout(this.timer);
-      this.timer = setTimeout(() => void this.load().catch((err: unknown) => this.logger.warn({ err }, 'intent classifier load failed')), ms);
+      // An import publishes many events: one read after them.
+      this.timer = setTimeout(() => void this.loadHandlers().catch(warn), 200);
       this.timer.unref();
     };
-    for (const [stream, ms] of [[models, 0], [knowledge, 200]] as const) {
+    const classifierNow = () => void this.loadClassifier().catch(warn);
+    for (const [stream, on] of [[models, classifierNow], [knowledge, handlersLater]] as const) {
       void (async () => {
         try {
           for await (const _e of stream) {
             if (this.stopped) break;
-            loadLater(ms);
+            on();
           }
         } catch (err) {
           if (!this.stopped) this.logger.warn({ err }, 'intent model event stream ended');
         }
       })();
     }
-    this.poll = setInterval(() => void this.load().catch(() => undefined), pollMs);
+    this.poll = setInterval(classifierNow, pollMs);
     this.poll.unref();
-    loadLater(0);
+    void this.load().catch(warn);
   }
 
   async stop(): Promise<void> {
