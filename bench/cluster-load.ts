@@ -152,7 +152,7 @@ let clusterUrl = '';
 async function main(): Promise<void> {
   await ensureInstalled({});
   const local = await ensureLocalServices(testServices());
-  const cluster = await startRedisCluster({ basePort: 27000 + 10 * (slot % 100), dataDir: `.data/redis-cluster-${slot}`, log: (l) => console.log(l) });
+  const cluster = await startRedisCluster({ basePort: 21000 + 10 * (slot % 100), dataDir: `.data/redis-cluster-${slot}`, log: (l) => console.log(l) });
   clusterUrl = cluster.url;
   const adminKey = `bench-admin-${randomBytes(16).toString('hex')}`;
   const env = {

@@ -11,7 +11,7 @@ import { createKeys, loadSeed } from './seed-fixture.js';
 
 /**
  * The platform on a real Redis Cluster: three masters with a replica each, started from Debian's
- * redis-server by src/services/redis-cluster.ts (ports 27000 + 10 × slot …, data under
+ * redis-server by src/services/redis-cluster.ts (ports 21000 + 10 × slot …, data under
  * `.data/redis-cluster-<slot>`). Two API instances (separate apps, separate Redis and Neo4j connections)
  * share it with in-process ingestion workers; the Neo4j is the test services'.
  */
@@ -61,7 +61,7 @@ async function masterOf(key: string, skip?: number): Promise<number> {
 }
 
 beforeAll(async () => {
-  cluster = await timed('cluster start', () => startRedisCluster({ basePort: 27000 + 10 * (slot % 100), dataDir: `.data/redis-cluster-${slot}`, log: () => undefined }));
+  cluster = await timed('cluster start', () => startRedisCluster({ basePort: 21000 + 10 * (slot % 100), dataDir: `.data/redis-cluster-${slot}`, log: () => undefined }));
   const env = { REDIS_URL: cluster.url, RESOLVER_TIMEOUT_MS: '120000', INGEST_BACKOFF_MS: '300', INGEST_STALLED_INTERVAL_MS: '2000', INGEST_LOCK_MS: '10000', LOG_LEVEL: process.env.CLUSTER_TEST_LOG ?? 'silent' };
   a = await timed('API a start', () => startTestApi(env));
   b = await timed('API b start', () => startTestApi(env));

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Access } from '../knowledge/knowledge.repository.js';
 import type { CypherExecutor } from '../graph/executor.js';
@@ -7,6 +8,9 @@ import { KNOWLEDGE_TOPIC, type KnowledgeEvent } from '../knowledge/knowledge.ser
 import type { IntentRepository } from '../knowledge/intent.repository.js';
 import type { PubSub } from '../infra/pubsub.js';
 import { redisKeys, type RedisClient } from '../infra/redis.js';
+
+/** How long {@link IntentModel.stop} waits for a load in flight. */
+const STOP_WAIT_MS = 2_000;
 
 /**
  * Examples of an intent with one of these names are not a class: they are what the tenant does
@@ -286,6 +290,8 @@ export class IntentModel {
     if (this.timer) clearTimeout(this.timer);
     if (this.poll) clearInterval(this.poll);
     for (const s of this.subscriptions.splice(0)) await s.return?.();
-    await this.loading?.catch(() => undefined);
+    // A load in flight is let finish, briefly: one blocked on the graph (the database gone, the driver
+    // closed under it) must not hold the shutdown, and whatever it reads after stop is never used.
+    if (this.loading) await Promise.race([this.loading.catch(() => undefined), sleep(STOP_WAIT_MS, undefined, { ref: false })]);
   }
 }

@@ -17,7 +17,11 @@ import { isPortOpen, isProcessAlive, spawnDetached, tailFile, terminate, withFil
 const execFileAsync = promisify(execFile);
 
 export interface RedisClusterOptions {
-  /** First port; nodes take basePort, basePort+1, …  Default 27000. */
+  /**
+   * First port; nodes take basePort, basePort+1, …  Default 21000. Each node's cluster bus listens on
+   * port + 10000, which must stay below Linux's ephemeral range (32768–60999): an outgoing connection
+   * can hold any port in that range, and a bus port taken that way aborts the node.
+   */
   basePort?: number;
   masters?: number;
   replicasPerMaster?: number;
@@ -79,7 +83,7 @@ function nodeConfig(dir: string, port: number, nodeTimeoutMs: number): string {
 /** Starts a fresh local Redis Cluster and waits until it serves every slot with a replica per master. */
 export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise<LocalRedisCluster> {
   const rootDir = opts.rootDir ?? defaultRootDir();
-  const basePort = opts.basePort ?? 27000;
+  const basePort = opts.basePort ?? 21000;
   const masters = opts.masters ?? 3;
   const replicas = opts.replicasPerMaster ?? 1;
   const nodeTimeoutMs = opts.nodeTimeoutMs ?? 2000;
@@ -92,7 +96,7 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
   await mkdir(dataDir, { recursive: true });
   return withFileLock(path.join(dataDir, 'start.lock'), 120_000, async () => {
     await stopNodes(dataDir, ports);
-    for (const port of ports) {
+    for (const port of ports.flatMap((p) => [p, p + 10_000])) {
       if (await isPortOpen(port)) throw new Error(`redis-cluster: 127.0.0.1:${port} is in use by a process this cluster did not start (choose another basePort)`);
     }
     const nodes: ClusterNode[] = [];
