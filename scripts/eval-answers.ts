@@ -3,8 +3,9 @@
  *
  * Evaluates answers and intents through the real API (GraphQL over HTTP, in this process) on the
  * public datasets in ../shared/datasets, read in place (never copied into the repository):
- *  - bankfaq (English): the 1,202 answers imported as facts; each question of questions_train.csv
- *    (the dev set: the test split is not distributed) is asked;
+ *  - bankfaq (English): the 1,202 answers imported as facts; each dev question of questions_train.csv
+ *    (dev-splits.ts: md5 % 10 in {1, 2}, the questions the encoder fine-tune never sees; the test split is
+ *    not distributed) is asked;
  *  - atec (Chinese): every distinct sentence1 of ATEC dev.tsv becomes a fact; each positive pair's
  *    sentence2 is asked and its sentence1's fact is the right answer.
  *  For both: `answer`'s top item (right-first) and how its confidence is calibrated; P@1, Recall@5 and
@@ -35,6 +36,7 @@ import { Bm25Index } from '../src/retrieval/bm25.js';
 import { embeddingText } from '../src/retrieval/knowledge-embedder.js';
 import { fitRanker, type RankerModel, type RankingGroup } from '../src/retrieval/ranker.js';
 import { loadRankerWeights, RANKER_WEIGHTS_FILE } from '../src/retrieval/retriever.js';
+import { isBankfaqDev } from './dev-splits.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -132,7 +134,7 @@ function bankfaqSet(): FaqSet {
     name: 'bankfaq',
     language: 'en',
     facts: answers.map((a) => ({ externalId: `bankfaq-${a.answer_id}`, statement: a.answer as string })),
-    questions: take(csv('bankfaq/questions_train.csv')).map((q) => ({ q: q.question as string, expected: `bankfaq-${q.answer_id}` })),
+    questions: take(csv('bankfaq/questions_train.csv').filter((q) => isBankfaqDev(q.question as string))).map((q) => ({ q: q.question as string, expected: `bankfaq-${q.answer_id}` })),
   };
 }
 
@@ -304,7 +306,7 @@ async function faq(stack: BenchStack, set: FaqSet, rows: Array<Record<string, st
 const FIXED_WEIGHTS = { intent: 3, graph: 1, chunk: 0.5 };
 
 const datasetNote: Record<string, string> = {
-  bankfaq: 'questions_train.csv, 1,202 answers as facts',
+  bankfaq: 'questions_train.csv dev split (md5 % 10 in {1, 2}), 1,202 answers as facts',
   atec: 'dev.tsv: distinct sentence1 as facts, positive pairs\' sentence2 asked',
 };
 

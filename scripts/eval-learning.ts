@@ -21,7 +21,6 @@
  * Runs against its own local Neo4j + Redis (`.data/test-<slot>`), emptied first. Prints a table and writes
  * bench-results/eval-learning.json.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,6 +31,7 @@ import { mulberry32 } from '../src/inference/softmax-head.js';
 import { questionKey } from '../src/learning/clustering.js';
 import { ensureInstalled, ensureLocalServices } from '../src/services/local-services.js';
 import { report, startBenchStack, type BenchStack } from '../bench/harness.js';
+import { isBankfaqDev } from './dev-splits.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -64,18 +64,6 @@ const tsv = (file: string) =>
     .filter(Boolean)
     .map((l) => l.split('\t'))
     .map(([id, s1, s2, label]) => ({ id: id!, s1: s1!.trim(), s2: s2!.trim(), label: label!.trim() }));
-
-/** The dev split of the brief: md5 of the normalised question, mod 10, in {1, 2}. */
-export function isDev(question: string): boolean {
-  const key = question.toLowerCase().replace(/\s+/g, ' ').trim();
-  const h = createHash('md5').update(key).digest();
-  // md5 as a 128-bit integer mod 10 = (sum of byte_i * 256^(15-i)) mod 10; 256 ≡ 6 (mod 10) and 6^k ≡ 6 for k ≥ 1.
-  let mod = 0;
-  h.forEach((b, i) => {
-    mod = (mod + b * (i === 15 ? 1 : 6)) % 10;
-  });
-  return mod === 1 || mod === 2;
-}
 
 async function pool<T, R>(items: readonly T[], work: (item: T, i: number) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
@@ -119,13 +107,13 @@ function bankfaq(): Dataset {
   const answers = csv('bankfaq/answers_kb.csv');
   const questions = csv('bankfaq/questions_train.csv').map((q) => ({ text: q.question!, expected: `bankfaq-${q.answer_id}` }));
   const limit = Number(args['en-stream']);
-  const stream = shuffle(questions.filter((q) => !isDev(q.text)), 13);
+  const stream = shuffle(questions.filter((q) => !isBankfaqDev(q.text)), 13);
   return {
     name: 'bankfaq (en)',
     language: 'en',
     facts: answers.map((a) => ({ type: 'fact', externalId: `bankfaq-${a.answer_id}`, statement: a.answer, language: 'en', tags: [`bankfaq:${a.class}`] })),
     stream: limit > 0 ? stream.slice(0, limit) : stream,
-    dev: questions.filter((q) => isDev(q.text)),
+    dev: questions.filter((q) => isBankfaqDev(q.text)),
   };
 }
 
