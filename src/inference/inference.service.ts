@@ -1,10 +1,13 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { EmbeddingPipeline, type EmbeddingPipelineOptions, type EmbedRole } from './embedding.pipeline.js';
 import type { EntitySpan } from './entity-aggregation.js';
 import { IntentClassifier, type IntentClassifierOptions, type IntentExamples, type IntentPrediction } from './intent-classifier.js';
 import { ModelRegistry, type ModelRegistryOptions } from './model-registry.js';
 import { TextClassificationPipeline, type Classification } from './text-classification.pipeline.js';
 import { TokenClassificationPipeline } from './token-classification.pipeline.js';
-import { understand, type SentimentMappingOptions, type Understanding } from './understand.js';
+import { toSentiment, understand, type SentimentMappingOptions, type SentimentPrediction, type Understanding } from './understand.js';
 
 /** Names of the models the service uses (docs/design.md § Models). */
 export interface InferenceModelNames {
@@ -49,7 +52,7 @@ export class InferenceService {
     this.registry = new ModelRegistry(options);
     this.models = { ...DEFAULT_MODELS, ...options.models };
     this.pipelineOptions = { maxBatch: options.maxBatch, maxWaitMs: options.maxWaitMs, maxQueue: options.maxQueue, cacheSize: options.cacheSize };
-    this.sentimentOptions = options.sentiment ?? {};
+    this.sentimentOptions = { binaryNeutralBelowByLanguage: neutralThresholds(loadSentimentThresholds(), this.models), ...options.sentiment };
   }
 
   /**
@@ -142,6 +145,11 @@ export class InferenceService {
     return model;
   }
 
+  /** A sentiment model's output as positive | negative | neutral, with the language's fitted thresholds. */
+  sentimentOf(c: Classification, language: string): SentimentPrediction {
+    return toSentiment(c, this.sentimentOptions, language);
+  }
+
   /** Language, intent, sentiment and entity mentions of one message (API `understand`). */
   async understand(text: string, language?: string | null, options: { intents?: IntentClassifier | null } = {}): Promise<Understanding> {
     const intents = options.intents === undefined ? this.intents : options.intents;
@@ -170,4 +178,27 @@ export class InferenceService {
     await Promise.all([...this.embedders.values(), ...this.classifiers.values(), ...this.taggers.values()].map((p) => p.close()));
     await this.registry.close();
   }
+}
+
+/** `npm run fit:sentiment` writes it: per language, the two-class model's fitted neutral threshold. */
+export const SENTIMENT_THRESHOLDS_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'inference', 'sentiment-thresholds.json');
+
+export interface SentimentThresholdsFile {
+  languages: Partial<Record<string, { model: string; binaryNeutralBelow: number; fitted?: Record<string, unknown> }>>;
+}
+
+export function loadSentimentThresholds(file = SENTIMENT_THRESHOLDS_FILE): SentimentThresholdsFile {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as SentimentThresholdsFile;
+  } catch {
+    return { languages: {} };
+  }
+}
+
+/** The fitted thresholds whose model is the one the language is served by (a threshold belongs to a model). */
+function neutralThresholds(file: SentimentThresholdsFile, models: InferenceModelNames): Partial<Record<string, number>> {
+  const served: Record<string, string> = { en: models.sentimentEn, zh: models.sentimentZh };
+  const out: Partial<Record<string, number>> = {};
+  for (const [language, t] of Object.entries(file.languages)) if (t && served[language] === t.model) out[language] = t.binaryNeutralBelow;
+  return out;
 }
