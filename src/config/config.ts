@@ -187,12 +187,12 @@ const variables = {
     },
   },
   RETRIEVAL_EMBEDDING_MODEL: {
-    schema: z.string().min(1).default('minilm-embed'),
+    schema: z.string().min(1).default('me5-ft-int8'),
     spec: {
-      default: 'minilm-embed',
+      default: 'me5-ft-int8',
       secret: false,
       description:
-        'Embedding model retrieval serves (questions, knowledge, chunks, intents); minilm-embed when the manifest lacks it. The multilingual me5-small-int8 / me5-ft-int8 are built but opt-in until they beat minilm-embed on the answer targets (docs/dialogue.md). A change re-embeds everything through a job of the worker role; answers use the old vectors until the new ones are complete (query embeddingStatus).',
+        'Embedding model retrieval serves (questions, knowledge, chunks, intents): by default me5-ft-int8, multilingual-E5-small fine-tuned for English and Chinese customer service (int8); minilm-embed (English only) when the manifest lacks it. A change re-embeds everything through a job of the worker role; answers use the old vectors until the new ones are complete (query embeddingStatus).',
     },
   },
   PII_ENCRYPTION_KEYS: {
