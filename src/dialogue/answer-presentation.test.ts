@@ -28,3 +28,22 @@ describe('Answerer.present', () => {
     expect(answerer.present(outcome('handoff', 0.1), 'en').failed).toBe(false);
   });
 });
+
+describe('Answerer.isStronglyNegative', () => {
+  // The inference service raises the bar of a language whose sentiment model reads plain questions as negative.
+  const bars: Record<string, number> = { zh: 0.974 };
+  const withBars = new Answerer({} as never, {} as never, { embed: async () => [], strongNegativeAbove: (lang: string | null | undefined, configured: number) => Math.max(configured, (lang && bars[lang]) || 0) }, { negativeAbove: 0.9 });
+  const negative = (score: number, language: string | null) => ({ sentiment: { label: 'negative' as const, score }, language });
+
+  it('uses the configured bar, or the language’s fitted one when higher', () => {
+    expect(withBars.isStronglyNegative(negative(0.95, 'en'))).toBe(true);
+    expect(withBars.isStronglyNegative(negative(0.95, 'zh'))).toBe(false);
+    expect(withBars.isStronglyNegative(negative(0.999, 'zh'))).toBe(true);
+    expect(withBars.isStronglyNegative({ sentiment: { label: 'neutral', score: 0.99 }, language: 'en' })).toBe(false);
+  });
+
+  it('falls back to the configured bar without an inference service that knows better', () => {
+    expect(answerer.isStronglyNegative(negative(0.95, 'zh'))).toBe(true); // negativeAbove defaults to 0.9
+    expect(answerer.isStronglyNegative(negative(0.85, 'zh'))).toBe(false);
+  });
+});

@@ -82,6 +82,8 @@ export class Answerer {
       readonly models?: { readonly embedding: string };
       /** Languages the embedding model was trained on; empty: any. */
       embeddingLanguages?(): Promise<readonly string[]>;
+      /** The strong-negative bar of a language (InferenceService: the fitted one when higher); default `configured`. */
+      strongNegativeAbove?(language: string | null | undefined, configured: number): number;
     },
     options: AnswerPolicyOptions = {},
     /** Where stored knowledge that does not parse is reported (the item is then skipped); default: thrown. */
@@ -124,8 +126,9 @@ export class Answerer {
     return intent && !intent.outOfScope && intent.confidence >= this.o.minIntentConfidence ? intent : null;
   }
 
-  isStronglyNegative(u: Pick<Understood, 'sentiment'>): boolean {
-    return u.sentiment.label === 'negative' && u.sentiment.score >= this.o.negativeAbove;
+  /** Negative above `negativeAbove`, or above the bar fitted for the language's sentiment model when higher. */
+  isStronglyNegative(u: { sentiment: Pick<Understood['sentiment'], 'label' | 'score'>; language: string | null }): boolean {
+    return u.sentiment.label === 'negative' && u.sentiment.score >= (this.embedder.strongNegativeAbove?.(u.language, this.o.negativeAbove) ?? this.o.negativeAbove);
   }
 
   /**
@@ -149,7 +152,7 @@ export class Answerer {
     const rest = await req.understood.rest;
     const answered = { ...outcome, understood: rest };
     if (outcome.kind === 'handoff') return answered;
-    if (this.isStronglyNegative(rest)) return { ...answered, escalate: true, escalateReason: 'negative-sentiment' };
+    if (this.isStronglyNegative({ sentiment: rest.sentiment, language: req.understood.language })) return { ...answered, escalate: true, escalateReason: 'negative-sentiment' };
     if (outcome.kind !== 'smalltalk' && outcome.confidence < this.o.escalateBelow) return { ...answered, escalate: true, escalateReason: 'low-confidence' };
     return answered;
   }

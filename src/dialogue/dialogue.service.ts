@@ -52,8 +52,6 @@ export interface DialogueIntegrations {
   connector?: ContextConnector;
   /** Outbound events (webhooks). Fire and forget: a turn never waits on or fails by them. */
   events?: OutboundEvents;
-  /** A customer message at least this negative (sentiment score) raises a negative-emotion event. Default 0.8. */
-  negativeEmotionAbove?: number;
 }
 
 /** Where conversation events go out to other systems (webhooks). `eventId` makes an event idempotent. */
@@ -98,7 +96,7 @@ export class DialogueService {
   private emitIfNegative(s: ConversationState, customer: MessageRow): void {
     if (customer.sentiment !== 'negative') return;
     const base = { conversationId: s.id, customerId: s.customerId ?? null, messageId: customer.id, score: customer.sentimentScore, text: customer.text };
-    if ((customer.sentimentScore ?? 0) >= (this.integrations.negativeEmotionAbove ?? 0.8)) this.emit('NEGATIVE_EMOTION', base, `${s.id}:negative:${customer.seq}`);
+    if (customer.sentimentScore !== null && this.answerer.isStronglyNegative({ sentiment: { label: 'negative', score: customer.sentimentScore }, language: customer.language })) this.emit('NEGATIVE_EMOTION', base, `${s.id}:negative:${customer.seq}`);
     const about = customer.mentions.filter((m) => m.entityId).map((m) => ({ entityId: m.entityId, text: m.text, type: m.type }));
     if (about.length > 0) this.emit('COMPLAINT_SIGNAL', { ...base, entities: about }, `${s.id}:complaint:${customer.seq}`);
   }

@@ -103,7 +103,7 @@ export class Understander {
     const vectorModel = this.inference.models.embedding;
     const [vector] = (await this.inference.embed([text], 'query', vectorModel)) as [Float32Array];
     const intent = this.intents.predict(text, vector, vectorModel);
-    const sentimentP = this.sentiment(text, lang).then((c) => this.inference.sentimentOf(c, lang));
+    const sentimentP = this.sentiment(text, lang).then((c) => this.inference.sentimentOf(c));
     // The tagger runs only when the message has a capitalised word its linked names do not explain.
     const spansP = options.tagger === false ? Promise.resolve([]) : linkedP.then((linked) => (worthTagging(text, linked) ? this.tag(text, lang) : []));
     const entities = await linkedP;

@@ -43,6 +43,7 @@ export class InferenceService {
   readonly models: InferenceModelNames;
   private readonly pipelineOptions: EmbeddingPipelineOptions;
   private readonly sentimentOptions: SentimentMappingOptions;
+  private readonly negativeBars: Partial<Record<string, number>>;
   private readonly embedders = new Map<string, EmbeddingPipeline>();
   private readonly classifiers = new Map<string, TextClassificationPipeline>();
   private readonly taggers = new Map<string, TokenClassificationPipeline>();
@@ -52,7 +53,8 @@ export class InferenceService {
     this.registry = new ModelRegistry(options);
     this.models = { ...DEFAULT_MODELS, ...options.models };
     this.pipelineOptions = { maxBatch: options.maxBatch, maxWaitMs: options.maxWaitMs, maxQueue: options.maxQueue, cacheSize: options.cacheSize };
-    this.sentimentOptions = { binaryNeutralBelowByLanguage: neutralThresholds(loadSentimentThresholds(), this.models), ...options.sentiment };
+    this.sentimentOptions = options.sentiment ?? {};
+    this.negativeBars = fittedNegativeBars(loadSentimentThresholds(), this.models);
   }
 
   /**
@@ -146,8 +148,17 @@ export class InferenceService {
   }
 
   /** A sentiment model's output as positive | negative | neutral, with the language's fitted thresholds. */
-  sentimentOf(c: Classification, language: string): SentimentPrediction {
-    return toSentiment(c, this.sentimentOptions, language);
+  sentimentOf(c: Classification): SentimentPrediction {
+    return toSentiment(c, this.sentimentOptions);
+  }
+
+  /**
+   * The negative score from which a message in `language` is strongly negative (escalation, the
+   * NEGATIVE_EMOTION event): `configured`, or the bar fitted for the language's sentiment model when higher
+   * (`npm run fit:sentiment`: a review-trained model is sure plain questions are negative).
+   */
+  strongNegativeAbove(language: string | null | undefined, configured: number): number {
+    return Math.max(configured, (language ? this.negativeBars[language] : undefined) ?? 0);
   }
 
   /** Language, intent, sentiment and entity mentions of one message (API `understand`). */
@@ -180,11 +191,11 @@ export class InferenceService {
   }
 }
 
-/** `npm run fit:sentiment` writes it: per language, the two-class model's fitted neutral threshold. */
+/** `npm run fit:sentiment` writes it: per language, the bar a negative reading of its sentiment model must pass to escalate. */
 export const SENTIMENT_THRESHOLDS_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'inference', 'sentiment-thresholds.json');
 
 export interface SentimentThresholdsFile {
-  languages: Partial<Record<string, { model: string; binaryNeutralBelow: number; fitted?: Record<string, unknown> }>>;
+  languages: Partial<Record<string, { model: string; strongNegativeAbove: number; fitted?: Record<string, unknown> }>>;
 }
 
 export function loadSentimentThresholds(file = SENTIMENT_THRESHOLDS_FILE): SentimentThresholdsFile {
@@ -195,10 +206,10 @@ export function loadSentimentThresholds(file = SENTIMENT_THRESHOLDS_FILE): Senti
   }
 }
 
-/** The fitted thresholds whose model is the one the language is served by (a threshold belongs to a model). */
-function neutralThresholds(file: SentimentThresholdsFile, models: InferenceModelNames): Partial<Record<string, number>> {
+/** The fitted bars whose model is the one the language is served by (a bar belongs to a model). */
+function fittedNegativeBars(file: SentimentThresholdsFile, models: InferenceModelNames): Partial<Record<string, number>> {
   const served: Record<string, string> = { en: models.sentimentEn, zh: models.sentimentZh };
   const out: Partial<Record<string, number>> = {};
-  for (const [language, t] of Object.entries(file.languages)) if (t && served[language] === t.model) out[language] = t.binaryNeutralBelow;
+  for (const [language, t] of Object.entries(file.languages)) if (t && served[language] === t.model) out[language] = t.strongNegativeAbove;
   return out;
 }

@@ -24,15 +24,6 @@ describe('toSentiment', () => {
     expect(unsure.score).toBeCloseTo(0.9);
     expect(toSentiment(classification({ negative: 0.45, positive: 0.55 }), { binaryNeutralBelow: 0.5 }).label).toBe('positive');
   });
-
-  it('applies-a-languages-fitted-binary-threshold-to-that-language-only', () => {
-    const options = { binaryNeutralBelowByLanguage: { zh: 0.99 } };
-    // A review-trained Chinese model is sure of itself on a plain question: 0.96 is not enough there.
-    expect(toSentiment(classification({ negative: 0.96, positive: 0.04 }), options, 'zh').label).toBe('neutral');
-    expect(toSentiment(classification({ negative: 0.999, positive: 0.001 }), options, 'zh')).toEqual({ label: 'negative', score: 0.999 });
-    expect(toSentiment(classification({ negative: 0.96, positive: 0.04 }), options, 'en').label).toBe('negative');
-    expect(toSentiment(classification({ negative: 0.96, positive: 0.04 }), options).label).toBe('negative');
-  });
 });
 
 describe('understand', () => {

@@ -42,11 +42,6 @@ export interface SentimentMappingOptions {
    * Default 0.7.
    */
   binaryNeutralBelow?: number;
-  /**
-   * The same threshold for the two-class model of one language, fitted on data (a review-trained model is
-   * sure of itself on plain questions: sentiment-thresholds.json), where it differs from the default.
-   */
-  binaryNeutralBelowByLanguage?: Partial<Record<string, number>>;
 }
 
 const POSITIVE = /^(pos|positive|label_?pos)$/iu;
@@ -64,7 +59,7 @@ function polarityOf(label: string): SentimentLabel {
  * A two-class model has no neutral class, so a message it is unsure about is neutral: top probability
  * below `binaryNeutralBelow`; its score is then `1 − |p(pos) − p(neg)|`.
  */
-export function toSentiment(c: Classification, options: SentimentMappingOptions = {}, language?: string): SentimentPrediction {
+export function toSentiment(c: Classification, options: SentimentMappingOptions = {}): SentimentPrediction {
   const sums: Record<SentimentLabel, number> = { positive: 0, negative: 0, neutral: 0 };
   let hasNeutralClass = false;
   for (const [label, p] of Object.entries(c.scores)) {
@@ -75,8 +70,7 @@ export function toSentiment(c: Classification, options: SentimentMappingOptions 
   if (!hasNeutralClass) {
     const top: SentimentLabel = sums.positive >= sums.negative ? 'positive' : 'negative';
     const p = sums[top];
-    const neutralBelow = (language === undefined ? undefined : options.binaryNeutralBelowByLanguage?.[language]) ?? options.binaryNeutralBelow ?? 0.7;
-    if (p < neutralBelow) return { label: 'neutral', score: 1 - Math.abs(sums.positive - sums.negative) };
+    if (p < (options.binaryNeutralBelow ?? 0.7)) return { label: 'neutral', score: 1 - Math.abs(sums.positive - sums.negative) };
     return { label: top, score: p };
   }
   const label = (Object.keys(sums) as SentimentLabel[]).reduce((a, b) => (sums[b] > sums[a] ? b : a));
@@ -103,7 +97,7 @@ export async function understand(
   return {
     language: lang,
     intent,
-    sentiment: toSentiment(sentiment, options, lang),
+    sentiment: toSentiment(sentiment, options),
     entities: spans.map((s) => ({ text: s.text, type: s.type, start: s.start, end: s.end, entityId: null })),
   };
 }

@@ -79,7 +79,6 @@ export function createIntegrations(o: IntegrationsOptions): IntegrationsModule {
       events: webhooks,
       connector: connector ?? undefined,
       actions: new HttpProcessActions(o.config.integrations.actions, w.timeoutMs, { production: o.config.isProduction }),
-      negativeEmotionAbove: o.config.dialogue.negativeAbove,
     },
     start: () => {
       if (!o.pubsub || knowledgeEvents) return;
