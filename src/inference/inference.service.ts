@@ -147,7 +147,7 @@ export class InferenceService {
     return model;
   }
 
-  /** A sentiment model's output as positive | negative | neutral, with the language's fitted thresholds. */
+  /** A sentiment model's output as positive | negative | neutral, with the configured mapping options. */
   sentimentOf(c: Classification): SentimentPrediction {
     return toSentiment(c, this.sentimentOptions);
   }
