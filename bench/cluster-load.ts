@@ -21,7 +21,8 @@ import { ensureInstalled, ensureLocalServices } from '../src/services/local-serv
 import { startRedisCluster } from '../src/services/redis-cluster.js';
 import { testServices } from '../test/service-slot.js';
 import { report } from './harness.js';
-import { children, freePort, startProcess, waitServing } from './processes.js';
+import { freePort } from '../src/services/processes.js';
+import { children, startProcess, waitServing } from './processes.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 64);

@@ -22,7 +22,8 @@ import { projectRoot } from '../src/app.js';
 import { ensureInstalled, ensureLocalServices } from '../src/services/local-services.js';
 import { testServices } from '../test/service-slot.js';
 import { report } from './harness.js';
-import { children, freePort, startProcess, waitServing } from './processes.js';
+import { freePort } from '../src/services/processes.js';
+import { children, startProcess, waitServing } from './processes.js';
 
 const { values: args } = parseArgs({
   options: {

@@ -33,7 +33,7 @@ beforeAll(async () => {
   b = await startTestApi();
   keys = await createKeys(a, run);
   await loadSeed(a);
-  await b.app.services.dialogue.intents.refresh();
+  await b.app.services.dialogue.intents.load();
 });
 afterAll(async () => {
   await a?.close();

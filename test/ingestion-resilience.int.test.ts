@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -11,6 +10,7 @@ import { buildApp, projectRoot, type App } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
 import type { JobRecord } from '../src/ingestion/job-store.js';
 import { createLogger } from '../src/observability/logger.js';
+import { freePort } from '../src/services/processes.js';
 import { eventually, startTestApi, type TestApi } from './harness.js';
 import { finished, graphCounts, importSeed, ingest, job } from './ingestion-helpers.js';
 
@@ -117,17 +117,6 @@ describe('a worker killed in the middle of a document', () => {
 });
 
 // ---------- Redis restarted mid-run ----------
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** A throwaway Redis (Debian's redis-server, as the local services use), persisted with AOF like production. */
 class ThrowawayRedis {

@@ -214,11 +214,6 @@ export class IntentModel {
     return this.loading;
   }
 
-  /** Same as {@link load} (the name older callers use). */
-  refresh(): Promise<void> {
-    return this.load();
-  }
-
   private async loadOnce(): Promise<void> {
     await this.loadHandlers();
     await this.loadClassifier();

@@ -1,6 +1,6 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { createRedis, redisKeys, type RedisClient } from './redis.js';
+import { createBullConnection, redisKeys, type RedisClient } from './redis.js';
 
 /**
  * Background model work (embedding sweeps, intent-classifier training, similar-question embedding,
@@ -53,10 +53,7 @@ export class BackgroundJobs {
   }
 
   private connection(): RedisClient {
-    const c = createRedis(this.o.redisUrl, { maxRetriesPerRequest: null });
-    c.on('error', () => undefined);
-    this.connections.push(c);
-    return c;
+    return createBullConnection(this.o.redisUrl, this.connections);
   }
 
   private queueOf(): Queue {

@@ -130,6 +130,18 @@ export function createRedis(url: string, options: CreateRedisOptions = {}): Redi
 }
 
 /**
+ * A connection for a BullMQ queue or worker: no cap on per-request retries (BullMQ's blocking commands
+ * wait through reconnects) and its `error` events left to BullMQ, which reports them on the queue or
+ * worker. Pushed onto `owned`, which the caller closes on shutdown.
+ */
+export function createBullConnection(url: string, owned: RedisClient[]): RedisClient {
+  const c = createRedis(url, { maxRetriesPerRequest: null });
+  c.on('error', () => undefined);
+  owned.push(c);
+  return c;
+}
+
+/**
  * An `error` listener for a Redis client that logs the first error of a burst and then at most one line
  * per `everyMs` with how many were dropped: while a cluster node is down, each reconnect attempt errors
  * (several a second per connection), and the log should say so once, not hundreds of times.

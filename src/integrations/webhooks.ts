@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Viewer } from '../auth/roles.js';
 import { AppError } from '../errors.js';
 import type { CypherExecutor } from '../graph/executor.js';
-import { createRedis, type RedisClient } from '../infra/redis.js';
+import { createBullConnection, type RedisClient } from '../infra/redis.js';
 import type { DataProtector } from '../privacy/data-protector.js';
 import type { FieldCipher } from '../privacy/field-cipher.js';
 import { isEncrypted } from '../privacy/field-cipher.js';
@@ -103,10 +103,7 @@ export class WebhookService {
   ) {}
 
   private connection(): RedisClient {
-    const c = createRedis(this.options.redisUrl, { maxRetriesPerRequest: null });
-    c.on('error', () => undefined);
-    this.connections.push(c);
-    return c;
+    return createBullConnection(this.options.redisUrl, this.connections);
   }
 
   private producer(): Queue {

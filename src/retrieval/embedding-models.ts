@@ -1,7 +1,7 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { CypherExecutor } from '../graph/executor.js';
-import { createRedis, redisKeys, type RedisClient } from '../infra/redis.js';
+import { createBullConnection, redisKeys, type RedisClient } from '../infra/redis.js';
 import type { PubSub } from '../infra/pubsub.js';
 import { embeddingText } from './knowledge-embedder.js';
 import type { StoredContentError } from '../knowledge/kinds/index.js';
@@ -191,10 +191,7 @@ export class EmbeddingModels {
   private queueOf(): Queue {
     if (!this.queue) {
       if (!this.o.redisUrl) throw new Error('re-embedding needs Redis');
-      const connection = createRedis(this.o.redisUrl, { maxRetriesPerRequest: null });
-      connection.on('error', () => undefined);
-      this.connections.push(connection);
-      this.queue = new Queue(REEMBED_QUEUE, { connection, prefix: redisKeys.bullPrefix });
+      this.queue = new Queue(REEMBED_QUEUE, { connection: createBullConnection(this.o.redisUrl, this.connections), prefix: redisKeys.bullPrefix });
     }
     return this.queue;
   }
@@ -217,11 +214,8 @@ export class EmbeddingModels {
   /** Starts consuming re-embedding jobs (worker role). */
   startWorker(): void {
     if (this.worker || !this.o.redisUrl) return;
-    const connection = createRedis(this.o.redisUrl, { maxRetriesPerRequest: null });
-    connection.on('error', () => undefined);
-    this.connections.push(connection);
     this.worker = new Worker(REEMBED_QUEUE, (job: Job<{ model: string }>) => this.reembed(job.data.model, (p) => job.updateProgress(p)), {
-      connection,
+      connection: createBullConnection(this.o.redisUrl, this.connections),
       prefix: redisKeys.bullPrefix,
       concurrency: 1,
     });

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -13,7 +12,7 @@ import {
   type ServicePorts,
   stopLocalServices,
 } from './local-services.js';
-import { isPortOpen } from './processes.js';
+import { freePort, isPortOpen } from './processes.js';
 import { profileLayout } from './profiles.js';
 import { testServices } from '../../test/service-slot.js';
 
@@ -33,15 +32,6 @@ describe('the test profile (started by test/global-setup.ts)', () => {
     expect(after.redis.pid).toBe(before.redis.pid);
   });
 });
-
-/** A free loopback port, so concurrent runs on one machine never collide with this throwaway instance. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The pid of a process that has already exited: what a pid file holds after a crash or a reboot. */
 async function deadPid(): Promise<number> {
