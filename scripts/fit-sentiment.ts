@@ -87,7 +87,10 @@ function metrics(rows: Scored[], bar: number) {
     return Math.round((xs.filter(([, p]) => escalates(p)).length / Math.max(1, xs.length)) * 1000) / 1000;
   };
   const negativeCorrect = rows.filter((r, i) => r.gold === 'negative' && predicted[i]!.label === 'negative').length / Math.max(1, rows.filter((r) => r.gold === 'negative').length);
+  const atec = rows.filter((r) => r.source === 'atec').length;
+  const atecNegative = rows.filter((r, i) => r.source === 'atec' && predicted[i]!.label === 'negative').length;
   return {
+    atecQuestionsLabelledNegative: Math.round((atecNegative / Math.max(1, atec)) * 1000) / 1000,
     atecQuestionsEscalated: share((r) => r.source === 'atec'),
     negativePostsEscalated: share((r) => r.gold === 'negative'),
     angryOrNegativeLabelled: Math.round(negativeCorrect * 1000) / 1000,
@@ -108,7 +111,7 @@ async function main(): Promise<void> {
   const fitted = grid.find((t) => metrics(trainScored, t).atecQuestionsEscalated <= MAX_NEUTRAL_ESCALATED) ?? grid[grid.length - 1]!;
   const row = (split: string, rows: Scored[], bar: number) => {
     const m = metrics(rows, bar);
-    return { split, bar, n: rows.length, 'ATEC questions escalated': m.atecQuestionsEscalated, 'negative posts escalated': m.negativePostsEscalated, 'negative posts labelled negative': m.angryOrNegativeLabelled };
+    return { split, bar, n: rows.length, 'ATEC questions labelled negative': m.atecQuestionsLabelledNegative, 'ATEC questions escalated': m.atecQuestionsEscalated, 'negative posts escalated': m.negativePostsEscalated, 'negative posts labelled negative': m.angryOrNegativeLabelled };
   };
   const rows = [
     ...[0.9, 0.95, 0.97, 0.98, 0.99].map((t) => row('train', trainScored, t)),
