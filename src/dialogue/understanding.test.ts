@@ -8,8 +8,8 @@ const linked = (text: string, name: string): LinkedEntity => {
 };
 
 describe('worthTagging (is a NER pass worth its cost for a message?)', () => {
-  it('skips messages whose capitalised words are sentence starts, "I" or linked names', () => {
-    const text = 'Hi, what about the warranty of my Aurora X2? Ticket 100123. I bought it last week.';
+  it('skips messages whose capitalised words are common sentence openers, "I" or linked names', () => {
+    const text = 'Hi, what about the warranty of my Aurora X2? My ticket is 100123. I bought it last week. Can you check?';
     expect(worthTagging(text, [linked(text, 'Aurora X2')])).toBe(false);
     expect(worthTagging('how long does a refund take?', [])).toBe(false);
     expect(worthTagging('退款多久到账？', [])).toBe(false);
@@ -20,5 +20,12 @@ describe('worthTagging (is a NER pass worth its cost for a message?)', () => {
     expect(worthTagging(text, [])).toBe(true);
     const both = 'Hi, what about the warranty of my Aurora X2?';
     expect(worthTagging(both, [])).toBe(true);
+  });
+
+  it('tags a message that opens with a name: a first word counts as explained only when sentences commonly start with it', () => {
+    expect(worthTagging('Paris office hours?', [])).toBe(true);
+    expect(worthTagging('LONDON 1996-08-30', [])).toBe(true);
+    expect(worthTagging('Clinton said he would go.', [])).toBe(true);
+    expect(worthTagging("What's the fee? I'm abroad.", [])).toBe(false);
   });
 });

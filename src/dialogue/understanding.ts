@@ -142,9 +142,12 @@ export class Understander {
   }
 }
 
-/** Whether a NER pass could find something in `text` that linking by name did not (see {@link nerTargets}). */
-export function worthTagging(text: string, linked: readonly LinkedEntity[]): boolean {
-  return nerTargets(text, sentences(text), linked.map((e) => e.mention)).length > 0;
+/**
+ * Whether a NER pass could find something in `text` that linking by name did not (see {@link nerTargets}):
+ * a message's first word counts as a possible name unless it is a common sentence opener.
+ */
+export function worthTagging(text: string, linked: ReadonlyArray<Pick<LinkedEntity, 'mention'>>): boolean {
+  return nerTargets(text, sentences(text), linked.map((e) => e.mention), { sentenceStart: 'common-words' }).length > 0;
 }
 
 /** Tagger spans (typed by the tagger) plus linked names, each with the entity it links to. Pure. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../inference/softmax-head.js';
-import { calibrated, fitLogistic, fitRanker, rankGroup, rankerScore, type RankingGroup } from './ranker.js';
+import { calibrated, derivedGroups, fitLogistic, fitRanker, rankGroup, rankerScore, restrictGroup, type RankingGroup } from './ranker.js';
 import { candidateFeatures, fuse } from './retriever.js';
 import type { RetrievedItem } from './retrieval.types.js';
 
@@ -69,6 +69,59 @@ describe('fitRanker', () => {
     const withIntent = fitRanker(train, { fixed: { intent: 3 } });
     const c = train[0]!.candidates[0]!;
     expect(rankerScore(withIntent, { ...c, intent: 1 }) - rankerScore(withIntent, { ...c, intent: 0 })).toBeCloseTo(3);
+  });
+});
+
+describe('calibration on derived knowledge bases', () => {
+  /** Right candidates have higher cosines; 40 candidates a question, as in a large knowledge base. */
+  function large(n: number, seed: number): RankingGroup[] {
+    const rand = mulberry32(seed);
+    return Array.from({ length: n }, () => {
+      const cos = Array.from({ length: 40 }, (_, i) => 0.5 - i * 0.005 + rand() * 0.1);
+      const right = rand() < 0.7 ? 0 : Math.floor(rand() * 5);
+      cos[right] = (cos[right] as number) + 0.08;
+      const order = cos.map((c, i) => [c, i] as const).sort((a, b) => b[0] - a[0]);
+      const best = order[0]![0];
+      const candidates = cos.map((c, i) => ({ cosine: c, cosineGap: c - best, vectorRR: 1 / (order.findIndex((o) => o[1] === i) + 1), bm25: 0, textRR: 0, coverage: 0.3, charCoverage: 0 }));
+      return { candidates, right };
+    });
+  }
+
+  it('recomputes rank-relative features for a subset of the candidates', () => {
+    const g = [
+      { cosine: 0.9, cosineGap: 0, vectorRR: 1, bm25: 0.5, textRR: 0.5, coverage: 0.2 },
+      { cosine: 0.8, cosineGap: -0.1, vectorRR: 0.5, bm25: 1, textRR: 1, coverage: 0.4 },
+      { cosine: 0.7, cosineGap: -0.2, vectorRR: 1 / 3, bm25: 0.25, textRR: 1 / 3, coverage: 0.1 },
+    ];
+    const r = restrictGroup(g, [2, 0]);
+    expect(r[0]).toMatchObject({ cosine: 0.7, vectorRR: 0.5, textRR: 0.5, bm25: 0.5, coverage: 0.1 });
+    expect(r[0]!.cosineGap).toBeCloseTo(-0.2);
+    expect(r[1]).toMatchObject({ cosineGap: 0, vectorRR: 1, textRR: 1, bm25: 1 });
+  });
+
+  it('derives a gap, a small knowledge base with the answer and one with only a related fact', () => {
+    const [g] = large(1, 3);
+    const d = derivedGroups([g!]);
+    expect(d).toHaveLength(3);
+    expect(d[0]).toMatchObject({ right: -1 });
+    expect(d[0]!.candidates).toHaveLength(39);
+    expect(d[1]!.candidates).toHaveLength(8);
+    expect(d[1]!.right).toBe(0);
+    expect(d[2]!.right).toBe(-1);
+  });
+
+  it('makes the top of a small knowledge base less certain when its evidence is weak', () => {
+    const groups = large(400, 5);
+    const plain = fitRanker(groups);
+    const derived = fitRanker(groups, { derivedWeight: 0.5 });
+    expect(derived.calibration.absolute?.cosine).toBeGreaterThan(0);
+    // A small knowledge base whose best fact is only as near as the wrong ones of a large base: first by far, but weak.
+    const small = [0.45, 0.3, 0.28, 0.27, 0.25].map((cosine, i) => ({ cosine, cosineGap: cosine - 0.45, vectorRR: 1 / (i + 1), bm25: 0, textRR: 0, coverage: 0.3, charCoverage: 0 }));
+    const conf = (m: typeof plain) => {
+      const [top] = rankGroup(m, small);
+      return calibrated(m, top!.score, top!.lead, small[top!.index]);
+    };
+    expect(conf(derived)).toBeLessThan(conf(plain));
   });
 });
 

@@ -237,7 +237,7 @@ export function fuse(
     const ranker = options.ranker;
     ranked = rankGroup(ranker, features).map((s) => {
       const f = rrf[s.index] as (typeof rrf)[number];
-      return { ...f, score: s.score, features: features[s.index], confidence: calibrated(ranker, s.score, s.lead) };
+      return { ...f, score: s.score, features: features[s.index], confidence: calibrated(ranker, s.score, s.lead, features[s.index]) };
     });
   } else if ((options.fusion ?? 'convex') !== 'rrf') {
     const alpha = options.alpha ?? 0.75;
