@@ -18,3 +18,33 @@ export function isBankfaqDev(question: string): boolean {
   });
   return mod === 1 || mod === 2;
 }
+
+/** Character bigrams of a text, lower-cased, NFKC, without spaces and punctuation (a Chinese query's "words"). */
+function bigrams(text: string): Set<string> {
+  const chars = [...text.normalize('NFKC').toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, '')];
+  const out = new Set<string>();
+  for (let i = 0; i + 1 < chars.length; i++) out.add(`${chars[i]}${chars[i + 1]}`);
+  if (chars.length === 1) out.add(chars[0] as string);
+  return out;
+}
+
+/**
+ * Dev examples without a near-duplicate among the training examples: character-bigram Jaccard ≥ `min`
+ * (default 0.7) counts as one ("123和34的和等于多少" and "123和34的差等于多少" are one question twice). A
+ * dev split carved from the training file by row index keeps many; scoring them flatters the model.
+ */
+export function withoutNearDuplicates<T extends { text: string }>(dev: readonly T[], train: readonly { text: string }[], min = 0.7): { kept: T[]; dropped: number } {
+  const trainSets = train.map((t) => bigrams(t.text));
+  const index = new Map<string, number[]>();
+  trainSets.forEach((s, i) => {
+    for (const g of s) index.set(g, [...(index.get(g) ?? []), i]);
+  });
+  const kept = dev.filter((d) => {
+    const s = bigrams(d.text);
+    const shared = new Map<number, number>();
+    for (const g of s) for (const i of index.get(g) ?? []) shared.set(i, (shared.get(i) ?? 0) + 1);
+    for (const [i, n] of shared) if (n / (s.size + (trainSets[i] as Set<string>).size - n) >= min) return false;
+    return true;
+  });
+  return { kept, dropped: dev.length - kept.length };
+}

@@ -1,5 +1,5 @@
 /**
- * `npm run eval:answers [-- --slot 8 --limit 0 --only bankfaq,atec,banking77,clinc150 --concurrency 4 --fit-ranker --anchor me5-small]`
+ * `npm run eval:answers [-- --slot 8 --limit 0 --only bankfaq,atec,banking77,clinc150,smp2017 --concurrency 4 --fit-ranker --anchor me5-small]`
  *
  * Evaluates answers and intents through the real API (GraphQL over HTTP, in this process) on the
  * public datasets in ../shared/datasets, read in place (never copied into the repository):
@@ -19,6 +19,9 @@
  *    `answer` and its `intent` is scored (accuracy; for CLINC150 in-scope accuracy and out-of-scope
  *    recall, Larson et al. 2019). CLINC150's `oos_train` is imported as the `out_of_scope` intent,
  *    which only tunes the out-of-scope threshold.
+ *  - smp2017 (Chinese): SMP2017-ECDT's train queries imported as 29 intents (lottery and riddle held out:
+ *    their dev queries are expected out of scope); dev queries with a near-duplicate among the training
+ *    queries (dev-splits.ts) are not scored.
  * Runs against its own local Neo4j + Redis (`.data/test-<slot>`, default slot 8; `bench:answer` keeps its fixture in slot 9), emptied first.
  * Prints a table and writes bench-results/eval-answers.json.
  */
@@ -36,13 +39,13 @@ import { Bm25Index } from '../src/retrieval/bm25.js';
 import { embeddingText } from '../src/retrieval/knowledge-embedder.js';
 import { calibrated, derivedGroups, fitRanker, rankGroup, type RankerModel, type RankingGroup } from '../src/retrieval/ranker.js';
 import { loadRankerWeights, RANKER_WEIGHTS_FILE } from '../src/retrieval/retriever.js';
-import { isBankfaqDev } from './dev-splits.js';
+import { isBankfaqDev, withoutNearDuplicates } from './dev-splits.js';
 
 const { values: args } = parseArgs({
   options: {
     slot: { type: 'string', default: '8' },
     limit: { type: 'string', default: '0' },
-    only: { type: 'string', default: 'bankfaq,atec,banking77,clinc150' },
+    only: { type: 'string', default: 'bankfaq,atec,banking77,clinc150,smp2017' },
     /** Writes the rankers fitted on the whole dev sets to src/retrieval/ranker-weights.json (under the served model). */
     'fit-ranker': { type: 'boolean', default: false },
     /** The zero-shot encoder anchor (cosine, in-process). */
@@ -305,6 +308,9 @@ async function faq(stack: BenchStack, set: FaqSet, rows: Array<Record<string, st
   console.table((extra[`${set.name}Checks`] as { derivedKnowledgeBases: Record<string, unknown> }).derivedKnowledgeBases);
 }
 
+/** SMP2017 classes kept out of training, so their dev queries measure out-of-scope recall (two mid-sized task domains). */
+const SMP2017_HELD_OUT = ['lottery', 'riddle'];
+
 /** Weight of the derived knowledge bases (gaps, small bases) in the calibration, relative to the dev questions. */
 const DERIVED_WEIGHT = 0.5;
 
@@ -342,12 +348,13 @@ const datasetNote: Record<string, string> = {
 
 async function intents(
   stack: BenchStack,
-  name: 'banking77' | 'clinc150',
+  name: 'banking77' | 'clinc150' | 'smp2017',
   train: Array<{ text: string; intent: string }>,
   dev: Array<{ text: string; intent: string }>,
   rows: Array<Record<string, string | number>>,
   extra: Record<string, unknown>,
   driver: ReturnType<typeof neo4j.driver>,
+  language = 'en',
 ): Promise<void> {
   await driver.executeQuery('MATCH (i:Intent) DETACH DELETE i', {}, { database: 'neo4j' });
   const byIntent = new Map<string, string[]>();
@@ -355,7 +362,7 @@ async function intents(
   console.log(`${name}: importing ${byIntent.size} intents with ${train.length} examples`);
   await importJsonl(
     stack,
-    [...byIntent.entries()].map(([intent, examples]) => ({ type: 'intent', externalId: `${name}-${intent}`, name: intent === 'oos' ? 'out_of_scope' : intent, language: 'en', examples })),
+    [...byIntent.entries()].map(([intent, examples]) => ({ type: 'intent', externalId: `${name}-${intent}`, name: intent === 'oos' ? 'out_of_scope' : intent, language, examples })),
   );
   const started = Date.now();
   // Trained here as a worker would (the train-intents job), then read back as replicas serve it.
@@ -363,7 +370,7 @@ async function intents(
   const model = await stack.gql<{ intentModel: { intents: string[]; threshold: number; tuning: unknown } }>('query { intentModel { intents threshold tuning } }');
   console.log(`${name}: classifier of ${model.intentModel.intents.length} intents built in ${Math.round((Date.now() - started) / 1000)} s (threshold ${round(model.intentModel.threshold)}); scoring ${dev.length} utterances`);
   const predictions = await pool(dev, async (d) => {
-    const r = await stack.gql<{ answer: { intent: { name: string; confidence: number; outOfScope: boolean } | null } }>('query($q: String!) { answer(question: $q) { intent { name confidence outOfScope } } }', { q: d.text });
+    const r = await stack.gql<{ answer: { intent: { name: string; confidence: number; outOfScope: boolean } | null } }>('query($q: String!, $language: String) { answer(question: $q, language: $language) { intent { name confidence outOfScope } } }', { q: d.text, language });
     return { expected: d.intent, predicted: r.answer.intent };
   });
   const inScope = predictions.filter((p) => p.expected !== 'oos');
@@ -429,6 +436,23 @@ async function main(): Promise<void> {
       const data = JSON.parse(readFileSync(path.join(datasets, 'clinc150/data_full.train_val.json'), 'utf8')) as Record<string, Array<[string, string]>>;
       const pairs = (key: string) => (data[key] ?? []).map(([text, intent]) => ({ text, intent }));
       await intents(stack, 'clinc150', [...pairs('train'), ...pairs('oos_train')], take([...pairs('val'), ...pairs('oos_val')]), rows, extra, driver);
+    }
+    if (only.has('smp2017')) {
+      // Chinese short queries, 31 classes. Two classes are held out of training: their dev queries
+      // should come back out of scope. Dev queries with a near-duplicate in train are not scored.
+      const tsv = (file: string) =>
+        readFileSync(path.join(datasets, 'smp2017-ecdt-intent', file), 'utf8')
+          .split('\n')
+          .slice(1)
+          .map((l) => l.split('\t'))
+          .filter((r) => r.length >= 3)
+          .map(([, text, intent]) => ({ text: text as string, intent: intent as string }));
+      const train = tsv('train.tsv').filter((r) => !SMP2017_HELD_OUT.includes(r.intent));
+      const { kept, dropped } = withoutNearDuplicates(tsv('dev.tsv'), train);
+      extra.smp2017Dev = { heldOutClasses: SMP2017_HELD_OUT, nearDuplicatesDropped: dropped, scored: kept.length };
+      console.log(`smp2017: ${dropped} dev queries dropped as near-duplicates of training queries (character-bigram Jaccard ≥ 0.7); ${SMP2017_HELD_OUT.join(', ')} held out as out-of-scope`);
+      const dev = kept.map((d) => (SMP2017_HELD_OUT.includes(d.intent) ? { ...d, intent: 'oos' } : d));
+      await intents(stack, 'smp2017', train, take(dev), rows, extra, driver, 'zh');
     }
   } finally {
     await stack.close();
