@@ -225,7 +225,7 @@ export function fitRanker(groups: readonly RankingGroup[], options: RankerFitOpt
  * to the candidates present, so they are recomputed; the rest are kept. Pure.
  */
 export function restrictGroup(candidates: ReadonlyArray<Readonly<Record<string, number>>>, keep: readonly number[]): Array<Record<string, number>> {
-  const kept = keep.map((i) => ({ ...(candidates[i] ?? {}) }) as Record<string, number>);
+  const kept = keep.map((i) => ({ ...(candidates[i] ?? {}) }));
   const inVector = kept.filter((c) => (c.vectorRR ?? 0) > 0);
   const byCos = [...inVector].sort((x, y) => (y.cosine ?? 0) - (x.cosine ?? 0));
   const withCos = kept.filter((c) => (c.cosineGap ?? -1) > -1 || (c.vectorRR ?? 0) > 0);
