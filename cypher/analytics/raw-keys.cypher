@@ -1,6 +1,6 @@
 // Keyed counts of the analytics buckets, from the raw graph, for messages in [$from, $to), grouped by period
 // start, channel, language and key (`prefix:value`, see src/analytics/bucket.ts): intents and emotions of customer
-// messages, entities mentioned in negative or angry ones, knowledge used by bot answers and how those were rated,
+// messages (the emotion, else the sentiment), entities mentioned in negative ones (negative, angry, sad, fear), knowledge used by bot answers and how those were rated,
 // and per intent how its questions were answered and rated.
 // Params: $from, $to (ISO), $grain. Returns: {start, channel, language, key, count}.
 MATCH (m:Message) WHERE m.at >= datetime($from) AND m.at < datetime($to) AND m.role IN ['customer', 'bot']
@@ -9,7 +9,7 @@ WITH m, datetime.truncate($grain, m.at) AS start, coalesce(c.channel, 'unknown')
 CALL (m) {
   WITH m WHERE m.role = 'customer'
   WITH m, coalesce(m.emotion, m.sentiment) AS emotion
-  OPTIONAL MATCH (m)-[:MENTIONS]->(e:Entity) WHERE emotion IN ['negative', 'angry']
+  OPTIONAL MATCH (m)-[:MENTIONS]->(e:Entity) WHERE emotion IN ['negative', 'angry', 'sad', 'fear']
   WITH m, emotion, collect(DISTINCT 'neg:' + e.id) AS neg
   RETURN CASE WHEN m.intent IS NULL THEN [] ELSE ['intent:' + m.intent] END
          + ['emotion:' + coalesce(emotion, 'unknown')] + neg AS keys

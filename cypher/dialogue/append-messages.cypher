@@ -2,7 +2,7 @@
 // ((:Message)-[:USED {rank}]->(:Knowledge)) and the entities it mentions ((:Message)-[:MENTIONS]->(:Entity)),
 // and updates the conversation (status, counters).
 // Params: $conversationId, $status, $escalationReason (nullable), $messages: [{id, seq, role, text, at (ISO), language,
-//   intent, intentConfidence, outOfScope, sentiment, sentimentScore, confidence, latencyMs, escalate, kind,
+//   intent, intentConfidence, outOfScope, sentiment, sentimentScore, emotion, emotionScore, confidence, latencyMs, escalate, kind,
 //   citations (JSON string), mentions (JSON string), author, replyTo, resolvedQuestion, knowledgeIds, entityIds,
 //   actionError (JSON string, nullable)}].
 // Returns: {id} per message; nothing when the conversation does not exist.
@@ -14,7 +14,7 @@ WITH c
 UNWIND $messages AS row
 CREATE (c)-[:HAS_MESSAGE]->(m:Message {id: row.id, conversationId: $conversationId, seq: row.seq, role: row.role, text: row.text,
   at: datetime(row.at), language: row.language, intent: row.intent, intentConfidence: row.intentConfidence, outOfScope: row.outOfScope,
-  sentiment: row.sentiment, sentimentScore: row.sentimentScore, confidence: row.confidence, latencyMs: row.latencyMs,
+  sentiment: row.sentiment, sentimentScore: row.sentimentScore, emotion: row.emotion, emotionScore: row.emotionScore, confidence: row.confidence, latencyMs: row.latencyMs,
   escalate: row.escalate, kind: row.kind, citations: row.citations, mentions: row.mentions, author: row.author, replyTo: row.replyTo, resolvedQuestion: row.resolvedQuestion,
   knowledgeIds: row.knowledgeIds, actionError: row.actionError})
 WITH m, row

@@ -117,16 +117,16 @@ const TrendPointRef = builder.objectRef<ComplaintSignal['trend'][number]>('Trend
 });
 
 const ComplaintSignalRef = builder.objectRef<ComplaintSignal>('ComplaintSignal').implement({
-  description: 'An entity (product, service, feature) customers mention in negative or angry messages: material for finding defects.',
+  description: 'An entity (product, service, feature) customers mention in messages with a negative emotion (angry, sad, fear; else negative sentiment): material for finding defects.',
   fields: (t) => ({
     entityId: t.id({ resolve: (s) => s.entity.id }),
     entityName: t.string({ nullable: true, resolve: (s) => s.entity.name }),
     entityType: t.string({ nullable: true, resolve: (s) => s.entity.type }),
-    count: t.exposeInt('count', { description: 'Negative or angry customer messages in the window that mention it.' }),
+    count: t.exposeInt('count', { description: 'Customer messages with a negative emotion (angry, sad, fear; else negative sentiment) in the window that mention it.' }),
     previousCount: t.exposeInt('previousCount', { description: 'The same in the previous period of equal length.' }),
     change: t.exposeInt('change', { description: 'count − previousCount.' }),
     changeRate: t.exposeFloat('changeRate', { nullable: true, description: 'change ÷ previousCount (null when previousCount is 0).' }),
-    share: t.exposeFloat('share', { nullable: true, description: 'count ÷ negative or angry customer messages in the window.' }),
+    share: t.exposeFloat('share', { nullable: true, description: 'count ÷ customer messages with a negative emotion (angry, sad, fear; else negative sentiment) in the window.' }),
     trend: t.field({ type: [TrendPointRef], description: 'Counts per hour (windows up to 2 days), day (up to 92 days) or week.', resolve: (s) => s.trend }),
     examples: t.field({ type: [ComplaintExampleRef], description: 'The most recent such messages.', resolve: (s) => s.examples }),
   }),

@@ -7,6 +7,8 @@ import { addTo, ceilTo, cover, floorTo, type SeriesGranularity } from './period.
 
 /** Keyed counts the headline figures need; knowledge usage (thousands of item ids) is read only when asked for. */
 const TOTALS_FAMILIES: KeyFamily[] = ['core', 'emotion', 'complaint'];
+/** Emotion keys (a message's emotion, else its sentiment) that make it a complaint; the Cypher under cypher/analytics uses the same list. */
+const NEGATIVE_EMOTIONS: ReadonlySet<string> = new Set(['negative', 'angry', 'sad', 'fear']);
 
 /** Windows may span at most this many days (a year, leap years included). */
 export const MAX_WINDOW_DAYS = 366;
@@ -43,7 +45,7 @@ export interface ComplaintSignal {
   change: number;
   /** change ÷ previousCount; null when the entity was not mentioned in negative messages before. */
   changeRate: number | null;
-  /** Share of the window's negative or angry customer messages that mention it. */
+  /** Share of the window's customer messages with a negative emotion (angry, sad, fear; else negative sentiment) that mention it. */
   share: number | null;
   trend: Array<{ start: number; end: number; count: number }>;
   examples: Array<{ id: string; conversationId: string; text: string; at: string; language: string | null; emotion: string | null }>;
@@ -156,7 +158,7 @@ export class AnalyticsService {
   }
 
   /**
-   * Entities most mentioned in negative or angry customer messages: counts, the change against the
+   * Entities most mentioned in customer messages with a negative emotion (angry, sad, fear; else negative sentiment): counts, the change against the
    * previous period of the same length, a trend (hourly up to two days, daily up to 92, else weekly) and examples.
    */
   async complaintSignals(w: AnalyticsWindow, t: Totals, input: { top: number; examples: number }): Promise<ComplaintSignal[]> {
@@ -168,7 +170,7 @@ export class AnalyticsService {
     const granularity: SeriesGranularity = length <= 2 * 86_400_000 ? 'hour' : length <= 92 * 86_400_000 ? 'day' : 'week';
     const trend = await this.series(w, granularity, ['complaint']);
     const negative = keyed(t.bucket, 'emotion')
-      .filter((e) => e.key === 'negative' || e.key === 'angry')
+      .filter((e) => NEGATIVE_EMOTIONS.has(e.key))
       .reduce((n, e) => n + e.count, 0);
     const found = new Map((await this.repo.complaintExamples(current.map((c) => c.key), w.from, w.to, w.filters, input.examples)).map((r) => [String(r.id), r]));
     return current.map(({ key, count: n }) => {

@@ -75,7 +75,7 @@ const counterIndex = new Map<string, number>(counters.map((c, i) => [c, i]));
  * intent (customer messages), emotion (customer messages: emotion, else sentiment), reason (hand-off
  * reasons, by conversation), ianswered / ihelpful / inothelpful (bot answers to, and ratings of, an
  * intent's questions), ku / kh / kn (knowledge used, rated helpful, not helpful), neg (entities in
- * negative or angry customer messages).
+ * customer messages with a negative emotion (angry, sad, fear; else negative sentiment)).
  */
 export const keyPrefixes = ['intent', 'emotion', 'reason', 'ianswered', 'ihelpful', 'inothelpful', 'ku', 'kh', 'kn', 'neg'] as const;
 export type KeyPrefix = (typeof keyPrefixes)[number];

@@ -49,6 +49,9 @@ export interface MessageRow {
   outOfScope: boolean | null;
   sentiment: string | null;
   sentimentScore: number | null;
+  /** Customer messages: neutral, happy, angry, sad, fear or surprise (null without an emotion model). */
+  emotion: string | null;
+  emotionScore: number | null;
   /** Customer messages: the intent's confidence; bot messages: the answer's. */
   confidence: number | null;
   latencyMs: number | null;

@@ -39,6 +39,8 @@ export const MessageRef = builder.objectRef<MessageRow>('Message').implement({
     outOfScope: t.boolean({ nullable: true, resolve: (m) => m.outOfScope }),
     sentiment: t.string({ nullable: true, description: 'Customer messages: positive, negative or neutral.', resolve: (m) => m.sentiment }),
     sentimentScore: t.float({ nullable: true, resolve: (m) => m.sentimentScore }),
+    emotion: t.string({ nullable: true, description: 'Customer messages: neutral, happy, angry, sad, fear or surprise.', resolve: (m) => m.emotion }),
+    emotionScore: t.float({ nullable: true, resolve: (m) => m.emotionScore }),
     confidence: t.float({ nullable: true, description: 'Customer messages: the intent’s confidence; bot messages: the answer’s.', resolve: (m) => m.confidence }),
     latencyMs: t.int({ nullable: true, description: 'Bot messages: time to answer.', resolve: (m) => m.latencyMs }),
     escalate: t.exposeBoolean('escalate', { description: 'Bot messages: this turn handed the conversation to a human.' }),

@@ -260,6 +260,8 @@ export class DialogueService {
         outOfScope: u.intent?.outOfScope ?? null,
         sentiment: rest.sentiment.label,
         sentimentScore: rest.sentiment.score,
+        emotion: rest.emotion?.label ?? null,
+        emotionScore: rest.emotion?.score ?? null,
         confidence: u.intent?.confidence ?? null,
         mentions: rest.mentions,
       });
@@ -276,7 +278,7 @@ export class DialogueService {
 
       // The customer's message (sentiment and mentions follow with the reply) and "typing…" go out at once.
       await this.publish(conversationId, [
-        messageEvent('CUSTOMER_MESSAGE', { ...customerOf({ sentiment: { label: 'neutral', score: 0 }, mentions: [], entities: [] }), sentiment: null, sentimentScore: null }),
+        messageEvent('CUSTOMER_MESSAGE', { ...customerOf({ sentiment: { label: 'neutral', score: 0 }, emotion: null, mentions: [], entities: [] }), sentiment: null, sentimentScore: null }),
         { type: 'BOT_TYPING', text: null, chunkIndex: null, messageId: null, message: null },
       ]);
       const turn = await this.policy.respond({ ...s, language: s.language ?? u.language }, raw, u, this.integrations.actions);
@@ -490,6 +492,8 @@ function blankMessage(id: string, conversationId: string, seq: number, role: Mes
     outOfScope: null,
     sentiment: null,
     sentimentScore: null,
+    emotion: null,
+    emotionScore: null,
     confidence: null,
     latencyMs: null,
     escalate: false,

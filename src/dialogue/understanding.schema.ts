@@ -1,4 +1,4 @@
-import type { EntityMention, IntentPrediction, SentimentPrediction } from '../inference/index.js';
+import type { EmotionPrediction, EntityMention, IntentPrediction, SentimentPrediction } from '../inference/index.js';
 import { builder } from '../schema/builder.js';
 
 /** Types of the contract's `Understanding`, shared by answers and messages. */
@@ -14,6 +14,14 @@ export const SentimentPredictionRef = builder.objectRef<SentimentPrediction>('Se
   fields: (t) => ({
     label: t.exposeString('label', { description: 'positive, negative or neutral.' }),
     score: t.exposeFloat('score'),
+  }),
+});
+
+export const EmotionPredictionRef = builder.objectRef<EmotionPrediction>('EmotionPrediction').implement({
+  description: 'One of six emotions, the same set in every language: neutral, happy, angry, sad, fear, surprise.',
+  fields: (t) => ({
+    label: t.exposeString('label'),
+    score: t.exposeFloat('score', { description: "The emotion model's probability of the label." }),
   }),
 });
 

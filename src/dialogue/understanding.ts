@@ -4,6 +4,7 @@ import {
   nerTargets,
   primaryLanguage,
   type Classification,
+  type EmotionPrediction,
   type EntityMention,
   type EntitySpan,
   type InferenceService,
@@ -28,6 +29,8 @@ export interface Understood {
   vectorModel?: string;
   intent: IntentPrediction | null;
   sentiment: SentimentPrediction;
+  /** One of six emotions (neutral, happy, angry, sad, fear, surprise); null without an emotion model for the language. */
+  emotion: EmotionPrediction | null;
   /** Graph entities the message names. */
   entities: LinkedEntity[];
   /** Mentions in the contract's shape: tagger spans and linked names, with `entityId` when linked. */
@@ -38,20 +41,20 @@ export interface Understood {
  * What retrieval needs of a message — embedding, intent, entities named by their names and aliases —
  * with the rest (sentiment, tagger mentions) still running: it arrives while the graph is queried.
  */
-export interface FirstPass extends Omit<Understood, 'sentiment' | 'mentions'> {
-  rest: Promise<Pick<Understood, 'sentiment' | 'mentions' | 'entities'>>;
+export interface FirstPass extends Omit<Understood, 'sentiment' | 'emotion' | 'mentions'> {
+  rest: Promise<Pick<Understood, 'sentiment' | 'emotion' | 'mentions' | 'entities'>>;
 }
 
 /** A complete understanding in first-pass form. */
 export function asFirstPass(u: Understood): FirstPass {
-  return { text: u.text, language: u.language, vector: u.vector, vectorModel: u.vectorModel, intent: u.intent, entities: u.entities, rest: Promise.resolve({ sentiment: u.sentiment, mentions: u.mentions, entities: u.entities }) };
+  return { text: u.text, language: u.language, vector: u.vector, vectorModel: u.vectorModel, intent: u.intent, entities: u.entities, rest: Promise.resolve({ sentiment: u.sentiment, emotion: u.emotion, mentions: u.mentions, entities: u.entities }) };
 }
 
 /** Words that make a message strongly negative when no sentiment model is installed (degraded mode only). */
 const NEGATIVE_FALLBACK = /\b(terrible|awful|horrible|useless|worst|furious|angry|ridiculous|unacceptable|disgusting|hate|scam|rubbish|pathetic)\b|垃圾|太差|气死|愤怒|骗子|恶心|糟糕透/iu;
 
 /**
- * Language, intent (with out-of-scope), sentiment and entity mentions of a message, with one
+ * Language, intent (with out-of-scope), sentiment, emotion and entity mentions of a message, with one
  * embedding shared by the intent classifier and retrieval (the inference module's models, classifier
  * and sentiment mapping). Missing optional models (NER, a language's sentiment model) degrade instead
  * of failing: logged once, at warn.
@@ -104,13 +107,14 @@ export class Understander {
     const [vector] = (await this.inference.embed([text], 'query', vectorModel)) as [Float32Array];
     const intent = this.intents.predict(text, vector, vectorModel);
     const sentimentP = this.sentiment(text, lang).then((c) => this.inference.sentimentOf(c));
+    const emotionP = this.emotion(text, lang);
     // The tagger runs only when the message has a capitalised word its linked names do not explain.
     const spansP = options.tagger === false ? Promise.resolve([]) : linkedP.then((linked) => (worthTagging(text, linked) ? this.tag(text, lang) : []));
     const entities = await linkedP;
-    const rest = Promise.all([sentimentP, spansP]).then(async ([sentiment, spans]) => {
+    const rest = Promise.all([sentimentP, emotionP, spansP]).then(async ([sentiment, emotion, spans]) => {
       // Tagger spans that names and aliases did not cover get a second linking lookup.
       const linked = spans.length > 0 ? await this.linker.link(text, spans.map((s) => s.text)) : entities;
-      return { sentiment, mentions: mentionsOf(spans, linked), entities: linked };
+      return { sentiment, emotion, mentions: mentionsOf(spans, linked), entities: linked };
     });
     rest.catch(() => undefined); // awaited by the caller; never an unhandled rejection meanwhile
     return { text, language: lang, vector, vectorModel, intent, entities, rest };
@@ -128,6 +132,15 @@ export class Understander {
     this.degrade(model, 'sentiment falls back to a short list of strongly negative words');
     const negative = NEGATIVE_FALLBACK.test(text);
     return { label: negative ? 'negative' : 'neutral', score: negative ? 0.95 : 1, scores: negative ? { negative: 0.95, neutral: 0.05 } : { neutral: 1 } };
+  }
+
+  private async emotion(text: string, language: string): Promise<EmotionPrediction | null> {
+    const model = this.inference.emotionModel(language);
+    if (!(await this.has(model))) {
+      this.degrade(model, 'messages carry no emotion (sentiment still works)');
+      return null;
+    }
+    return this.inference.emotionOf(await this.inference.classify(text, model));
   }
 
   private async tag(text: string, language: string): Promise<EntitySpan[]> {

@@ -22,4 +22,4 @@ export type { SessionIsolation } from './model-session.js';
 export { TextClassificationPipeline, type Classification } from './text-classification.pipeline.js';
 export { TokenClassificationPipeline } from './token-classification.pipeline.js';
 export { alignTokens, type AlignedToken, type TokenOffset } from './token-alignment.js';
-export { toSentiment, understand, type EntityMention, type SentimentLabel, type SentimentPrediction, type Understanding } from './understand.js';
+export { EMOTIONS, toEmotion, toSentiment, understand, type EmotionLabel, type EmotionPrediction, type EntityMention, type SentimentLabel, type SentimentPrediction, type Understanding } from './understand.js';

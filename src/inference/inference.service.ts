@@ -7,7 +7,7 @@ import { IntentClassifier, type IntentClassifierOptions, type IntentExamples, ty
 import { ModelRegistry, type ModelRegistryOptions } from './model-registry.js';
 import { TextClassificationPipeline, type Classification } from './text-classification.pipeline.js';
 import { TokenClassificationPipeline } from './token-classification.pipeline.js';
-import { toSentiment, understand, type SentimentMappingOptions, type SentimentPrediction, type Understanding } from './understand.js';
+import { toEmotion, toSentiment, understand, type EmotionPrediction, type SentimentMappingOptions, type SentimentPrediction, type Understanding } from './understand.js';
 
 /** Names of the models the service uses (docs/design.md § Models). */
 export interface InferenceModelNames {
@@ -19,6 +19,10 @@ export interface InferenceModelNames {
   sentimentEn: string;
   /** Default `sentiment-zh`. */
   sentimentZh: string;
+  /** Default `emotion-en`: neutral, happy, angry, sad, fear, surprise. */
+  emotionEn: string;
+  /** Default `emotion-zh`: the same six emotions. */
+  emotionZh: string;
 }
 
 export interface InferenceServiceOptions extends ModelRegistryOptions, EmbeddingPipelineOptions {
@@ -31,6 +35,8 @@ const DEFAULT_MODELS: InferenceModelNames = {
   ner: 'ner',
   sentimentEn: 'sentiment-en',
   sentimentZh: 'sentiment-zh',
+  emotionEn: 'emotion-en',
+  emotionZh: 'emotion-zh',
 };
 
 /**
@@ -147,6 +153,16 @@ export class InferenceService {
     return model;
   }
 
+  /** An emotion model's output as one of the six emotions. */
+  emotionOf(c: Classification): EmotionPrediction | null {
+    return toEmotion(c);
+  }
+
+  /** The emotion model of a language (English for any language but Chinese, like sentiment). */
+  emotionModel(language: string): string {
+    return language === 'zh' ? this.models.emotionZh : this.models.emotionEn;
+  }
+
   /** A sentiment model's output as positive | negative | neutral, with the configured mapping options. */
   sentimentOf(c: Classification): SentimentPrediction {
     return toSentiment(c, this.sentimentOptions);
@@ -169,6 +185,10 @@ export class InferenceService {
       {
         intent: (t): Promise<IntentPrediction | null> => (intents ? intents.predict(t) : Promise.resolve(null)),
         sentiment: async (t, lang) => this.classify(t, await this.sentimentModel(lang)),
+        emotion: async (t, lang) => {
+          const model = this.emotionModel(lang);
+          return (await this.registry.has(model).catch(() => false)) ? this.classify(t, model) : null;
+        },
         // The NER model only runs on languages it was trained for (an English CoNLL tagger labels
         // Chinese text at random).
         entities: (t, lang) =>

@@ -37,6 +37,7 @@ describe('understand', () => {
       calls.push(`sentiment:${lang}`);
       return classification({ negative: 0.9, positive: 0.1 });
     },
+    emotion: async () => classification({ neutral: 0.1, happy: 0.05, angry: 0.7, sad: 0.1, fear: 0.03, surprise: 0.02 }),
     entities: async () => [{ text: 'Paris', type: 'LOC', start: 10, end: 15, score: 0.99 }],
   };
 
@@ -47,6 +48,7 @@ describe('understand', () => {
       language: 'zh',
       intent: { name: 'refund', confidence: 0.9, outOfScope: false },
       sentiment: { label: 'negative', score: 0.9 },
+      emotion: { label: 'angry', score: 0.7 },
       entities: [{ text: 'Paris', type: 'LOC', start: 10, end: 15, entityId: null }],
     });
     expect(calls).toContain('sentiment:zh');
@@ -57,6 +59,12 @@ describe('understand', () => {
     const u = await understand(models, 'bonjour', 'en-GB');
     expect(u.language).toBe('en');
     expect(calls).toContain('sentiment:en');
+  });
+
+  it('returns-a-null-emotion-without-an-emotion-model', async () => {
+    const { emotion: _unused, ...without } = models;
+    expect((await understand(without, 'hello')).emotion).toBeNull();
+    expect((await understand({ ...models, emotion: async () => null }, 'hello')).emotion).toBeNull();
   });
 
   it('returns-a-null-intent-when-no-intents-are-loaded', async () => {

@@ -10,7 +10,23 @@ export interface Understanding {
   /** Null when the tenant has no intents loaded. */
   intent: IntentPrediction | null;
   sentiment: SentimentPrediction;
+  /** Null when no emotion model is installed for the language. */
+  emotion: EmotionPrediction | null;
   entities: EntityMention[];
+}
+
+/** The six emotions both languages' emotion models share (training/train_emotion.py). */
+export const EMOTIONS = ['neutral', 'happy', 'angry', 'sad', 'fear', 'surprise'] as const;
+export type EmotionLabel = (typeof EMOTIONS)[number];
+
+export interface EmotionPrediction {
+  label: EmotionLabel;
+  score: number;
+}
+
+/** An emotion model's output as one of {@link EMOTIONS} (its most probable class); null for a label outside the set. */
+export function toEmotion(c: Classification): EmotionPrediction | null {
+  return (EMOTIONS as readonly string[]).includes(c.label) ? { label: c.label as EmotionLabel, score: c.score } : null;
 }
 
 export type SentimentLabel = 'positive' | 'negative' | 'neutral';
@@ -32,6 +48,8 @@ export interface EntityMention {
 /** What `understand` needs from the models; {@link InferenceService} provides it, tests can stub it. */
 export interface UnderstandingModels {
   sentiment(text: string, language: string): Promise<Classification>;
+  /** The emotion model's output, or null when the language has none. */
+  emotion?(text: string, language: string): Promise<Classification | null>;
   entities(text: string, language: string): Promise<EntitySpan[]>;
   intent(text: string): Promise<IntentPrediction | null>;
 }
@@ -78,7 +96,7 @@ export function toSentiment(c: Classification, options: SentimentMappingOptions 
 }
 
 /**
- * Language → intent, sentiment and entity mentions of one message. The three model calls run
+ * Language → intent, sentiment, emotion and entity mentions of one message. The model calls run
  * concurrently; each goes through its model's micro-batcher, so concurrent `understand` calls share
  * batches.
  */
@@ -89,15 +107,17 @@ export async function understand(
   options: SentimentMappingOptions = {},
 ): Promise<Understanding> {
   const lang = language ? primaryLanguage(language) : detectLanguage(text);
-  const [intent, sentiment, spans] = await Promise.all([
+  const [intent, sentiment, emotion, spans] = await Promise.all([
     models.intent(text),
     models.sentiment(text, lang),
+    models.emotion ? models.emotion(text, lang) : Promise.resolve(null),
     models.entities(text, lang),
   ]);
   return {
     language: lang,
     intent,
     sentiment: toSentiment(sentiment, options),
+    emotion: emotion ? toEmotion(emotion) : null,
     entities: spans.map((s) => ({ text: s.text, type: s.type, start: s.start, end: s.end, entityId: null })),
   };
 }
