@@ -245,11 +245,18 @@ export async function buildApp(config: Config, connections: Connections, logger:
 
 /**
  * The models a role cannot serve without: answers and `understand` need the retrieval embedding, the NER
- * tagger and both sentiment models (English's int8 build when it is built); ingestion workers also embed
+ * tagger, both sentiment models (English's int8 build when it is built) and both emotion models; ingestion workers also embed
  * chunks with their own model when it is built (they fall back to the retrieval model otherwise).
  */
 async function requiredModels(role: AppRole, inference: InferenceService, config: Config): Promise<string[]> {
-  const names = new Set([inference.models.embedding, inference.models.ner, await inference.sentimentModel('en'), await inference.sentimentModel('zh')]);
+  const names = new Set([
+    inference.models.embedding,
+    inference.models.ner,
+    await inference.sentimentModel('en'),
+    await inference.sentimentModel('zh'),
+    inference.emotionModel('en'),
+    inference.emotionModel('zh'),
+  ]);
   if (role !== 'api') {
     const chunk = config.ingestion.chunkEmbeddingModel;
     if (chunk && (await inference.registry.has(chunk))) names.add(chunk);
