@@ -1,12 +1,13 @@
 /**
  * `npm run fit:sentiment [-- --train 4000 --write]`
  *
- * The Chinese sentiment model (sentiment-zh) is a two-class model trained on product reviews: it is sure of
- * itself on plain customer questions (83 % of ATEC's questions read as negative, 40 % with probability ≥ 0.9,
- * the bar at which a negative message escalates to a person and raises NEGATIVE_EMOTION). Labels stay as the
- * model gives them (polar text is not relabelled); this fits, per language, the bar a negative reading must
- * pass to count as *strongly* negative (InferenceService.strongNegativeAbove: the higher of it and
- * ESCALATE_NEGATIVE_SENTIMENT). On train splits, reported on dev splits, read in place from ../shared/datasets:
+ * Fits, per language, the bar a negative reading of the language's sentiment model must pass to count as
+ * *strongly* negative — escalation to a person and NEGATIVE_EMOTION (InferenceService.strongNegativeAbove: the
+ * higher of it and ESCALATE_NEGATIVE_SENTIMENT). Labels stay as the model gives them. It was written for the
+ * two-class review model, which read 83 % of ATEC's plain questions as negative (40 % at ≥ 0.9); the
+ * three-class sentiment-zh learns neutral from such questions, so its bar is expected at the default. Refit
+ * whenever sentiment-zh is rebuilt: a bar belongs to the model it was fitted on. On train splits, reported on
+ * dev splits, read in place from ../shared/datasets:
  *  - SMP2020-EWECT "usual" (Weibo posts): happy → positive; angry, sad, fear → negative; neutral → neutral
  *    (surprise has no polarity and is left out);
  *  - ATEC questions (customer questions to a payment service) → neutral: train.tsv sentence2s for fitting,
