@@ -45,6 +45,14 @@ export interface FirstPass extends Omit<Understood, 'sentiment' | 'emotion' | 'm
   rest: Promise<Pick<Understood, 'sentiment' | 'emotion' | 'mentions' | 'entities'>>;
 }
 
+/** Which optional model passes a caller needs (both default on). */
+export interface UnderstandOptions {
+  /** The NER tagger. */
+  tagger?: boolean;
+  /** The emotion model. */
+  emotion?: boolean;
+}
+
 /** A complete understanding in first-pass form. */
 export function asFirstPass(u: Understood): FirstPass {
   return { text: u.text, language: u.language, vector: u.vector, vectorModel: u.vectorModel, intent: u.intent, entities: u.entities, rest: Promise.resolve({ sentiment: u.sentiment, emotion: u.emotion, mentions: u.mentions, entities: u.entities }) };
@@ -96,9 +104,10 @@ export class Understander {
    * while the model embeds); sentiment and the NER tagger start once the embedding is done and run
    * while the caller queries the graph — on two cores, three model passes in a row would otherwise
    * sit in front of retrieval. `tagger: false` skips NER (the stateless `answer` query: linking does
-   * not need it).
+   * not need it); `emotion: false` skips the emotion model where nothing stores or returns it (emotion is
+   * then null).
    */
-  async begin(raw: string, language?: string | null, options: { tagger?: boolean } = {}): Promise<FirstPass> {
+  async begin(raw: string, language?: string | null, options: UnderstandOptions = {}): Promise<FirstPass> {
     const text = this.maskPii(raw);
     const lang = language ? primaryLanguage(language) : detectLanguage(text);
     const linkedP = this.linker.link(text);
@@ -107,7 +116,7 @@ export class Understander {
     const [vector] = (await this.inference.embed([text], 'query', vectorModel)) as [Float32Array];
     const intent = this.intents.predict(text, vector, vectorModel);
     const sentimentP = this.sentiment(text, lang).then((c) => this.inference.sentimentOf(c));
-    const emotionP = this.emotion(text, lang);
+    const emotionP = options.emotion === false ? Promise.resolve(null) : this.emotion(text, lang);
     // The tagger runs only when the message has a capitalised word its linked names do not explain.
     const spansP = options.tagger === false ? Promise.resolve([]) : linkedP.then((linked) => (worthTagging(text, linked) ? this.tag(text, lang) : []));
     const entities = await linkedP;
@@ -121,7 +130,7 @@ export class Understander {
   }
 
   /** Everything about a message, awaited (the `understand` query, agents' suggestions). */
-  async understand(raw: string, language?: string | null, options: { tagger?: boolean } = {}): Promise<Understood> {
+  async understand(raw: string, language?: string | null, options: UnderstandOptions = {}): Promise<Understood> {
     const { rest, ...first } = await this.begin(raw, language, options);
     return { ...first, ...(await rest) };
   }

@@ -26,7 +26,8 @@ const CAPITALISED = /(?<![\p{L}\p{N}])\p{Lu}[\p{L}\p{N}'’&+-]*/gu;
 /**
  * English words that open sentences and messages without being names: articles, pronouns and their
  * contractions, question words, auxiliaries, prepositions and conjunctions, greetings, and the
- * imperatives and openers customers use most. Lower-cased; a first word not here is tagged.
+ * imperatives, openers and nouns customers start messages with most ("Ticket 100123.", "Quick question:").
+ * Lower-cased; a first word not here is tagged.
  */
 export const COMMON_STARTERS: ReadonlySet<string> = new Set(
   (
@@ -38,7 +39,9 @@ export const COMMON_STARTERS: ReadonlySet<string> = new Set(
     'and but or so nor yet also then now just still again already only even however therefore otherwise instead meanwhile besides ' +
     'any some all each every both either neither no not none one two three first second last next another other such many much more most few several ' +
     'yes ok okay hi hello hey dear thanks thank please sorry unfortunately great good fine sure well oh yesterday today tomorrow tonight ' +
-    'need want help tell show give send check cancel change reset update find get make let keep try ask call open close stop start pay see look '
+    'need want help tell show give send check cancel change reset update find get make let keep try ask call open close stop start pay see look ' +
+    'quick question questions ticket order orders card cards account accounts payment payments refund refunds delivery transfer problem issue ' +
+    'urgent regarding re btw fyi note info information'
   )
     .split(/\s+/u)
     .filter(Boolean),
