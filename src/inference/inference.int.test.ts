@@ -84,6 +84,21 @@ describe('token offsets with the real tokenizer', () => {
   });
 });
 
+describe('the multilingual tokenizer (me5)', () => {
+  it('turns a piece the vocabulary lacks into the unknown token instead of failing, offsets intact', async () => {
+    // A Unigram model emits rare characters (鲢, a carp) as pieces of their own that have no id.
+    if (!(await service.registry.has('me5-ft-int8'))) return;
+    const model = await service.registry.load('me5-ft-int8');
+    const text = '鲢鱼怎么做？';
+    const t = model.tokenizer!.tokenizeWithOffsets(text);
+    expect(t.ids.every((id) => Number.isInteger(id))).toBe(true);
+    expect(t.tokens).toContain('<unk>');
+    for (const a of t.aligned) expect(a.offset).not.toBeNull();
+    const [v] = await service.embed([text], 'query', 'me5-ft-int8');
+    expect(v!.length).toBe(384);
+  });
+});
+
 describe('named entities', () => {
   it('finds-english-entities-with-exact-offsets', async () => {
     const text = 'John Smith flew from Berlin to Seattle to meet Microsoft engineers.';

@@ -26,10 +26,12 @@ export class TextTokenizer {
   readonly suffixIds: readonly number[];
   readonly padId: number;
   readonly unkToken: string;
+  private readonly unkId: number | null;
 
   private constructor(private readonly tokenizer: PreTrainedTokenizer) {
     this.specials = new Set(tokenizer.all_special_tokens);
     this.unkToken = tokenizer.unk_token ?? '[UNK]';
+    this.unkId = tokenizer.convert_tokens_to_ids([this.unkToken])[0] ?? null;
     this.padId = tokenizer.pad_token_id ?? 0;
     // Learn the wrapping from the tokenizer itself rather than assuming BERT's [CLS] x [SEP].
     const inner = tokenizer.encode('a', { add_special_tokens: false });
@@ -51,12 +53,19 @@ export class TextTokenizer {
     return new TextTokenizer(tokenizer);
   }
 
-  /** Tokens of `text` without special tokens. */
+  /**
+   * Tokens of `text` without special tokens. A piece the vocabulary lacks (a Unigram model emits a rare
+   * character such as 鲢 as a piece of its own) becomes the unknown token, as the reference tokenizers do;
+   * only a tokenizer without an unknown token refuses it.
+   */
   tokenize(text: string): TokenizedText {
-    const tokens = this.tokenizer.tokenize(text, { add_special_tokens: false });
-    const ids = this.tokenizer.convert_tokens_to_ids(tokens).map((id, i) => {
-      if (id === undefined || id === null) throw new Error(`Token "${tokens[i]}" has no id in the vocabulary`);
-      return id;
+    const pieces = this.tokenizer.tokenize(text, { add_special_tokens: false });
+    const tokens = [...pieces];
+    const ids = this.tokenizer.convert_tokens_to_ids(pieces).map((id, i) => {
+      if (id !== undefined && id !== null) return id;
+      if (this.unkId === null) throw new Error(`Token "${pieces[i]}" has no id in the vocabulary and the tokenizer has no unknown token`);
+      tokens[i] = this.unkToken;
+      return this.unkId;
     });
     return { ids, tokens };
   }
