@@ -323,6 +323,14 @@ describe('progress and access', () => {
     expect(rows[0]!.statuses).toEqual(['PUBLISHED']);
   });
 
+  it('reviews RESTRICTED documents of a trusted source: trust never skips the four eyes', async () => {
+    const j = await finished(api, (await ingest(api, { title: 'Trusted but restricted', mediaType: 'text/plain', content: 'If a VIP account is frozen, the relationship manager unfreezes it within one hour.', source: `trusted-${run}:restricted`, language: 'en', visibility: 'RESTRICTED' })).id);
+    expect(j).toMatchObject({ status: 'COMPLETED' });
+    expect(j.counts.reviewTasks).toBeGreaterThan(0);
+    const rows = await api.app.services.executor.readText('test/trusted-restricted', 'MATCH (k:Knowledge)-[:DERIVED_FROM]->(:Chunk)<-[:HAS_CHUNK]-(:Document {id: $id}) RETURN collect(DISTINCT k.status) AS statuses', { id: j.documentId });
+    expect(rows[0]!.statuses).toEqual(['DRAFT']);
+  });
+
   it('answers null for an unknown job', async () => {
     expect(await job(api, 'ing-unknown')).toBeNull();
   });

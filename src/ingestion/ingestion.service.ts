@@ -86,8 +86,12 @@ export class IngestionService {
     const contentHash = contentHashOf(format ?? 'text', input.content);
     const source = input.source?.trim() || `upload:${contentHash.slice(0, 16)}`;
     const { jobId, documentId } = ingestionIds(source, contentHash);
-    const trusted = Boolean(input.trusted) || this.isTrusted(source);
-    const fields = { id: jobId, title, source, mediaType: input.mediaType, language, visibility: input.visibility ?? 'PUBLIC', trusted, contentHash, by } as const;
+    const visibility = input.visibility ?? 'PUBLIC';
+    // A trusted source skips review, but never the four eyes RESTRICTED knowledge needs (policies.ts
+    // mayPublishDirectly): its RESTRICTED documents are reviewed like any other. Only an explicit
+    // `trusted` (which the resolver allows ADMIN alone for RESTRICTED) publishes them directly.
+    const trusted = Boolean(input.trusted) || (this.isTrusted(source) && visibility !== 'RESTRICTED');
+    const fields = { id: jobId, title, source, mediaType: input.mediaType, language, visibility, trusted, contentHash, by } as const;
 
     const { created, record } = await this.store.create(JobStore.newRecord(fields));
     if (!created) {
