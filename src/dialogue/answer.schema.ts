@@ -71,7 +71,7 @@ builder.queryField('answer', (t) =>
         throw new AppError('BAD_USER_INPUT', 'context must be a JSON object, e.g. {"order": {"ageDays": 12}}.');
       }
       const { understander, answerer } = ctx.services.dialogue;
-      const u = await understander.begin(question, args.language, { tagger: false, emotion: false });
+      const u = await understander.begin(question, args.language, { tagger: false, emotion: false, sentimentGate: true });
       const outcome = await answerer.answer({ understood: u, context: context as Record<string, unknown> | null, access: knowledgeAccess(ctx.viewer) });
       const presented = answerer.present(outcome, u.language);
       return {

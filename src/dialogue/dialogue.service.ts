@@ -420,7 +420,7 @@ export class DialogueService {
     const customer = [...(transcript ?? [])].reverse().filter((m) => m.role === 'customer');
     const last = customer.find((m) => !m.intent || !(SMALL_TALK_INTENTS.has(m.intent) || m.intent === HUMAN_AGENT_INTENT)) ?? customer[0];
     if (!last) return [];
-    const understood = await this.understander.begin(last.text, row.language, { tagger: false, emotion: false });
+    const understood = await this.understander.begin(last.text, row.language, { tagger: false, emotion: false, sentimentGate: true });
     const u = understood.intent && (SMALL_TALK_INTENTS.has(understood.intent.name) || understood.intent.name === HUMAN_AGENT_INTENT) ? { ...understood, intent: null } : understood;
     return this.answerer.suggestions({ understood: u, context: row.customerContext, access: knowledgeAccess(viewer) }, n);
   }

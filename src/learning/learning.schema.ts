@@ -214,7 +214,7 @@ export const KnowledgeGapRef = builder.objectRef<GapCluster>('KnowledgeGap').imp
       description: 'Existing items nearest to its first question (GraphRAG retrieval, as the caller may see).',
       resolve: async (g, args, ctx) => {
         const first = Math.max(1, Math.min(args.first ?? 3, 10));
-        const u = await ctx.services.dialogue.understander.begin(g.leader, g.language, { tagger: false, emotion: false });
+        const u = await ctx.services.dialogue.understander.begin(g.leader, g.language, { tagger: false, emotion: false, sentimentGate: true });
         const result = await ctx.services.retrieval.retriever.retrieve({ query: u.text, vector: u.vector, entityIds: u.entities.map((e) => e.id), access: knowledgeAccess(ctx.viewer), languages: null, k: first, language: u.language });
         return result.candidates.map((c) => ({ item: c.item, similarity: c.item.sim }));
       },

@@ -65,7 +65,7 @@ builder.queryField('retrieve', (t) =>
       if (first < 1 || first > 50) throw new AppError('BAD_USER_INPUT', `first must be between 1 and 50; got ${first}.`);
       const { understander, answerer } = ctx.services.dialogue;
       const mode = (args.mode ?? 'hybrid');
-      const u = await understander.begin(args.query, args.language, { tagger: false, emotion: false });
+      const u = await understander.begin(args.query, args.language, { tagger: false, emotion: false, sentimentGate: true });
       const handler = mode === 'hybrid' ? answerer.actionable(u.intent) : null;
       const intentHandler = handler ? ctx.services.dialogue.intents.handlerFor(handler.name, u.language, knowledgeAccess(ctx.viewer)) : null;
       const result = await ctx.services.retrieval.retriever.retrieve({
