@@ -160,7 +160,8 @@ export class Understander {
   private async gatedSentiment(text: string, language: string): Promise<SentimentPrediction> {
     const model = await this.inference.sentimentModel(language);
     const emotionModel = this.inference.emotionModel(language);
-    const transformer = (await this.has(model)) && ((spec) => (spec.inputKind ?? spec.input ?? 'tokens') === 'tokens')(await this.inference.registry.spec(model));
+    const spec = (await this.has(model)) ? await this.inference.registry.spec(model) : null;
+    const transformer = spec !== null && (spec.inputKind ?? spec.input ?? 'tokens') === 'tokens';
     if (transformer && (await this.has(emotionModel))) {
       const c = await this.inference.classify(text, emotionModel);
       const negative = (c.scores.angry ?? 0) + (c.scores.sad ?? 0) + (c.scores.fear ?? 0);
