@@ -211,6 +211,8 @@ describe('outbound events (webhooks)', () => {
     expect(created.body.errors).toBeUndefined();
     const types = () => new Set(rx.received.filter((r) => r.answered === 204).map((r) => (JSON.parse(r.body) as { type: string }).type));
     await eventually(async () => ['emotion.negative', 'complaint.signal', 'conversation.resolved', 'knowledge.published'].every((t) => types().has(t)), 30_000);
+    const negative = rx.received.map((r) => JSON.parse(r.body) as { type: string; data: { emotion: string | null } }).find((p) => p.type === 'emotion.negative')!;
+    expect(negative.data.emotion).toBe('angry');
     const complaint = rx.received.map((r) => JSON.parse(r.body) as { type: string; data: { entities: Array<{ entityId: string }> } }).find((p) => p.type === 'complaint.signal')!;
     expect(complaint.data.entities.length).toBeGreaterThan(0);
     await rx.close();

@@ -95,7 +95,7 @@ export class DialogueService {
    */
   private emitIfNegative(s: ConversationState, customer: MessageRow): void {
     if (customer.sentiment !== 'negative') return;
-    const base = { conversationId: s.id, customerId: s.customerId ?? null, messageId: customer.id, score: customer.sentimentScore, text: customer.text };
+    const base = { conversationId: s.id, customerId: s.customerId ?? null, messageId: customer.id, score: customer.sentimentScore, emotion: customer.emotion, text: customer.text };
     if (customer.sentimentScore !== null && this.answerer.isStronglyNegative({ sentiment: { label: 'negative', score: customer.sentimentScore }, language: customer.language })) this.emit('NEGATIVE_EMOTION', base, `${s.id}:negative:${customer.seq}`);
     const about = customer.mentions.filter((m) => m.entityId).map((m) => ({ entityId: m.entityId, text: m.text, type: m.type }));
     if (about.length > 0) this.emit('COMPLAINT_SIGNAL', { ...base, entities: about }, `${s.id}:complaint:${customer.seq}`);
