@@ -37,6 +37,18 @@ const modelsDir = args['models-dir'] ?? process.env.ANSWERGRAPH_MODELS_DIR ?? pa
 const threads = args.threads ? Number(args.threads) : Math.max(1, Math.min(4, os.availableParallelism()));
 
 /** Customer-service messages of varied length (written for this bench). */
+/** Chinese customer messages of 10–40 characters, with and without names (the Chinese NER rows). */
+const ZH_MESSAGES = [
+  '我上周在北京朝阳区的门店买的北风X5，屏幕出现了问题。',
+  '请问张经理什么时候可以给我回电话？',
+  '招商银行的信用卡可以分期付款吗？',
+  '退款多久能到账？',
+  '我想把收货地址改成上海市浦东新区世纪大道100号。',
+  '你们的客服李小姐说可以免运费，但是账单上还是扣了。',
+  '快递一直没到，物流显示还在广州。',
+  '能不能帮我查一下订单状态，谢谢。',
+];
+
 const SENTENCES = [
   'Where is my order?',
   'I was charged twice for the same purchase and I would like one of the payments refunded.',
@@ -190,6 +202,20 @@ async function main(): Promise<void> {
     });
     report['ner.batch32'] = { tokensPerSecond: r1(nerRun.items / nerRun.seconds), sentencesPerSecond: r1((nerRun.ops * 32) / nerRun.seconds) };
     rows.push(['ner batch 32', `${r1(nerRun.items / nerRun.seconds)} tokens/s`, `${r1((nerRun.ops * 32) / nerRun.seconds)} sentences/s`]);
+
+    // Chinese NER (ner-zh): one message at a time, what a Chinese dialogue turn pays, and batches of 32.
+    for (const zhModel of [service.nerModel('zh'), `${service.nerModel('zh')}-int8`]) {
+      if (!(await service.registry.has(zhModel))) continue;
+      const zh = service.tokenClassification(zhModel);
+      await zh.tokenClassifyBatch(ZH_MESSAGES);
+      const one = await timed(seconds, 1, async (i) => {
+        await zh.tokenClassify(ZH_MESSAGES[i % ZH_MESSAGES.length] as string);
+        return 1;
+      });
+      const many = await timed(seconds, 1, async (i) => (await zh.tokenClassifyBatch(Array.from({ length: 32 }, (_, k) => ZH_MESSAGES[(i * 32 + k) % ZH_MESSAGES.length] as string))).length);
+      report[`${zhModel}`] = { messageP50Ms: r1(percentile(one.latenciesMs, 50)), batch32SentencesPerSecond: r1(many.items / many.seconds) };
+      rows.push([`${zhModel} (Chinese NER)`, `one message p50 ${r1(percentile(one.latenciesMs, 50))} ms`, `batch 32: ${r1(many.items / many.seconds)} sentences/s`]);
+    }
 
     // Pipeline vs bare InferenceSession.run on the same pre-tokenized batch of 32.
     const loaded = await service.registry.load('minilm-embed');

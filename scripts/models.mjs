@@ -25,7 +25,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -268,6 +268,38 @@ async function acquireLock(modelsDir) {
   }
 }
 
+/** Busy share of every core over the last `ms` (from /proc/stat); null where there is no /proc/stat. */
+async function cpuBusy(ms = 1000) {
+  const read = () => {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = f[3] + (f[4] ?? 0);
+    return { idle, total: f.reduce((a, b) => a + b, 0) };
+  };
+  try {
+    const a = read();
+    await sleep(ms);
+    const b = read();
+    const total = b.total - a.total;
+    return total > 0 ? 1 - (b.idle - a.idle) / total : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Threads for one training script (ANSWERGRAPH_TRAIN_THREADS wins): two, or one when other processes use more
+ * than half a core right now (two OpenMP threads on a shared 2-core machine were measured ~10x slower than one).
+ * Measured here, between builds, rather than by the script's 1-minute load average, which still counts the
+ * model built just before and made every build after the first train on one thread.
+ */
+async function trainingThreads() {
+  if (process.env.ANSWERGRAPH_TRAIN_THREADS) return process.env.ANSWERGRAPH_TRAIN_THREADS;
+  const cores = Math.min(2, availableParallelism());
+  const busy = await cpuBusy();
+  if (busy === null) return undefined; // the script decides (load average)
+  return String(busy * availableParallelism() > 0.5 ? 1 : cores);
+}
+
 async function buildModel(model, modelsDir, hash, profile) {
   const staging = join(modelsDir, `.staging-${model.name}-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
@@ -283,6 +315,8 @@ async function buildModel(model, modelsDir, hash, profile) {
     HF_HUB_OFFLINE: '1',
     TRANSFORMERS_OFFLINE: '1',
   };
+  const threads = await trainingThreads();
+  if (threads) env.ANSWERGRAPH_TRAIN_THREADS = threads;
   delete env.ANSWERGRAPH_SMOKE; // developer-only shortcut of the training scripts; never for cached models
   const started = Date.now();
   try {
@@ -312,7 +346,7 @@ async function buildModel(model, modelsDir, hash, profile) {
   if (existsSync(final)) renameSync(final, old);
   renameSync(staging, final);
   rmSync(old, { recursive: true, force: true });
-  const record = { name: model.name, seconds: Math.round(seconds), recipeHash: hash, at: new Date().toISOString() };
+  const record = { name: model.name, seconds: Math.round(seconds), threads: env.ANSWERGRAPH_TRAIN_THREADS ?? null, recipeHash: hash, at: new Date().toISOString() };
   writeFileSync(join(LOG_DIR, 'builds.jsonl'), `${JSON.stringify(record)}\n`, { flag: 'a' });
   return seconds;
 }

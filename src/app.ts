@@ -245,13 +245,14 @@ export async function buildApp(config: Config, connections: Connections, logger:
 
 /**
  * The models a role cannot serve without: answers and `understand` need the retrieval embedding, the NER
- * tagger, both sentiment models (English's int8 build when it is built) and both emotion models; ingestion workers also embed
+ * taggers (English and Chinese), both sentiment models (English's int8 build when it is built) and both emotion models; ingestion workers also embed
  * chunks with their own model when it is built (they fall back to the retrieval model otherwise).
  */
 async function requiredModels(role: AppRole, inference: InferenceService, config: Config): Promise<string[]> {
   const names = new Set([
     inference.models.embedding,
-    inference.models.ner,
+    inference.nerModel('en'),
+    inference.nerModel('zh'),
     await inference.sentimentModel('en'),
     await inference.sentimentModel('zh'),
     inference.emotionModel('en'),

@@ -124,6 +124,18 @@ describe('ingesting the demo documents', () => {
     expect(rows[0]!.names).toEqual(expect.arrayContaining(['Northwind X5', 'Northwind Care+', 'Northwind 65W Charger']));
   });
 
+  it('finds people, companies and places in a Chinese document with the Chinese tagger', async () => {
+    const content = '门店服务说明\n\n如果您在上海的门店遇到问题，请联系华东区负责人李明。\n\n我们与招商银行合作提供分期付款，详情请咨询深圳总部。';
+    const j = await finished(api, (await ingest(api, { title: '门店服务说明', mediaType: 'text/plain', content, source: `ner-zh-${run}`, language: 'zh' }, keys.EDITOR)).id);
+    expect(j.status).toBe('COMPLETED');
+    const rows = await api.app.services.executor.readText(
+      'test/mentions-zh',
+      'MATCH (:Document {id: $id})-[:HAS_CHUNK]->(:Chunk)-[:MENTIONS]->(e:Entity) RETURN collect(DISTINCT [e.name, e.type]) AS entities',
+      { id: j.documentId },
+    );
+    expect(rows[0]!.entities).toEqual(expect.arrayContaining([['李明', 'Person'], ['招商银行', 'Organization'], ['上海', 'Location']]));
+  });
+
   it('does nothing for the same content again: same job, unchanged, no new nodes', async () => {
     const d = seeds.documents[0]!;
     const source = `${d.source}-${run}`;

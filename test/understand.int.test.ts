@@ -42,6 +42,21 @@ describe('understand (contract query)', () => {
     expect(r.body.data!.understand.emotion!.score).toBeGreaterThan(0.4);
   });
 
+  it("finds people, companies and places in Chinese, typed in the platform's entity types", async () => {
+    const text = '上周我在北京的招商银行网点见了张伟经理，他说信用卡年费可以免。';
+    const r = await api.gql<U>(Q, { t: text });
+    expect(r.body.errors).toBeUndefined();
+    const entities = r.body.data!.understand.entities as Array<{ text: string; type: string; start: number; end: number }>;
+    for (const e of entities) expect(text.slice(e.start, e.end)).toBe(e.text);
+    expect(entities.map((e) => [e.text, e.type])).toEqual(
+      expect.arrayContaining([
+        ['北京', 'Location'],
+        ['招商银行', 'Organization'],
+        ['张伟', 'Person'],
+      ]),
+    );
+  });
+
   it('calls a plain Chinese customer question neutral, not negative (three-class sentiment)', async () => {
     const r = await api.gql<U>(Q, { t: '花呗怎么还款？' });
     expect(r.body.data!.understand.sentiment.label).toBe('neutral');

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import {
   detectLanguage,
+  entityTypeOfNerLabel,
   nerTargets,
   primaryLanguage,
   type Classification,
@@ -130,8 +131,8 @@ export class Understander {
     const intent = this.intents.predict(text, vector, vectorModel);
     const sentimentP = options.sentimentGate ? this.gatedSentiment(text, lang) : this.sentiment(text, lang).then((c) => this.inference.sentimentOf(c));
     const emotionP = options.emotion === false ? Promise.resolve(null) : this.emotion(text, lang);
-    // The tagger runs only when the message has a capitalised word its linked names do not explain.
-    const spansP = options.tagger === false ? Promise.resolve([]) : linkedP.then((linked) => (worthTagging(text, linked) ? this.tag(text, lang) : []));
+    // The tagger runs only when the message has a capitalised word (Chinese: two ideographs) its linked names do not explain.
+    const spansP = options.tagger === false ? Promise.resolve([]) : linkedP.then((linked) => (worthTagging(text, linked, lang) ? this.tag(text, lang) : []));
     const entities = await linkedP;
     const rest = Promise.all([sentimentP, emotionP, spansP]).then(async ([sentiment, emotion, spans]) => {
       // Tagger spans that names and aliases did not cover get a second linking lookup.
@@ -180,7 +181,7 @@ export class Understander {
   }
 
   private async tag(text: string, language: string): Promise<EntitySpan[]> {
-    const model = this.inference.models.ner;
+    const model = this.inference.nerModel(language);
     if (!(await this.has(model))) {
       this.degrade(model, 'entity mentions come from entity names and aliases only');
       return [];
@@ -195,20 +196,23 @@ export class Understander {
  * Whether a NER pass could find something in `text` that linking by name did not (see {@link nerTargets}):
  * a message's first word counts as a possible name unless it is a common sentence opener.
  */
-export function worthTagging(text: string, linked: ReadonlyArray<Pick<LinkedEntity, 'mention'>>): boolean {
-  return nerTargets(text, sentences(text), linked.map((e) => e.mention), { sentenceStart: 'common-words' }).length > 0;
+export function worthTagging(text: string, linked: ReadonlyArray<Pick<LinkedEntity, 'mention'>>, language?: string): boolean {
+  return nerTargets(text, sentences(text), linked.map((e) => e.mention), { sentenceStart: 'common-words', language }).length > 0;
 }
 
-/** Tagger spans (typed by the tagger) plus linked names, each with the entity it links to. Pure. */
+/**
+ * Tagger spans plus linked names, each with the entity it links to, all typed in the platform's entity
+ * types (a linked entity's own type; a tagger label mapped by {@link entityTypeOfNerLabel}, PER → Person,
+ * company → Organization; labels the graph keeps no entity for, such as a job title, are no mention). Pure.
+ */
 export function mentionsOf(spans: readonly EntitySpan[], entities: readonly LinkedEntity[]): EntityMention[] {
   const overlaps = (a: { start: number; end: number }, b: { start: number; end: number }) => a.start < b.end && b.start < a.end;
-  const out: EntityMention[] = spans.map((s) => ({
-    text: s.text,
-    type: s.type,
-    start: s.start,
-    end: s.end,
-    entityId: entities.find((e) => overlaps(e.mention, s))?.id ?? null,
-  }));
+  const out: EntityMention[] = [];
+  for (const s of spans) {
+    const linked = entities.find((e) => overlaps(e.mention, s));
+    const type = linked?.type ?? entityTypeOfNerLabel(s.type);
+    if (type !== null) out.push({ text: s.text, type, start: s.start, end: s.end, entityId: linked?.id ?? null });
+  }
   for (const e of entities) {
     if (!spans.some((s) => overlaps(e.mention, s))) out.push({ text: e.mention.text, type: e.type, start: e.mention.start, end: e.mention.end, entityId: e.id });
   }

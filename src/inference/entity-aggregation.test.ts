@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateEntities, parseBioLabel, type LabelledToken } from './entity-aggregation.js';
+import { aggregateEntities, parseBioLabel, viterbiBio, type LabelledToken } from './entity-aggregation.js';
 
 /** Tokens from `[text, label, wordStart]` triples laid out left to right, separated by spaces. */
 function layout(parts: [string, string, boolean?][]): { text: string; tokens: LabelledToken[] } {
@@ -68,5 +68,27 @@ describe('parseBioLabel', () => {
     ['PRODUCT', 'I', 'PRODUCT'],
   ])('%s', (label, prefix, type) => {
     expect(parseBioLabel(label)).toEqual({ prefix, type });
+  });
+});
+
+describe('viterbiBio', () => {
+  const labels = ['O', 'B-PER', 'I-PER', 'B-LOC', 'I-LOC'];
+  it('never starts with I- and never follows O or another type with I-', () => {
+    // Argmax would read I-PER, I-LOC; the constraint makes it B-PER, I-PER.
+    const rows = [
+      [0.1, 0.3, 0.5, 0.05, 0.05],
+      [0.1, 0.05, 0.4, 0.0, 0.45],
+    ];
+    expect(viterbiBio(rows, labels).map((i) => labels[i])).toEqual(['B-PER', 'I-PER']);
+  });
+
+  it('keeps argmax where argmax is already a valid sequence', () => {
+    const rows = [
+      [0.9, 0.05, 0.0, 0.05, 0.0],
+      [0.1, 0.0, 0.0, 0.8, 0.1],
+      [0.1, 0.0, 0.0, 0.1, 0.8],
+    ];
+    expect(viterbiBio(rows, labels).map((i) => labels[i])).toEqual(['O', 'B-LOC', 'I-LOC']);
+    expect(viterbiBio([], labels)).toEqual([]);
   });
 });

@@ -92,3 +92,48 @@ export function aggregateEntities(text: string, tokens: readonly LabelledToken[]
   flush();
   return entities;
 }
+
+/**
+ * The most probable label sequence under IOB2's rule that `I-X` follows only `B-X` or `I-X` (and never
+ * starts a text): Viterbi over per-word probabilities. A model whose manifest says `decoding: bio-viterbi`
+ * is read this way (training/train_ner_zh.py `viterbi` is the reference); argmax per word otherwise.
+ * Returns one label index per row.
+ */
+export function viterbiBio(rows: readonly ArrayLike<number>[], labels: readonly string[]): number[] {
+  if (rows.length === 0) return [];
+  const n = labels.length;
+  const parsed = labels.map(parseBioLabel);
+  // from = -1: the start of the text.
+  const allowed = (from: number, to: number): boolean => {
+    const t = parsed[to] as { prefix: string; type: string };
+    if (t.prefix !== 'I') return true;
+    if (from < 0) return false;
+    const f = parsed[from] as { prefix: string; type: string };
+    return f.prefix !== 'O' && f.type === t.type;
+  };
+  const log = (p: number): number => Math.log(Math.max(p, 1e-30));
+  let score = Array.from({ length: n }, (_, j) => (allowed(-1, j) ? log((rows[0] as ArrayLike<number>)[j] as number) : -Infinity));
+  const back: Int32Array[] = [];
+  for (let t = 1; t < rows.length; t++) {
+    const row = rows[t] as ArrayLike<number>;
+    const next = new Array<number>(n).fill(-Infinity);
+    const from = new Int32Array(n);
+    for (let j = 0; j < n; j++) {
+      for (let i = 0; i < n; i++) {
+        if (!allowed(i, j)) continue;
+        const s = (score[i] as number) + log(row[j] as number);
+        if (s > (next[j] as number)) {
+          next[j] = s;
+          from[j] = i;
+        }
+      }
+    }
+    back.push(from);
+    score = next;
+  }
+  let best = 0;
+  for (let j = 1; j < n; j++) if ((score[j] as number) > (score[best] as number)) best = j;
+  const path = [best];
+  for (let t = back.length - 1; t >= 0; t--) path.push((back[t] as Int32Array)[path[path.length - 1] as number] as number);
+  return path.reverse();
+}

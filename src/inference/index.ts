@@ -4,6 +4,7 @@ export type { PipelineOptions } from './pipeline-model.js';
 export { aggregateEntities, type EntitySpan, type LabelledToken } from './entity-aggregation.js';
 export * from './inference.errors.js';
 export { nerTargets, type TextSpan } from './ner-gate.js';
+export { entityTypeOfNerLabel } from './ner-labels.js';
 export { InferenceService, type InferenceModelNames, type InferenceServiceOptions } from './inference.service.js';
 export {
   IntentClassifier,

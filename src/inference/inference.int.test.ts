@@ -121,6 +121,26 @@ describe('named entities', () => {
     expect(spans.find((s) => s.text === 'John Smith')?.type).toBe('PER');
   });
 
+  it('cuts-chinese-text-into-the-pieces-the-chinese-tagger-was-trained-on', async () => {
+    const model = await service.registry.load(service.nerModel('zh'));
+    const samples = (model.spec as { segmentationSamples?: { text: string; ids: number[] }[] }).segmentationSamples ?? [];
+    expect(samples.length).toBeGreaterThan(0);
+    for (const sample of samples) expect(model.tokenizer!.tokenizeSegmented(sample.text).ids).toEqual(sample.ids);
+  });
+
+  it('finds-chinese-entities-with-exact-offsets', async () => {
+    const text = '上周我在北京的招商银行网点见了张伟经理，他推荐了《三体》这本书。';
+    const spans = await service.tokenClassify(text, service.nerModel('zh'));
+    for (const s of spans) expect(text.slice(s.start, s.end)).toBe(s.text);
+    expect(spans.map((s) => [s.text, s.type])).toEqual(
+      expect.arrayContaining([
+        ['北京', 'address'],
+        ['招商银行', 'company'],
+        ['张伟', 'name'],
+      ]),
+    );
+  });
+
   it('windows-long-texts-without-losing-offsets', async () => {
     const sentence = 'Angela Merkel met Emmanuel Macron in Paris. ';
     const text = sentence.repeat(40);

@@ -13,8 +13,10 @@ import { toEmotion, toSentiment, understand, type EmotionPrediction, type Sentim
 export interface InferenceModelNames {
   /** Default `minilm-embed`. */
   embedding: string;
-  /** Default `ner`. */
+  /** Default `ner`: English (CoNLL-2003 types). */
   ner: string;
+  /** Default `ner-zh`: Chinese (CLUENER2020's ten types). */
+  nerZh: string;
   /** Default `sentiment-en` (its int8 build, `sentiment-en-int8`, runs instead when the manifest has it). */
   sentimentEn: string;
   /** Default `sentiment-zh`. */
@@ -33,6 +35,7 @@ export interface InferenceServiceOptions extends ModelRegistryOptions, Embedding
 const DEFAULT_MODELS: InferenceModelNames = {
   embedding: 'minilm-embed',
   ner: 'ner',
+  nerZh: 'ner-zh',
   sentimentEn: 'sentiment-en',
   sentimentZh: 'sentiment-zh',
   emotionEn: 'emotion-en',
@@ -108,6 +111,11 @@ export class InferenceService {
     return (await this.registry.spec(model)).languages;
   }
 
+  /** The NER model of a language: Chinese has its own, every other language gets the English one. */
+  nerModel(language: string): string {
+    return language === 'zh' ? this.models.nerZh : this.models.ner;
+  }
+
   /** Entity spans with character offsets into `text`. */
   tokenClassify(text: string, model?: string): Promise<EntitySpan[]> {
     return this.tokenClassification(model).tokenClassify(text);
@@ -180,7 +188,6 @@ export class InferenceService {
   /** Language, intent, sentiment and entity mentions of one message (API `understand`). */
   async understand(text: string, language?: string | null, options: { intents?: IntentClassifier | null } = {}): Promise<Understanding> {
     const intents = options.intents === undefined ? this.intents : options.intents;
-    const ner = await this.registry.spec(this.models.ner);
     return understand(
       {
         intent: (t): Promise<IntentPrediction | null> => (intents ? intents.predict(t) : Promise.resolve(null)),
@@ -189,10 +196,14 @@ export class InferenceService {
           const model = this.emotionModel(lang);
           return (await this.registry.has(model).catch(() => false)) ? this.classify(t, model) : null;
         },
-        // The NER model only runs on languages it was trained for (an English CoNLL tagger labels
-        // Chinese text at random).
-        entities: (t, lang) =>
-          ner.languages.length === 0 || ner.languages.includes(lang) ? this.tokenClassify(t) : Promise.resolve([]),
+        // A NER model only runs on languages it was trained for (an English CoNLL tagger labels Chinese
+        // text at random); a language without a built model gets no tagger spans.
+        entities: async (t, lang) => {
+          const model = this.nerModel(lang);
+          if (!(await this.registry.has(model).catch(() => false))) return [];
+          const { languages } = await this.registry.spec(model);
+          return languages.length === 0 || languages.includes(lang) ? this.tokenClassify(t, model) : [];
+        },
       },
       text,
       language,

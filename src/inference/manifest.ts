@@ -58,6 +58,15 @@ export const modelSpecSchema = z
     passagePrefix: z.string().optional(),
     /** Casing feature of uncased NER models: the input that takes it and its classes (casing.ts). */
     casing: z.object({ input: z.string().min(1), classes: z.array(z.string()) }).passthrough().optional(),
+    /**
+     * How a token-classification model's text is cut before its tokenizer runs. `cjk-chars`: every CJK
+     * ideograph, punctuation mark and symbol alone, other non-space runs whole (tokenizer.ts
+     * `segmentCjkChars`; training/train_ner_zh.py is the reference), so entity boundaries fall between pieces.
+     * None: the tokenizer's own pre-tokenization.
+     */
+    segmentation: z.enum(['cjk-chars']).optional(),
+    /** How word labels are read: `bio-viterbi` (entity-aggregation.ts `viterbiBio`) or argmax per word (default). */
+    decoding: z.enum(['argmax', 'bio-viterbi']).optional(),
   })
   .passthrough();
 

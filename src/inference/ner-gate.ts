@@ -19,6 +19,22 @@ export interface TextSpan {
 export interface NerGateOptions {
   /** How a sentence's first word counts (see above). Default `explained`. */
   sentenceStart?: 'explained' | 'common-words';
+  /**
+   * The text's language. Chinese has no capitals to go by: a Chinese sentence is worth the Chinese
+   * tagger when two or more of its ideographs are outside everything already recognised.
+   */
+  language?: string;
+}
+
+const IDEOGRAPH = /\p{Script=Han}/gu;
+
+function unexplainedHan(body: string, offset: number, known: readonly TextSpan[]): boolean {
+  let n = 0;
+  for (const m of body.matchAll(IDEOGRAPH)) {
+    const at = offset + m.index;
+    if (!known.some((k) => at >= k.start && at < k.end) && ++n >= 2) return true;
+  }
+  return false;
 }
 
 const CAPITALISED = /(?<![\p{L}\p{N}])\p{Lu}[\p{L}\p{N}'’&+-]*/gu;
@@ -51,9 +67,14 @@ export const COMMON_STARTERS: ReadonlySet<string> = new Set(
 export function nerTargets(text: string, sentences: readonly TextSpan[], known: readonly TextSpan[], options: NerGateOptions = {}): Array<TextSpan & { index: number; text: string }> {
   const sorted = [...known].sort((a, b) => a.start - b.start);
   const commonOnly = options.sentenceStart === 'common-words';
+  const chinese = options.language?.split('-')[0] === 'zh';
   const out: Array<TextSpan & { index: number; text: string }> = [];
   for (const s of sentences) {
     const body = text.slice(s.start, s.end);
+    if (chinese) {
+      if (unexplainedHan(body, s.start, sorted)) out.push({ index: out.length, start: s.start, end: s.end, text: body });
+      continue;
+    }
     const first = /[\p{L}\p{N}]/u.exec(body)?.index ?? 0;
     let unknown = false;
     for (const m of body.matchAll(CAPITALISED)) {

@@ -1,6 +1,6 @@
 import type { BatcherStats, MicroBatcher } from './batcher.js';
 import { caseIdsFor } from './casing.js';
-import { aggregateEntities, type EntitySpan, type LabelledToken } from './entity-aggregation.js';
+import { aggregateEntities, viterbiBio, type EntitySpan, type LabelledToken } from './entity-aggregation.js';
 import { ModelTaskMismatchError } from './inference.errors.js';
 import { temperatureOf } from './manifest.js';
 import { buildTokenBatch, floatData, pickOutput } from './model-io.js';
@@ -83,8 +83,9 @@ export class TokenClassificationPipeline {
     const labels = model.labels as string[];
     const capacity = tokenizer.capacity(model.spec.maxLength);
     const casing = model.spec.casing;
+    const segmented = model.spec.segmentation === 'cjk-chars';
     const plans = texts.map((text) => {
-      const t = tokenizer.tokenizeWithOffsets(text);
+      const t = segmented ? tokenizer.tokenizeSegmented(text) : tokenizer.tokenizeWithOffsets(text);
       const windows = planWindows(t.aligned, capacity);
       const caseIds = casing ? caseIdsFor(text, t.aligned) : null;
       return { t, windows, caseIds };
@@ -103,16 +104,31 @@ export class TokenClassificationPipeline {
     const logits = await this.batcher.submitAll(items);
     let k = 0;
     const numLabels = labels.length;
+    const viterbi = model.spec.decoding === 'bio-viterbi';
     return plans.map(({ t, windows }) => {
       const out: LabelledToken[] = [];
+      const wordRows: ArrayLike<number>[] = [];
+      const wordTokens: number[] = [];
       for (const [s, e] of windows) {
         const rows = logits[k++] as Float32Array;
         for (let i = s; i < e; i++) {
           const p = softmax(rows.subarray((i - s) * numLabels, (i - s + 1) * numLabels), temperatureOf(model.spec));
           const best = argmax(p);
           const a = t.aligned[i] as AlignedToken;
+          if (viterbi && a.wordStart && a.offset) {
+            wordRows.push(p);
+            wordTokens.push(out.length);
+          }
           out.push({ label: labels[best] as string, score: p[best] as number, offset: a.offset, wordStart: a.wordStart });
         }
+      }
+      if (viterbi) {
+        // Words take their first piece's label: decode those under IOB2's constraint.
+        viterbiBio(wordRows, labels).forEach((label, w) => {
+          const token = out[wordTokens[w] as number] as LabelledToken;
+          token.label = labels[label] as string;
+          token.score = (wordRows[w] as ArrayLike<number>)[label] as number;
+        });
       }
       return out;
     });

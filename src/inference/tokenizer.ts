@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { AutoTokenizer, env, type PreTrainedTokenizer } from '@huggingface/transformers';
-import { alignTokens, type AlignedToken } from './token-alignment.js';
+import { alignTokens, isCjkIdeograph, type AlignedToken } from './token-alignment.js';
 
 /** One text, tokenized, without special tokens. */
 export interface TokenizedText {
@@ -27,6 +27,8 @@ export class TextTokenizer {
   readonly padId: number;
   readonly unkToken: string;
   private readonly unkId: number | null;
+  /** Pieces of single-character segments (`tokenizeSegmented`): a few thousand characters at most. */
+  private readonly charPieces = new Map<string, TokenizedText>();
 
   private constructor(private readonly tokenizer: PreTrainedTokenizer) {
     this.specials = new Set(tokenizer.all_special_tokens);
@@ -98,6 +100,85 @@ export class TextTokenizer {
     });
     return { ...t, aligned };
   }
+
+  /**
+   * Tokens of `text` cut by {@link segmentCjkChars} first, each segment tokenized on its own (a
+   * single-character segment drops a leading bare `▁` piece), so that no piece spans two segments: what a
+   * model with `segmentation: cjk-chars` was trained on. A segment is a word: its first piece starts it,
+   * and every piece of a single-character segment has that character's offsets.
+   */
+  tokenizeSegmented(text: string): TokenizedText & { aligned: AlignedToken[] } {
+    const ids: number[] = [];
+    const tokens: string[] = [];
+    const aligned: AlignedToken[] = [];
+    for (const [start, end] of segmentCjkChars(text)) {
+      const segment = text.slice(start, end);
+      if (end - start <= 2 && [...segment].length === 1) {
+        const t = this.charTokens(segment);
+        t.ids.forEach((id, k) => {
+          ids.push(id);
+          tokens.push(t.tokens[k] as string);
+          aligned.push({ offset: [start, end], wordStart: k === 0 });
+        });
+        continue;
+      }
+      const t = this.tokenizeWithOffsets(segment);
+      if (t.ids.length === 0 && this.unkId !== null) {
+        // Nothing left after normalisation (control characters): one unknown token, as in training.
+        ids.push(this.unkId);
+        tokens.push(this.unkToken);
+        aligned.push({ offset: [start, end], wordStart: true });
+      }
+      t.ids.forEach((id, k) => {
+        const o = t.aligned[k]?.offset;
+        ids.push(id);
+        tokens.push(t.tokens[k] as string);
+        aligned.push({ offset: o ? [start + o[0], start + o[1]] : [start, end], wordStart: k === 0 });
+      });
+    }
+    return { ids, tokens, aligned };
+  }
+
+  private charTokens(ch: string): TokenizedText {
+    let t = this.charPieces.get(ch);
+    if (!t) {
+      t = this.tokenize(ch);
+      if (t.ids.length > 1 && t.tokens[0] === '\u2581') t = { ids: t.ids.slice(1), tokens: t.tokens.slice(1) };
+      if (t.ids.length === 0) {
+        if (this.unkId === null) throw new Error(`"${ch}" has no tokens and the tokenizer has no unknown token`);
+        t = { ids: [this.unkId], tokens: [this.unkToken] };
+      }
+      this.charPieces.set(ch, t);
+    }
+    return t;
+  }
+}
+
+const SEGMENT_ALONE = /[\p{P}\p{S}]/u;
+const SPACE = /\s/u;
+
+/**
+ * `[start, end)` UTF-16 offsets of the segments of `text` under the `cjk-chars` segmentation: every CJK
+ * ideograph, punctuation mark (\p{P}) and symbol (\p{S}) alone, every maximal run of other non-space
+ * characters whole; whitespace belongs to no segment. training/train_ner_zh.py `segments` is the reference.
+ */
+export function segmentCjkChars(text: string): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let run = -1;
+  let i = 0;
+  for (const ch of text) {
+    const space = SPACE.test(ch);
+    if (space || isCjkIdeograph(ch.codePointAt(0) ?? 0) || SEGMENT_ALONE.test(ch)) {
+      if (run >= 0) out.push([run, i]);
+      run = -1;
+      if (!space) out.push([i, i + ch.length]);
+    } else if (run < 0) {
+      run = i;
+    }
+    i += ch.length;
+  }
+  if (run >= 0) out.push([run, text.length]);
+  return out;
 }
 
 function indexOfSequence(haystack: readonly number[], needle: readonly number[]): number {

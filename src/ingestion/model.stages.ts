@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { InferenceService } from '../inference/index.js';
+import { entityTypeOfNerLabel, type InferenceService } from '../inference/index.js';
 import { entityKey } from '../knowledge/entity.repository.js';
 import { kinds } from '../knowledge/kinds/index.js';
 import type { ChunkData, DraftData, EntityCandidate } from './ingestion.types.js';
@@ -18,15 +18,17 @@ export interface ModelAccess {
   /** Model for chunks (INGEST_CHUNK_EMBEDDING_MODEL; default the embedding model), or null. */
   chunkModel: string | null;
   embedChunks(texts: readonly string[]): Promise<Float32Array[]>;
-  /** Name of the NER model, or null when the manifest has no `ner`. */
-  nerModel: string | null;
-  /** Languages the NER model was trained for (empty: any). */
-  nerLanguages: readonly string[];
-  ner(text: string): Promise<Array<{ text: string; type: string; start: number; end: number; score: number }>>;
+  /**
+   * The NER model of a document language (`ner` for English and every language but Chinese, `ner-zh`
+   * for Chinese), or null when it is not built or was not trained for that language.
+   */
+  nerModel(language: string): string | null;
+  /** Entity spans of `text` from the NER model of `language` (none without one). */
+  ner(text: string, language: string): Promise<Array<{ text: string; type: string; start: number; end: number; score: number }>>;
 }
 
 /** Asks the manifest which models exist; the NER step uses the model only when the manifest has it. */
-export async function modelAccess(inference: InferenceService, names: { embedding: string; ner: string; chunks?: string }, logger: Logger): Promise<ModelAccess> {
+export async function modelAccess(inference: InferenceService, names: { embedding: string; ner: string; nerZh?: string; chunks?: string }, logger: Logger): Promise<ModelAccess> {
   const has = async (name: string) => {
     try {
       return await inference.registry.has(name);
@@ -35,8 +37,17 @@ export async function modelAccess(inference: InferenceService, names: { embeddin
       return false;
     }
   };
-  const [embedding, ner, chunksBuilt] = await Promise.all([has(names.embedding), has(names.ner), names.chunks ? has(names.chunks) : Promise.resolve(false)]);
-  const nerSpec = ner ? await inference.registry.spec(names.ner) : null;
+  const nerNames = { en: names.ner, zh: names.nerZh ?? inference.nerModel('zh') };
+  const [embedding, nerEn, nerZh, chunksBuilt] = await Promise.all([has(names.embedding), has(nerNames.en), has(nerNames.zh), names.chunks ? has(names.chunks) : Promise.resolve(false)]);
+  // Built taggers and the languages each was trained for (empty: any).
+  const trained = new Map<string, readonly string[]>();
+  for (const [built, name] of [[nerEn, nerNames.en], [nerZh, nerNames.zh]] as const) if (built) trained.set(name, (await inference.registry.spec(name)).languages);
+  const nerModel = (language: string): string | null => {
+    const lang = language.split('-')[0] as string;
+    const model = lang === 'zh' ? nerNames.zh : nerNames.en;
+    const languages = trained.get(model);
+    return languages && (languages.length === 0 || languages.includes(lang)) ? model : null;
+  };
   if (!embedding) logger.warn({ model: names.embedding }, 'embedding model not built (npm run models): chunks and drafts are stored without embeddings');
   if (names.chunks && !chunksBuilt && embedding) logger.warn({ model: names.chunks, instead: names.embedding }, 'chunk embedding model not built: chunks use the retrieval model');
   const chunkName = chunksBuilt ? (names.chunks as string) : names.embedding;
@@ -46,17 +57,14 @@ export async function modelAccess(inference: InferenceService, names: { embeddin
     embed: (texts) => inference.embed(texts, 'passage', names.embedding),
     chunkModel: chunks ? chunkName : null,
     embedChunks: (texts) => inference.embed(texts, 'passage', chunkName),
-    nerModel: ner ? names.ner : null,
-    nerLanguages: nerSpec?.languages ?? [],
-    ner: (text) => inference.tokenClassify(text, names.ner),
+    nerModel,
+    ner: async (text, language) => {
+      const model = nerModel(language);
+      return model ? inference.tokenClassify(text, model) : [];
+    },
   };
 }
 
-/** NER labels (CoNLL and friends) → the controlled vocabulary of entity types. */
-const NER_TYPES: Record<string, string> = {
-  PER: 'Person', PERSON: 'Person', ORG: 'Organization', ORGANIZATION: 'Organization', LOC: 'Location', GPE: 'Location', LOCATION: 'Location',
-  PRODUCT: 'Product', PROD: 'Product', EVENT: 'Event', MISC: 'Concept',
-};
 const MIN_NER_SCORE = 0.6;
 /** MISC spans are the noisiest (currency symbols, code prefixes): a higher bar and a real word. */
 const MIN_MISC_SCORE = 0.85;
@@ -70,18 +78,26 @@ function keepNerSpan(span: { text: string; type: string; score: number }, start:
 
 export const nerStage = (models: ModelAccess) =>
   stage('ner', async (input: { chunks: ChunkData[]; language: string; taken?: ReadonlyArray<{ start: number; end: number }> }, ctx): Promise<EntityCandidate[]> => {
-    if (!models.nerModel) return [];
-    if (models.nerLanguages.length > 0 && !models.nerLanguages.includes(input.language.split('-')[0]!)) return [];
+    if (!models.nerModel(input.language)) return [];
+    // All sentences at once: the tagger's micro-batcher runs them in batches instead of one by one.
+    let done = 0;
+    const spans = await Promise.all(
+      input.chunks.map(async (chunk) => {
+        const found = await models.ner(chunk.text, input.language);
+        ctx.progress(++done / input.chunks.length);
+        return found;
+      }),
+    );
     const out: EntityCandidate[] = [];
-    for (const [i, chunk] of input.chunks.entries()) {
-      for (const span of await models.ner(chunk.text)) {
+    input.chunks.forEach((chunk, i) => {
+      for (const span of spans[i] ?? []) {
         const start = chunk.start + span.start;
         const end = chunk.start + span.end;
-        if (!keepNerSpan(span, start, end, input.taken ?? [])) continue;
-        out.push({ start, end, text: span.text, type: NER_TYPES[span.type.toUpperCase()] ?? 'Concept', source: 'ner', confidence: span.score });
+        const type = entityTypeOfNerLabel(span.type);
+        if (type === null || !keepNerSpan(span, start, end, input.taken ?? [])) continue;
+        out.push({ start, end, text: span.text, type, source: 'ner', confidence: span.score });
       }
-      ctx.progress((i + 1) / input.chunks.length);
-    }
+    });
     return out;
   });
 

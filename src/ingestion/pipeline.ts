@@ -104,9 +104,10 @@ export class IngestionPipeline {
     const models = await this.deps.models();
     const known = [...doc.values, ...doc.candidates];
     let targets = doc.chunks;
-    if (models.nerModel) {
+    const nerModel = models.nerModel(doc.language);
+    if (nerModel) {
       const gazetteer = await this.gazetteer();
-      targets = nerTargets(doc.text, documentSentences(doc.text, doc.blocks), [...known, ...gazetteer.find(doc.text)]);
+      targets = nerTargets(doc.text, documentSentences(doc.text, doc.blocks), [...known, ...gazetteer.find(doc.text)], { language: doc.language });
     }
     const ner = await runStage(nerStage(models), { chunks: targets, language: doc.language, taken: known }, env);
     const names = [...doc.candidates, ...ner].map((c) => c.text);
@@ -120,7 +121,7 @@ export class IngestionPipeline {
       modelMs: performance.now() - started,
       embeddingModel: models.embeddingModel,
       chunkEmbeddingModel: vectors.chunkModel,
-      nerModel: models.nerModel,
+      nerModel,
     };
   }
 

@@ -80,4 +80,13 @@ describe('NER targets', () => {
     const known = gazetteer.find(text);
     expect(nerTargets(text, sentences, known).map((t) => t.text)).toEqual(['Call Jane Tan at the Harbourfront office.']);
   });
+
+  it('keeps Chinese sentences with two or more ideographs outside what is already recognised', async () => {
+    const { nerTargets } = await import('../inference/ner-gate.js');
+    const { splitSentences } = await import('./sentences.js');
+    const text = '请联系上海分行的王经理。好。';
+    const targets = nerTargets(text, splitSentences(text), [], { language: 'zh-CN' });
+    expect(targets.map((t) => t.text)).toEqual(['请联系上海分行的王经理。']);
+    expect(nerTargets(text, splitSentences(text), [{ start: 0, end: 12 }], { language: 'zh' })).toEqual([]);
+  });
 });
