@@ -73,6 +73,8 @@ export class IntentModel {
   private loading: Promise<void> | undefined;
   private loadAgain = false;
   private training: Promise<TrainResult> | undefined;
+  /** The run queued behind the one in flight (see {@link train}). */
+  private trainingNext: Promise<TrainResult> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private poll: NodeJS.Timeout | undefined;
   private readonly subscriptions: Array<AsyncIterableIterator<unknown>> = [];
@@ -123,10 +125,21 @@ export class IntentModel {
   /**
    * Trains the classifier from the intents in the graph and stores it, unless the stored one was built
    * from the same examples with the same embedding model; then loads it here. Worker role (the
-   * `train-intents` job), scripts and tests. Concurrent calls share one run.
+   * `train-intents` job), scripts and tests. A call while a run is in flight does not join it — that
+   * run may have read the examples before the caller's change (an import that just committed) — but the
+   * one run queued after it, which every call arriving meanwhile shares.
    */
   train(progress: (p: Record<string, number | string>) => Promise<void> = async () => undefined): Promise<TrainResult> {
-    this.training ??= this.trainOnce(progress).finally(() => {
+    if (this.training) {
+      this.trainingNext ??= this.training
+        .catch(() => undefined)
+        .then(() => {
+          this.trainingNext = undefined;
+          return this.train(progress);
+        });
+      return this.trainingNext;
+    }
+    this.training = this.trainOnce(progress).finally(() => {
       this.training = undefined;
     });
     return this.training;
