@@ -204,7 +204,7 @@ async function main(): Promise<void> {
     rows.push(['ner batch 32', `${r1(nerRun.items / nerRun.seconds)} tokens/s`, `${r1((nerRun.ops * 32) / nerRun.seconds)} sentences/s`]);
 
     // Chinese NER (ner-zh): one message at a time, what a Chinese dialogue turn pays, and batches of 32.
-    for (const zhModel of [service.nerModel('zh'), `${service.nerModel('zh')}-int8`]) {
+    for (const zhModel of ['ner-zh', 'ner-zh-int8']) {
       if (!(await service.registry.has(zhModel))) continue;
       const zh = service.tokenClassification(zhModel);
       await zh.tokenClassifyBatch(ZH_MESSAGES);
