@@ -35,15 +35,29 @@ function bigrams(text: string): Set<string> {
  */
 export function withoutNearDuplicates<T extends { text: string }>(dev: readonly T[], train: readonly { text: string }[], min = 0.7): { kept: T[]; dropped: number } {
   const trainSets = train.map((t) => bigrams(t.text));
-  const index = new Map<string, number[]>();
+  const postings = new Map<string, number[]>();
   trainSets.forEach((s, i) => {
-    for (const g of s) index.set(g, [...(index.get(g) ?? []), i]);
+    for (const g of s) {
+      const list = postings.get(g);
+      if (list) list.push(i);
+      else postings.set(g, [i]);
+    }
   });
+  const df = (g: string): number => postings.get(g)?.length ?? 0;
   const kept = dev.filter((d) => {
     const s = bigrams(d.text);
-    const shared = new Map<number, number>();
-    for (const g of s) for (const i of index.get(g) ?? []) shared.set(i, (shared.get(i) ?? 0) + 1);
-    for (const [i, n] of shared) if (n / (s.size + (trainSets[i] as Set<string>).size - n) >= min) return false;
+    // Prefix filter: a training text with Jaccard ≥ min lacks at most (1 − min)·|s| of these bigrams, so it
+    // holds one of the floor((1 − min)·|s|) + 1 rarest; only those postings are candidates (English dev
+    // splits have thousands of texts sharing " t", and comparing with all of them is quadratic).
+    const rarest = [...s].sort((a, b) => df(a) - df(b)).slice(0, Math.floor((1 - min) * s.size) + 1);
+    const candidates = new Set<number>();
+    for (const g of rarest) for (const i of postings.get(g) ?? []) candidates.add(i);
+    for (const i of candidates) {
+      const t = trainSets[i] as Set<string>;
+      let shared = 0;
+      for (const g of s) if (t.has(g)) shared++;
+      if (shared / (s.size + t.size - shared) >= min) return false;
+    }
     return true;
   });
   return { kept, dropped: dev.length - kept.length };

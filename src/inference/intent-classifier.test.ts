@@ -118,7 +118,8 @@ describe('IntentClassifier', () => {
   it('accepts-a-fixed-threshold', async () => {
     const c = await IntentClassifier.build(fakeEmbedder(), intents, { threshold: 0.99 });
     expect(c.tuning.method).toBe('fixed');
-    expect((await c.predict('card:1')).outOfScope).toBe(true);
+    // Not an example word for word (an example would be a taught phrase: confidence 1).
+    expect((await c.predict('card:1000')).outOfScope).toBe(true);
   });
 
   it('refuses-to-build-without-examples', async () => {
@@ -139,5 +140,35 @@ describe('trainSoftmaxHead', () => {
     expect(Array.from(head.predictProba(Float32Array.from([1, 0])))[0]).toBeGreaterThan(0.8);
     const again = trainSoftmaxHead(x, y, 2, { epochs: 50, batchSize: 2, learningRate: 0.05 });
     expect(Array.from(again.weights)).toEqual(Array.from(head.weights));
+  });
+});
+
+describe('taught phrases', () => {
+  it('gives a message that is one of an intent example its intent with confidence 1, also after a snapshot', async () => {
+    const embedder = fakeEmbedder();
+    const classifier = await IntentClassifier.build(embedder, [
+      { intent: 'card', examples: examples('card', 12) },
+      { intent: 'refund', examples: examples('refund', 12) },
+      // Taught one phrase that embeds among the card examples.
+      { intent: 'card_special', examples: ['card:special'] },
+    ]);
+    const [v] = await embedder.embed(['card:special'], 'query');
+    for (const c of [classifier, IntentClassifier.deserialize(classifier.serialize(), embedder)]) {
+      expect(c.predictEmbedded('card:special', v as Float32Array)).toEqual({ name: 'card_special', confidence: 1, outOfScope: false });
+      // Case, spacing and punctuation are folded, but the embedding must agree: this fake embeds them elsewhere.
+      expect(c.predictEmbedded('  CARD special ', v as Float32Array).name).toBe('card_special');
+      const [far] = await embedder.embed(['refund:3'], 'query');
+      expect(c.predictEmbedded('card:special', far as Float32Array).confidence).toBeLessThan(1);
+    }
+  });
+
+  it('leaves a phrase taught to two intents to the head', async () => {
+    const embedder = fakeEmbedder();
+    const classifier = await IntentClassifier.build(embedder, [
+      { intent: 'card', examples: [...examples('card', 12), 'refund:0'] },
+      { intent: 'refund', examples: examples('refund', 12) },
+    ]);
+    const [v] = await embedder.embed(['refund:0'], 'query');
+    expect(classifier.predictEmbedded('refund:0', v as Float32Array).confidence).toBeLessThan(1);
   });
 });

@@ -35,6 +35,13 @@ import { mulberry32, shuffleInPlace, SoftmaxHead, trainSoftmaxHead, type Softmax
  *    (more data), so τ errs towards accepting.
  * A single intent gets a nearest-example scorer (cosine to the closest example) instead of a head.
  *
+ * ## Taught phrases
+ * A message that *is* one of an intent's examples (compared after NFKC, lower case, punctuation and spacing
+ * folded, and confirmed by its embedding: cosine ≥ {@link TAUGHT_MIN_COSINE}) is that intent, with
+ * confidence 1, whatever the head says: a tenant who taught "where is my Quibbler order" expects exactly
+ * that message to land there, even beside another intent's "Where is my order?". A phrase taught to two
+ * intents is left to the head.
+ *
  * A classifier is trained once (in a worker) and loaded by API processes: `serialize()` writes an exact
  * binary snapshot and `IntentClassifier.deserialize()` restores one that predicts bit-identically (the
  * format is described next to `encodeSnapshot` below).
@@ -142,6 +149,25 @@ export function chooseThreshold(
   return result('in-scope-rejection-budget', allowed > 0 ? (sorted[allowed] as number) : 0);
 }
 
+/** Cosine a message must have to the example it matches by text (an identical text embeds to ~1.0). */
+export const TAUGHT_MIN_COSINE = 0.98;
+
+/** The text key of an example or message: NFKC, lower case, punctuation and spacing folded. */
+export function taughtKey(text: string): string {
+  return text.normalize('NFKC').toLowerCase().replace(/[\s\p{P}]+/gu, ' ').trim();
+}
+
+/** 32-bit FNV-1a of {@link taughtKey}, as stored in a snapshot's `examples.textHash` section. */
+export function taughtHash(text: string): number {
+  const key = taughtKey(text);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 0;
+}
+
 interface Scorer {
   /** Index of the best intent and its confidence. */
   score(vector: Float32Array, text: string): { index: number; confidence: number };
@@ -209,7 +235,20 @@ export class IntentClassifier {
     readonly intents: readonly string[],
     private readonly scorer: HeadScorer | NearestExampleScorer,
     readonly tuning: ThresholdTuning,
-  ) {}
+    /** {@link taughtHash} of every example, in the scorer's example order (null: a snapshot from before 2026-12-03). */
+    private readonly textHashes: Int32Array | null,
+  ) {
+    if (textHashes) {
+      textHashes.forEach((h, i) => {
+        const at = this.taught.get(h);
+        if (at) at.push(i);
+        else this.taught.set(h, [i]);
+      });
+    }
+  }
+
+  /** Example indices by text hash (see "Taught phrases"). */
+  private readonly taught = new Map<number, number[]>();
 
   get threshold(): number {
     return this.tuning.threshold;
@@ -257,7 +296,7 @@ export class IntentClassifier {
       const { inScope, outOfScope } = crossValidate({ vectors, texts, labels }, intents.length, { vectors: oosVectors, texts: oosTexts }, folds, options);
       tuning = { ...chooseThreshold(inScope, outOfScope, options), folds };
     }
-    return new IntentClassifier(embedder, intents, scorer, tuning);
+    return new IntentClassifier(embedder, intents, scorer, tuning, Int32Array.from(texts, taughtHash));
   }
 
   async predict(text: string): Promise<IntentPrediction> {
@@ -272,13 +311,30 @@ export class IntentClassifier {
 
   /** Prediction for a text already embedded (with the embedding model of the examples). */
   predictEmbedded(text: string, vector: Float32Array): IntentPrediction {
+    const taught = this.taughtIntent(text, vector);
+    if (taught !== null) return { name: this.intents[taught] as string, confidence: 1, outOfScope: false };
     const { index, confidence } = this.scorer.score(vector, text);
     return { name: this.intents[index] as string, confidence, outOfScope: confidence < this.tuning.threshold };
   }
 
+  /** The intent `text` was taught to word for word, or null (none, or more than one). */
+  private taughtIntent(text: string, vector: Float32Array): number | null {
+    const at = taughtKey(text).length > 0 ? this.taught.get(taughtHash(text)) : undefined;
+    if (!at) return null;
+    let label: number | null = null;
+    for (const i of at) {
+      // The hash picks candidates; the embedding confirms the text (a 32-bit hash can collide).
+      if (dot(this.scorer.vectors[i] as Float32Array, vector) < TAUGHT_MIN_COSINE) continue;
+      const l = this.scorer.labels[i] as number;
+      if (label !== null && label !== l) return null;
+      label = l;
+    }
+    return label;
+  }
+
   /** An exact binary snapshot of everything a prediction needs (not the embedder). */
   serialize(): Buffer {
-    return encodeSnapshot(this.intents, this.tuning, this.scorer);
+    return encodeSnapshot(this.intents, this.tuning, this.scorer, this.textHashes);
   }
 
   /**
@@ -286,8 +342,8 @@ export class IntentClassifier {
    * Throws `IntentSnapshotError` for anything but a complete, intact snapshot of a version this build reads.
    */
   static deserialize(buffer: Buffer, embedder: Embedder): IntentClassifier {
-    const { intents, tuning, scorer } = decodeSnapshot(buffer);
-    return new IntentClassifier(embedder, intents, scorer, tuning);
+    const { intents, tuning, scorer, textHashes } = decodeSnapshot(buffer);
+    return new IntentClassifier(embedder, intents, scorer, tuning, textHashes);
   }
 }
 
@@ -399,10 +455,11 @@ function readArray(buffer: Buffer, offset: number, type: SectionType, length: nu
  *   | JSON header (UTF-8, space-padded to a multiple of 4) | sections, back to back.
  * The header has the intent names, the tuning, the scorer's shape and the n-gram vocabulary, and lists the
  * sections as [name, type, length]; a section is the raw little-endian bytes of a Float32Array or Int32Array
- * (exact, 4 bytes a float). The CRC rejects a corrupted snapshot before anything is built: a flipped weight
+ * (exact, 4 bytes a float). `examples.textHash` (one i32 per example, see "Taught phrases") is optional:
+ * snapshots written before it existed load without it. The CRC rejects a corrupted snapshot before anything is built: a flipped weight
  * would otherwise only show as wrong predictions.
  */
-function encodeSnapshot(intents: readonly string[], tuning: ThresholdTuning, scorer: HeadScorer | NearestExampleScorer): Buffer {
+function encodeSnapshot(intents: readonly string[], tuning: ThresholdTuning, scorer: HeadScorer | NearestExampleScorer, textHashes: Int32Array | null): Buffer {
   const { vectors, labels } = scorer;
   const dim = vectors[0]?.length ?? 0;
   if (vectors.some((v) => v.length !== dim)) throw new Error('Cannot snapshot an intent classifier whose example vectors differ in length');
@@ -410,6 +467,7 @@ function encodeSnapshot(intents: readonly string[], tuning: ThresholdTuning, sco
     ['vectors', 'f32', vectors],
     ['labels', 'i32', Int32Array.from(labels)],
   ];
+  if (textHashes) sections.push(['examples.textHash', 'i32', textHashes]);
   let head: { numClasses: number; dim: number; sparseDim: number } | null = null;
   let lexical: { vocabulary: readonly string[]; scale: number | string } | null = null;
   if (scorer instanceof HeadScorer) {
@@ -472,7 +530,14 @@ function encodeSnapshot(intents: readonly string[], tuning: ThresholdTuning, sco
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const TUNING_METHODS: readonly string[] = ['fixed', 'expected-accuracy', 'in-scope-rejection-budget'] satisfies ThresholdTuning['method'][];
 
-function decodeSnapshot(buffer: Buffer): { intents: string[]; tuning: ThresholdTuning; scorer: HeadScorer | NearestExampleScorer } {
+interface DecodedSnapshot {
+  intents: string[];
+  tuning: ThresholdTuning;
+  scorer: HeadScorer | NearestExampleScorer;
+  textHashes: Int32Array | null;
+}
+
+function decodeSnapshot(buffer: Buffer): DecodedSnapshot {
   const seen = Math.min(buffer.length, SNAPSHOT_MAGIC.length);
   if (buffer.toString('latin1', 0, seen) !== SNAPSHOT_MAGIC.slice(0, seen)) {
     throw new IntentSnapshotError(`it does not start with "${SNAPSHOT_MAGIC}" (not a snapshot written by IntentClassifier.serialize)`);
@@ -500,7 +565,7 @@ function decodeSnapshot(buffer: Buffer): { intents: string[]; tuning: ThresholdT
   }
 }
 
-function buildFromSnapshot(header: unknown, buffer: Buffer, payloadStart: number): { intents: string[]; tuning: ThresholdTuning; scorer: HeadScorer | NearestExampleScorer } {
+function buildFromSnapshot(header: unknown, buffer: Buffer, payloadStart: number): DecodedSnapshot {
   const fail = (detail: string): never => {
     throw new IntentSnapshotError(detail);
   };
@@ -548,7 +613,8 @@ function buildFromSnapshot(header: unknown, buffer: Buffer, payloadStart: number
   const vectors = Array.from({ length: examples }, (_, i) => all.subarray(i * dim, (i + 1) * dim));
   const labels = Array.from(take('labels', 'i32', examples));
   if (labels.some((y) => y < 0 || y >= intents.length)) fail(`an example label is outside the ${intents.length} intents`);
-  if (header.scorer === 'nearest-example') return { intents, tuning, scorer: new NearestExampleScorer(vectors, labels) };
+  const textHashes = sections.has('examples.textHash') ? (take('examples.textHash', 'i32', examples) as Int32Array) : null;
+  if (header.scorer === 'nearest-example') return { intents, tuning, scorer: new NearestExampleScorer(vectors, labels), textHashes };
   if (header.scorer !== 'head') return fail(`unknown scorer ${JSON.stringify(header.scorer)}`);
 
   const h = header.head;
@@ -575,5 +641,5 @@ function buildFromSnapshot(header: unknown, buffer: Buffer, payloadStart: number
     sparseDim,
     floats('head.sparseWeights', sparseDim * c),
   );
-  return { intents, tuning, scorer: new HeadScorer(softmaxHead, lexical, vectors, labels) };
+  return { intents, tuning, scorer: new HeadScorer(softmaxHead, lexical, vectors, labels), textHashes };
 }
