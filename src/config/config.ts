@@ -150,6 +150,15 @@ const variables = {
     schema: z.string().default(''),
     spec: { default: '', secret: false, description: 'Comma-separated source prefixes (e.g. `seed:,https://help.example.com/`) whose drafts are published without review.' },
   },
+  INGEST_NER_LANGUAGES: {
+    schema: z.string().default('en,zh'),
+    spec: {
+      default: 'en,zh',
+      secret: false,
+      description:
+        'Comma-separated languages whose documents ingestion runs a NER model on (English: `ner`; Chinese: `ner-zh-int8`); empty: none (entities then come from patterns and known names). Chinese tagging costs about a quarter of ingestion throughput on a mix with one Chinese document in five (docs/ingestion.md).',
+    },
+  },
   INGEST_CHUNK_EMBEDDING_MODEL: {
     schema: z.string().default(''),
     spec: {
@@ -303,6 +312,8 @@ export interface Config {
     trustedSources: string[];
     /** Empty: the retrieval model. */
     chunkEmbeddingModel: string;
+    /** Languages whose documents are tagged with NER (INGEST_NER_LANGUAGES). */
+    nerLanguages: string[];
   };
   /** The `answergraph ingest` CLI's API endpoint and key. */
   cli: { apiUrl: string; apiKey?: string };
@@ -457,6 +468,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       maxChars: c.INGEST_MAX_CHARS,
       trustedSources: c.INGEST_TRUSTED_SOURCES.split(',').map((s) => s.trim()).filter(Boolean),
       chunkEmbeddingModel: c.INGEST_CHUNK_EMBEDDING_MODEL,
+      nerLanguages: c.INGEST_NER_LANGUAGES.split(',').map((s) => s.trim()).filter(Boolean),
     },
     cli: { apiUrl: c.ANSWERGRAPH_API_URL, apiKey: c.ANSWERGRAPH_API_KEY ?? c.ADMIN_API_KEY },
     graphql: {

@@ -28,7 +28,11 @@ export interface ModelAccess {
 }
 
 /** Asks the manifest which models exist; the NER step uses the model only when the manifest has it. */
-export async function modelAccess(inference: InferenceService, names: { embedding: string; ner: string; nerZh?: string; chunks?: string }, logger: Logger): Promise<ModelAccess> {
+export async function modelAccess(
+  inference: InferenceService,
+  names: { embedding: string; ner: string; nerZh?: string; chunks?: string; /** Languages to tag (INGEST_NER_LANGUAGES); default: any with a model. */ nerLanguages?: readonly string[] },
+  logger: Logger,
+): Promise<ModelAccess> {
   const has = async (name: string) => {
     try {
       return await inference.registry.has(name);
@@ -44,6 +48,7 @@ export async function modelAccess(inference: InferenceService, names: { embeddin
   for (const [built, name] of [[nerEn, nerNames.en], [nerZh, nerNames.zh]] as const) if (built) trained.set(name, (await inference.registry.spec(name)).languages);
   const nerModel = (language: string): string | null => {
     const lang = language.split('-')[0] as string;
+    if (names.nerLanguages && !names.nerLanguages.includes(lang)) return null;
     const model = lang === 'zh' ? nerNames.zh : nerNames.en;
     const languages = trained.get(model);
     return languages && (languages.length === 0 || languages.includes(lang)) ? model : null;
