@@ -27,7 +27,7 @@ export class TextTokenizer {
   readonly padId: number;
   readonly unkToken: string;
   private readonly unkId: number | null;
-  /** Pieces of single-character segments (`tokenizeSegmented`): a few thousand characters at most. */
+  /** Pieces of single-character segments (`tokenizeSegmented`), for the first {@link CHAR_CACHE_MAX} characters seen. */
   private readonly charPieces = new Map<string, TokenizedText>();
 
   private constructor(private readonly tokenizer: PreTrainedTokenizer) {
@@ -148,12 +148,14 @@ export class TextTokenizer {
         if (this.unkId === null) throw new Error(`"${ch}" has no tokens and the tokenizer has no unknown token`);
         t = { ids: [this.unkId], tokens: [this.unkToken] };
       }
-      this.charPieces.set(ch, t);
+      if (this.charPieces.size < CHAR_CACHE_MAX) this.charPieces.set(ch, t);
     }
     return t;
   }
 }
 
+/** Chinese text uses a few thousand characters; the bound keeps odd input from growing the cache. */
+const CHAR_CACHE_MAX = 20_000;
 const SEGMENT_ALONE = /[\p{P}\p{S}]/u;
 const SPACE = /\s/u;
 

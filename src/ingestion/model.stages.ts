@@ -19,8 +19,8 @@ export interface ModelAccess {
   chunkModel: string | null;
   embedChunks(texts: readonly string[]): Promise<Float32Array[]>;
   /**
-   * The NER model of a document language (`ner` for English and every language but Chinese, `ner-zh`
-   * for Chinese), or null when it is not built or was not trained for that language.
+   * The NER model of a document language (`ner` for English, `ner-zh-int8` for Chinese), or null when it is
+   * not built, was not trained for that language, or INGEST_NER_LANGUAGES leaves the language out.
    */
   nerModel(language: string): string | null;
   /** Entity spans of `text` from the NER model of `language` (none without one). */
@@ -70,6 +70,8 @@ export async function modelAccess(
   };
 }
 
+/** Sentences handed to the tagger at once (see nerStage). */
+const NER_SLICE = 64;
 const MIN_NER_SCORE = 0.6;
 /** MISC spans are the noisiest (currency symbols, code prefixes): a higher bar and a real word. */
 const MIN_MISC_SCORE = 0.85;
@@ -84,15 +86,13 @@ function keepNerSpan(span: { text: string; type: string; score: number }, start:
 export const nerStage = (models: ModelAccess) =>
   stage('ner', async (input: { chunks: ChunkData[]; language: string; taken?: ReadonlyArray<{ start: number; end: number }> }, ctx): Promise<EntityCandidate[]> => {
     if (!models.nerModel(input.language)) return [];
-    // All sentences at once: the tagger's micro-batcher runs them in batches instead of one by one.
-    let done = 0;
-    const spans = await Promise.all(
-      input.chunks.map(async (chunk) => {
-        const found = await models.ner(chunk.text, input.language);
-        ctx.progress(++done / input.chunks.length);
-        return found;
-      }),
-    );
+    // Sentences go to the tagger 64 at a time, concurrently, so that its micro-batcher batches them (one by
+    // one they ran as batches of one) without one long document filling the queue live messages share.
+    const spans: Array<Awaited<ReturnType<ModelAccess['ner']>>> = [];
+    for (let i = 0; i < input.chunks.length; i += NER_SLICE) {
+      spans.push(...(await Promise.all(input.chunks.slice(i, i + NER_SLICE).map((chunk) => models.ner(chunk.text, input.language)))));
+      ctx.progress(spans.length / input.chunks.length);
+    }
     const out: EntityCandidate[] = [];
     input.chunks.forEach((chunk, i) => {
       for (const span of spans[i] ?? []) {
