@@ -18,7 +18,8 @@
  *  - banking77 and clinc150: the training examples imported as intents; dev utterances go through
  *    `answer` and its `intent` is scored (accuracy; for CLINC150 in-scope accuracy and out-of-scope
  *    recall, Larson et al. 2019). CLINC150's `oos_train` is imported as the `out_of_scope` intent,
- *    which only tunes the out-of-scope threshold.
+ *    which only tunes the out-of-scope threshold. Dev utterances with a near-duplicate among the
+ *    training examples (dev-splits.ts) are not scored, as for smp2017.
  *  - smp2017 (Chinese): SMP2017-ECDT's train queries imported as 29 intents (lottery and riddle held out:
  *    their dev queries are expected out of scope); dev queries with a near-duplicate among the training
  *    queries (dev-splits.ts) are not scored.
