@@ -7,7 +7,7 @@ Runs the built embedding model (ANSWERGRAPH_MODELS_DIR, default ~/.cache/answerg
 dialogue runs it for a message — "query: " + the text, its own tokenizer pieces — on CLUENER2020 train and dev,
 trains a linear head on the frozen last layer (30 epochs of Adam, each piece labelled with the tag of its first
 character), decodes dev with the IOB2 Viterbi of train_ner_zh.py and prints span F1. Measured 2026-12-03:
-me5-ft-int8 0.454, me5-small-int8 0.421, against 0.742 for the fine-tuned ner-zh: hence a separate tagger.
+me5-ft-int8 0.448, me5-small-int8 0.417, against 0.742 for the fine-tuned ner-zh: hence a separate tagger.
 Not part of `npm run models`; about a minute of CPU.
 """
 
