@@ -175,21 +175,37 @@ const round = (x: number, d = 4): number => Math.round(x * 10 ** d) / 10 ** d;
 
 type Result = Record<string, unknown> & { headline: string; target?: string; meetsTarget?: boolean; seconds?: number };
 
-/** Entity-level precision, recall and F1 of predicted spans against gold `start:end:type` keys. */
-function spanF1(gold: readonly Set<string>[], predicted: readonly (readonly { start: number; end: number; type: string }[])[]): { precision: number; recall: number; f1: number } {
+/** Entity-level precision, recall, F1 and F1 per type of predicted spans against gold `start:end:type` keys. */
+function spanF1(
+  gold: readonly Set<string>[],
+  predicted: readonly (readonly { start: number; end: number; type: string }[])[],
+): { precision: number; recall: number; f1: number; perTypeF1: Record<string, number> } {
   let tp = 0;
   let nPred = 0;
   let nGold = 0;
+  const byType: Record<string, { tp: number; gold: number; pred: number }> = {};
+  const count = (type: string) => (byType[type] ??= { tp: 0, gold: 0, pred: 0 });
   gold.forEach((g, k) => {
     nGold += g.size;
+    for (const key of g) count(key.split(':')[2] as string).gold++;
     for (const e of predicted[k] ?? []) {
       nPred++;
-      if (g.has(`${e.start}:${e.end}:${e.type}`)) tp++;
+      count(e.type).pred++;
+      if (g.has(`${e.start}:${e.end}:${e.type}`)) {
+        tp++;
+        count(e.type).tp++;
+      }
     }
   });
   const precision = tp / Math.max(1, nPred);
   const recall = tp / Math.max(1, nGold);
-  return { precision, recall, f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall) };
+  const perTypeF1 = Object.fromEntries(Object.entries(byType).map(([t, c]) => [t, round(c.tp === 0 ? 0 : (2 * c.tp) / (c.gold + c.pred))]));
+  return { precision, recall, f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall), perTypeF1 };
+}
+
+/** Predicted spans whose text is not the slice of the input their offsets name (must be 0). */
+function offsetViolations(texts: readonly string[], spans: readonly (readonly { start: number; end: number; text: string }[])[]): number {
+  return spans.reduce((n, s, k) => n + s.filter((e) => texts[k]?.slice(e.start, e.end) !== e.text).length, 0);
 }
 
 async function evalNer(service: InferenceService): Promise<Result> {
@@ -216,39 +232,9 @@ async function evalNer(service: InferenceService): Promise<Result> {
   const spans = await service.tokenClassification().tokenClassifyBatch(texts);
   // Through `understand`: the tagger runs only on a message its gate lets through (no linked names here).
   const gated = texts.map((t, k) => (worthTagging(t, []) ? (spans[k] ?? []) : []));
-  const understandF1 = spanF1(sentences.map((s, k) => goldKeys(s, k)), gated);
-  let tp = 0;
-  let nGold = 0;
-  let nPred = 0;
-  let offsetViolations = 0;
-  const byType: Record<string, { tp: number; gold: number; pred: number }> = {};
-  const bump = (type: string, key: 'tp' | 'gold' | 'pred'): void => {
-    byType[type] ??= { tp: 0, gold: 0, pred: 0 };
-    byType[type][key]++;
-  };
-  function goldKeys(s: (typeof sentences)[number], k: number): Set<string> {
-    return new Set(conllEntities(s.tags).map((e) => `${(tokenStarts[k] as number[])[e.start]}:${(tokenEnds[k] as number[])[e.end - 1]}:${e.type}`));
-  }
-  sentences.forEach((s, k) => {
-    const gold = goldKeys(s, k);
-    for (const g of gold) bump(g.split(':')[2] as string, 'gold');
-    nGold += gold.size;
-    for (const e of spans[k] ?? []) {
-      if (texts[k]?.slice(e.start, e.end) !== e.text) offsetViolations++;
-      nPred++;
-      bump(e.type, 'pred');
-      if (gold.has(`${e.start}:${e.end}:${e.type}`)) {
-        tp++;
-        bump(e.type, 'tp');
-      }
-    }
-  });
-  const precision = tp / Math.max(1, nPred);
-  const recall = tp / Math.max(1, nGold);
-  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-  const perType = Object.fromEntries(
-    Object.entries(byType).map(([t, c]) => [t, round(c.tp === 0 ? 0 : (2 * c.tp) / (c.gold + c.pred))]),
-  );
+  const gold = sentences.map((s, k) => new Set(conllEntities(s.tags).map((e) => `${(tokenStarts[k] as number[])[e.start]}:${(tokenEnds[k] as number[])[e.end - 1]}:${e.type}`)));
+  const understandF1 = spanF1(gold, gated);
+  const { precision, recall, f1, perTypeF1 } = spanF1(gold, spans);
   return {
     headline: `entity F1 ${round(f1, 3)} (P ${round(precision, 3)} / R ${round(recall, 3)}); through understand's gate ${round(understandF1.f1, 3)} (R ${round(understandF1.recall, 3)})`,
     split: 'conll2003 eng.testa',
@@ -256,8 +242,8 @@ async function evalNer(service: InferenceService): Promise<Result> {
     entityF1: round(f1),
     precision: round(precision),
     recall: round(recall),
-    perTypeF1: perType,
-    offsetViolations,
+    perTypeF1,
+    offsetViolations: offsetViolations(texts, spans),
     understand: {
       note: "what `understand` returns: the tagger's spans only for messages its gate (worthTagging) lets through; target within 2 points of the tagger's own F1",
       entityF1: round(understandF1.f1),
@@ -293,16 +279,6 @@ async function evalNerZh(service: InferenceService): Promise<Result> {
   const gate = texts.map((t) => worthTagging(t, [], 'zh'));
   const gated = spans.map((s, k) => (gate[k] ? s : []));
   const understandF1 = spanF1(gold, gated);
-  const offsetViolations = spans.reduce((n, s, k) => n + s.filter((e) => texts[k]?.slice(e.start, e.end) !== e.text).length, 0);
-  const byType: Record<string, { tp: number; gold: number; pred: number }> = {};
-  rows.forEach((r, k) => {
-    for (const g of gold[k] as Set<string>) (byType[g.split(':')[2] as string] ??= { tp: 0, gold: 0, pred: 0 }).gold++;
-    for (const e of spans[k] ?? []) {
-      const c = (byType[e.type] ??= { tp: 0, gold: 0, pred: 0 });
-      c.pred++;
-      if (gold[k]?.has(`${e.start}:${e.end}:${e.type}`)) c.tp++;
-    }
-  });
   return {
     headline: `span F1 ${round(direct.f1, 3)} (P ${round(direct.precision, 3)} / R ${round(direct.recall, 3)}); through understand's gate ${round(understandF1.f1, 3)}`,
     split: 'cluener2020 dev (a tenth of the official train, lines i % 10 == 9)',
@@ -310,8 +286,8 @@ async function evalNerZh(service: InferenceService): Promise<Result> {
     spanF1: round(direct.f1),
     precision: round(direct.precision),
     recall: round(direct.recall),
-    perTypeF1: Object.fromEntries(Object.entries(byType).map(([t, c]) => [t, round(c.tp === 0 ? 0 : (2 * c.tp) / (c.gold + c.pred))])),
-    offsetViolations,
+    perTypeF1: direct.perTypeF1,
+    offsetViolations: offsetViolations(texts, spans),
     understand: {
       note: "what `understand` returns for Chinese: the tagger's spans for messages with two or more ideographs outside linked names",
       spanF1: round(understandF1.f1),

@@ -290,7 +290,7 @@ async function cpuBusy(ms = 1000) {
  * Threads for one training script (ANSWERGRAPH_TRAIN_THREADS wins): two, or one when other processes use more
  * than half a core right now (two OpenMP threads on a shared 2-core machine were measured ~10x slower than one).
  * Measured here, between builds, rather than by the script's 1-minute load average, which still counts the
- * model built just before and made every build after the first train on one thread.
+ * model built just before, so a build that followed another could train on one thread.
  */
 async function trainingThreads() {
   if (process.env.ANSWERGRAPH_TRAIN_THREADS) return process.env.ANSWERGRAPH_TRAIN_THREADS;

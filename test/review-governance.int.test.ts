@@ -448,7 +448,7 @@ describe('nothing unreviewed reaches customers', () => {
     // This process's background work would sweep the pending drafts into its (Neo4j) store at once;
     // stopped, the drafts stay as the writer left them (this is the file's last test).
     await s.background.close();
-    const models = modelAccess(s.inference, { embedding: s.inference.models.embedding, ner: s.inference.models.ner, nerZh: s.inference.models.nerZh, chunks: api.config.ingestion.chunkEmbeddingModel }, s.logger);
+    const models = modelAccess(s.inference, { embedding: s.inference.models.embedding, chunks: api.config.ingestion.chunkEmbeddingModel }, s.logger);
     const written: Record<string, string[]> = {};
     for (const inGraph of [true, false]) {
       const pipeline = new IngestionPipeline({ executor: s.executor, knowledge: s.knowledge, logger: s.logger, models: () => models }, { draftVectorsInGraph: inGraph });

@@ -70,7 +70,7 @@ export function createIngestion(deps: {
             // Embeddings follow retrieval's served model (it changes after a re-embedding).
             if (modelsFor !== deps.inference.models.embedding) models = null;
             modelsFor = deps.inference.models.embedding;
-            models ??= modelAccess(deps.inference, { embedding: deps.inference.models.embedding, ner: deps.inference.models.ner, nerZh: deps.inference.models.nerZh, nerLanguages: c.nerLanguages, chunks: c.chunkEmbeddingModel }, deps.logger);
+            models ??= modelAccess(deps.inference, { embedding: deps.inference.models.embedding, nerLanguages: c.nerLanguages, chunks: c.chunkEmbeddingModel }, deps.logger);
             models.catch(() => {
               models = null;
             });

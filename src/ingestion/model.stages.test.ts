@@ -19,16 +19,16 @@ const logger = pino({ level: 'silent' });
 
 describe('modelAccess: which tagger a document language gets', () => {
   it('gives English and Chinese their own taggers, and nothing to a language neither was trained for', async () => {
-    const m = await modelAccess(fakeInference({ ner: ['en'], 'ner-zh-int8': ['zh'] }), { embedding: 'e', ner: 'ner', nerZh: 'ner-zh-int8' }, logger);
+    const m = await modelAccess(fakeInference({ ner: ['en'], 'ner-zh-int8': ['zh'] }), { embedding: 'e' }, logger);
     expect([m.nerModel('en'), m.nerModel('zh-CN'), m.nerModel('fr')]).toEqual(['ner', 'ner-zh-int8', null]);
     expect((await m.ner('x', 'zh'))[0]?.text).toBe('ner-zh-int8');
     expect(await m.ner('x', 'fr')).toEqual([]);
   });
 
   it('tags only the languages INGEST_NER_LANGUAGES names, and none for a tagger that is not built', async () => {
-    const m = await modelAccess(fakeInference({ ner: ['en'], 'ner-zh-int8': ['zh'] }), { embedding: 'e', ner: 'ner', nerZh: 'ner-zh-int8', nerLanguages: ['en'] }, logger);
+    const m = await modelAccess(fakeInference({ ner: ['en'], 'ner-zh-int8': ['zh'] }), { embedding: 'e', nerLanguages: ['en'] }, logger);
     expect([m.nerModel('en'), m.nerModel('zh')]).toEqual(['ner', null]);
-    const unbuilt = await modelAccess(fakeInference({ ner: ['en'] }), { embedding: 'e', ner: 'ner', nerZh: 'ner-zh-int8' }, logger);
+    const unbuilt = await modelAccess(fakeInference({ ner: ['en'] }), { embedding: 'e' }, logger);
     expect([unbuilt.nerModel('en'), unbuilt.nerModel('zh')]).toEqual(['ner', null]);
   });
 });

@@ -30,7 +30,7 @@ export interface ModelAccess {
 /** Asks the manifest which models exist; the NER step uses the model only when the manifest has it. */
 export async function modelAccess(
   inference: InferenceService,
-  names: { embedding: string; ner: string; nerZh?: string; chunks?: string; /** Languages to tag (INGEST_NER_LANGUAGES); default: any with a model. */ nerLanguages?: readonly string[] },
+  names: { embedding: string; chunks?: string; /** Languages to tag (INGEST_NER_LANGUAGES); default: any with a model. */ nerLanguages?: readonly string[] },
   logger: Logger,
 ): Promise<ModelAccess> {
   const has = async (name: string) => {
@@ -41,15 +41,15 @@ export async function modelAccess(
       return false;
     }
   };
-  const nerNames = { en: names.ner, zh: names.nerZh ?? inference.nerModel('zh') };
-  const [embedding, nerEn, nerZh, chunksBuilt] = await Promise.all([has(names.embedding), has(nerNames.en), has(nerNames.zh), names.chunks ? has(names.chunks) : Promise.resolve(false)]);
-  // Built taggers and the languages each was trained for (empty: any).
+  // The taggers inference serves per language (InferenceService.nerModel), the built ones with the languages each was trained for (empty: any).
+  const taggers = [...new Set([inference.nerModel('en'), inference.nerModel('zh')])];
+  const [embedding, chunksBuilt, ...built] = await Promise.all([has(names.embedding), names.chunks ? has(names.chunks) : Promise.resolve(false), ...taggers.map(has)]);
   const trained = new Map<string, readonly string[]>();
-  for (const [built, name] of [[nerEn, nerNames.en], [nerZh, nerNames.zh]] as const) if (built) trained.set(name, (await inference.registry.spec(name)).languages);
+  for (const [i, name] of taggers.entries()) if (built[i]) trained.set(name, (await inference.registry.spec(name)).languages);
   const nerModel = (language: string): string | null => {
     const lang = language.split('-')[0] as string;
     if (names.nerLanguages && !names.nerLanguages.includes(lang)) return null;
-    const model = lang === 'zh' ? nerNames.zh : nerNames.en;
+    const model = inference.nerModel(lang);
     const languages = trained.get(model);
     return languages && (languages.length === 0 || languages.includes(lang)) ? model : null;
   };
