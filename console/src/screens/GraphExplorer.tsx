@@ -127,7 +127,7 @@ export default function GraphExplorer({ api }: { api: Api }) {
               <p className="muted">{knowledge.kind} · {knowledge.status} · {knowledge.visibility} · v{knowledge.version}</p>
               {knowledge.answer && <p>{knowledge.answer}</p>}
               {knowledge.then && <p>{knowledge.then}</p>}
-              {knowledge.steps != null && <pre className="context">{JSON.stringify(knowledge.steps, null, 2)}</pre>}
+              {knowledge.steps != null && <pre className="context" tabIndex={0} aria-label="Process steps">{JSON.stringify(knowledge.steps, null, 2)}</pre>}
               {knowledge.sources.map((s, i) => (
                 <blockquote key={i} className="source-quote"><mark>{s.quote}</mark> <span className="muted">— {s.documentTitle}</span></blockquote>
               ))}

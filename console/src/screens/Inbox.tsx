@@ -155,7 +155,7 @@ function ConversationView({ api, id, onChanged }: { api: Api; id: string; onChan
       <section aria-labelledby="context-title">
         <h3 id="context-title">{t('customerContext')}</h3>
         {c.customerId && <p className="muted">{t('customerId', { id: c.customerId })}</p>}
-        <pre className="context">{JSON.stringify(c.customerContext, null, 2)}</pre>
+        <pre className="context" tabIndex={0} aria-label="Customer context">{JSON.stringify(c.customerContext, null, 2)}</pre>
       </section>
       <section aria-labelledby="suggestions-title">
         <h3 id="suggestions-title">{t('suggestions')}</h3>
