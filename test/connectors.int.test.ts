@@ -53,7 +53,9 @@ beforeAll(async () => {
     CONTEXT_CONNECTOR_BREAKER_RESET_MS: '600000',
     PROCESS_ACTIONS: JSON.stringify({ 'order-status': { url: `http://127.0.0.1:${port}/actions/order-status` } }),
     RESOLVER_TIMEOUT_MS: '120000',
-  });
+    // No background embedding: the process the test imports is never embedded, so its intent must start it
+    // whatever its rank in retrieval (a confident intent's process once depended on the embedding sweep).
+  }, { background: false });
   keys = await createKeys(api, run);
   await loadSeed(api);
 });

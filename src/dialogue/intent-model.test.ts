@@ -59,9 +59,42 @@ describe('IntentModel.train', () => {
     const fresh = model.train();
     const third = model.train();
     release();
-    expect((await stale).meta?.intents).toBe(2);
+    // The run in flight sees the change before storing and trains again; the queued run finds it stored.
+    expect((await stale).meta?.intents).toBe(3);
     expect((await fresh).meta?.intents).toBe(3);
     expect(third).toBe(fresh); // calls arriving meanwhile share the queued run
     expect(model.info?.intents).toBe(3);
+  });
+
+  it('never stores a classifier over a newer one: a replica whose run read the examples before an import trains again', async () => {
+    let examples = [
+      { name: 'refund', examples: ['refund please', 'money back', 'refund my order'] },
+      { name: 'hours', examples: ['opening hours', 'when are you open', 'hours today'] },
+    ];
+    let release: () => void = () => undefined;
+    const hold = new Promise<void>((r) => (release = r));
+    let slowReads = 0;
+    const redis = fakeRedis();
+    const executor = { read: async () => [] } as unknown as CypherExecutor;
+    // Replica A's first read is held (it reads, then embeds for a long time); replica B reads after the import.
+    const slow = {
+      allExamples: async () => {
+        const snapshot = examples;
+        if (++slowReads === 1) await hold;
+        return snapshot;
+      },
+    } as unknown as IntentRepository;
+    const fast = { allExamples: async () => examples } as unknown as IntentRepository;
+    const a = new IntentModel(executor, slow, embedder, redis, pino({ level: 'silent' }), () => 'fake');
+    const b = new IntentModel(executor, fast, embedder, redis, pino({ level: 'silent' }), () => 'fake');
+
+    const stale = a.train();
+    await new Promise((r) => setTimeout(r, 10));
+    examples = [...examples, { name: 'track', examples: ['where is my parcel', 'track my order', 'parcel status'] }];
+    expect((await b.train()).meta?.intents).toBe(3);
+    release();
+    expect((await stale).meta?.intents).toBe(3);
+    expect(JSON.parse((await redis.get('{answergraph:intents}:meta'))!).intents).toBe(3);
+    expect(slowReads).toBeGreaterThan(2); // read, re-read (changed), read again
   });
 });

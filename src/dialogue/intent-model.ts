@@ -9,6 +9,8 @@ import type { IntentRepository } from '../knowledge/intent.repository.js';
 import type { PubSub } from '../infra/pubsub.js';
 import { redisKeys, type RedisClient } from '../infra/redis.js';
 
+/** Runs of one {@link IntentModel.train} call when the examples keep changing under it (the last one stores). */
+const MAX_TRAIN_ATTEMPTS = 3;
 /** How long {@link IntentModel.stop} waits for a load in flight. */
 const STOP_WAIT_MS = 2_000;
 
@@ -69,6 +71,9 @@ export interface TrainResult {
 export class IntentModel {
   private classifier: IntentClassifier | null = null;
   private handlers = new Map<string, IntentHandler[]>();
+  /** Handler reads started, and the one whose rows are held (see {@link loadHandlers}). */
+  private handlerReads = 0;
+  private handlersFrom = 0;
   private meta: IntentModelMeta | null = null;
   private loading: Promise<void> | undefined;
   private loadAgain = false;
@@ -145,10 +150,14 @@ export class IntentModel {
     return this.training;
   }
 
-  private async trainOnce(progress: (p: Record<string, number | string>) => Promise<void>): Promise<TrainResult> {
+  private fingerprintOf(examples: ReadonlyArray<{ name: string; examples: string[] }>, model: string): string {
+    return createHash('sha256').update(JSON.stringify([model, examples.map((e) => [e.name, e.examples])])).digest('hex');
+  }
+
+  private async trainOnce(progress: (p: Record<string, number | string>) => Promise<void>, attempt = 1): Promise<TrainResult> {
     const examples = await this.intents.allExamples();
     const model = this.modelName();
-    const fingerprint = createHash('sha256').update(JSON.stringify([model, examples.map((e) => [e.name, e.examples])])).digest('hex');
+    const fingerprint = this.fingerprintOf(examples, model);
     const stored = await this.storedMeta();
     if (stored?.fingerprint === fingerprint) {
       await this.load();
@@ -176,10 +185,17 @@ export class IntentModel {
         },
       };
       const classifier = await IntentClassifier.build(sliced, inScope.map((e) => ({ intent: e.name, examples: e.examples })), { outOfScopeExamples: outOfScope });
-      await progress({ stage: 'storing', done: total, total });
       snapshot = classifier.serialize();
       threshold = classifier.threshold;
     }
+    // The examples may have changed while this run embedded them (an import committed; another replica,
+    // which read them later, may already have stored its classifier): a stale classifier is never stored
+    // over a newer one — the run starts again from the examples as they are now.
+    if (attempt < MAX_TRAIN_ATTEMPTS && this.fingerprintOf(await this.intents.allExamples(), this.modelName()) !== fingerprint) {
+      this.logger.info({ attempt }, 'intent examples changed while training: training again');
+      return this.trainOnce(progress, attempt + 1);
+    }
+    await progress({ stage: 'storing', done: total, total });
     const meta: IntentModelMeta = {
       fingerprint,
       model,
@@ -234,10 +250,15 @@ export class IntentModel {
 
   /** Which knowledge handles each intent: changes with knowledge, not with training. */
   private async loadHandlers(): Promise<void> {
+    // Reads in flight at once (a load and a knowledge event's) may finish out of order: an older read
+    // never replaces what a newer one set.
+    const started = ++this.handlerReads;
     const handlerRows = await this.executor.read('dialogue/intent-handlers');
+    if (started < this.handlersFrom) return;
     const handlers = new Map<string, IntentHandler[]>();
     for (const h of handlerRows) handlers.set(h.intent, [...(handlers.get(h.intent) ?? []), h]);
     this.handlers = handlers;
+    this.handlersFrom = started;
   }
 
   /** The stored classifier, when it is not the one held here (one GET when nothing changed). */

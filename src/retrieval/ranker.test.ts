@@ -153,4 +153,13 @@ describe('learned fusion', () => {
     expect(convex.candidates[0]?.confidence).toBeUndefined();
     expect(convex.candidates[0]?.features).toBeDefined();
   });
+
+  it("keeps an item the caller named (an intent's handler) among the candidates when it ranks below k", () => {
+    const ranker = { ranker: { features: ['cosine'], mean: [0], scale: [1], weights: [5], bias: 0 }, calibration: { a: 1, b: 0, c: 0 } };
+    const withProcess = { ...row, items: [...row.items, { ...item('p', 'quibbler order status', 0), sim: null } as unknown as RetrievedItem] };
+    const input = { mode: 'hybrid' as const, query: 'quibbler lookup', k: 1, extraLists: [{ name: 'intent', ids: ['p'], weight: 1.5 }] };
+    const r = fuse(withProcess, { vector: 1, text: 0.3, graph: 0.5, chunk: 0.5 }, input, { fusion: 'learned', ranker });
+    expect(r.candidates.map((c) => c.id)).toEqual(['a', 'p']);
+    expect(fuse(withProcess, { vector: 1, text: 0.3, graph: 0.5, chunk: 0.5 }, { ...input, extraLists: [] }, { fusion: 'learned', ranker }).candidates.map((c) => c.id)).toEqual(['a']);
+  });
 });

@@ -269,7 +269,11 @@ export function fuse(
     const byId = new Map(rrf.map((f, i) => [f.id, features[i]]));
     ranked = ranked.map((r) => ({ ...r, features: byId.get(r.id) }));
   }
-  const candidates: Candidate[] = ranked.slice(0, k).map((f) => {
+  // Items the caller named (an intent's handler) stay candidates when ranked below k: a confident intent's
+  // process must not depend on the rank of an item that is, say, not embedded yet.
+  const named = new Set((input.extraLists ?? []).flatMap((l) => l.ids));
+  const kept = named.size > 0 ? [...ranked.slice(0, k), ...ranked.slice(k).filter((f) => named.has(f.id))] : ranked.slice(0, k);
+  const candidates: Candidate[] = kept.map((f) => {
     const scores: Record<string, number> = {};
     for (const [list, map] of Object.entries(scoreOf)) {
       const s = map.get(f.id);
