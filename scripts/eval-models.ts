@@ -7,7 +7,8 @@
  *
  * Tasks: ner (CoNLL-2003 eng.testa, entity-level F1), ner-zh (CLUENER2020 dev, span F1, directly and
  * through `understand`'s gate), sentiment-en (GoEmotions dev → 3 classes),
- * sentiment-zh (zh_sentiment dev, binary), banking77, clinc150 (intents built from train), atec
+ * sentiment-zh (zh_sentiment dev, binary), emotion-zh (SMP2020-EWECT dev, six emotions, each message embedded
+ * alone by the served encoder and that embedding handed to the emotion model, as `understand` does), banking77, clinc150 (intents built from train), atec
  * (question matching by embedding cosine, threshold picked on train).
  * `--limit N` caps the dev rows of every task (and ATEC's train pairs at 4N) for quick runs; it also caps
  * the intent examples at 25 per intent unless `--train-per-intent M` says otherwise (building on all of
@@ -26,7 +27,7 @@ import { toSentiment } from '../src/inference/understand.js';
 import { worthTagging } from '../src/dialogue/understanding.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const TASKS = ['ner', 'ner-zh', 'sentiment-en', 'sentiment-zh', 'banking77', 'clinc150', 'atec'] as const;
+const TASKS = ['ner', 'ner-zh', 'sentiment-en', 'sentiment-zh', 'emotion-zh', 'banking77', 'clinc150', 'atec'] as const;
 type Task = (typeof TASKS)[number];
 
 const { values: args } = parseArgs({
@@ -379,6 +380,49 @@ async function evalSentimentZh(service: InferenceService): Promise<Result> {
   };
 }
 
+async function evalEmotionZh(service: InferenceService): Promise<Result> {
+  const labels = ['neutral', 'happy', 'angry', 'sad', 'fear', 'surprise'];
+  const read = async (sub: string, split: string) =>
+    (await readFile(path.join(datasetsDir, `smp2020-ewect-${sub}`, `${split}.jsonl`), 'utf8'))
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as { text: string; label: string })
+      .map((r) => ({ text: (r.text ?? '').trim().slice(0, 2000), label: r.label }))
+      .filter((r) => r.text && labels.includes(r.label));
+  const model = service.emotionModel('zh');
+  // The encoder whose query embedding the model reads (the retrieval encoder `understand` runs anyway).
+  const encoder = (await service.registry.spec(model)).embeddingInput?.model ?? service.models.embedding;
+  const bySubset: Record<string, unknown> = {};
+  for (const sub of ['usual', 'virus']) {
+    // As training/train_emotion.py scores it: dev texts that are not also train texts.
+    const train = new Set([...(await read('usual', 'train')), ...(await read('virus', 'train'))].map((r) => r.text));
+    const dev = cap((await read(sub, 'dev')).filter((r) => !train.has(r.text)));
+    const pred: string[] = [];
+    // One message at a time, as the dialogue serves one: embedded by the served encoder, that vector reused.
+    for (const r of dev) {
+      const [vector] = await service.embed([r.text], 'query', encoder);
+      pred.push((await service.classify(r.text, model, { model: encoder, vector: vector as Float32Array })).label);
+    }
+    const m = macroF1(
+      dev.map((r) => r.label),
+      pred,
+      labels,
+    );
+    bySubset[sub] = { examples: dev.length, macroF1: round(m.macroF1), accuracy: round(accuracy(dev.map((r) => r.label), pred)), perLabelF1: m.perLabel };
+  }
+  const usual = (bySubset.usual as { macroF1: number }).macroF1;
+  const virus = (bySubset.virus as { macroF1: number }).macroF1;
+  return {
+    headline: `macro-F1 usual ${usual} / virus ${virus} (encoder ${encoder})`,
+    split: 'smp2020-ewect usual and virus dev, texts not in their train',
+    encoder,
+    ...bySubset,
+    macroF1: usual,
+    target: 'macro-F1 usual >= 0.70, virus >= 0.62',
+    meetsTarget: usual >= 0.7 && virus >= 0.62,
+  };
+}
+
 async function evalBanking77(service: InferenceService): Promise<Result> {
   const dir = path.join(datasetsDir, 'banking77');
   const train = await readCsvObjects(path.join(dir, 'train.csv'));
@@ -546,6 +590,7 @@ async function main(): Promise<void> {
     'ner-zh': service.nerModel('zh'),
     'sentiment-en': service.models.sentimentEn,
     'sentiment-zh': service.models.sentimentZh,
+    'emotion-zh': service.emotionModel('zh'),
     banking77: service.models.embedding,
     clinc150: service.models.embedding,
     atec: service.models.embedding,
@@ -558,6 +603,7 @@ async function main(): Promise<void> {
     'ner-zh': evalNerZh,
     'sentiment-en': evalSentimentEn,
     'sentiment-zh': evalSentimentZh,
+    'emotion-zh': evalEmotionZh,
     banking77: evalBanking77,
     clinc150: evalClinc150,
     atec: evalAtec,

@@ -185,12 +185,33 @@ function datasetsDir() {
   return resolve(expandHome(process.env.ANSWERGRAPH_DATASETS_DIR ?? join(ROOT, '..', 'shared', 'datasets')));
 }
 
+function modelNamed(name) {
+  const model = MODELS.find((m) => m.name === name);
+  if (!model) fail(`unknown model ${name}`);
+  return model;
+}
+
+/** The names with every model they use (transitively), in the catalog's order (a model after what it uses). */
+function withDependencies(names) {
+  const wanted = new Set();
+  const add = (name) => {
+    if (wanted.has(name)) return;
+    wanted.add(name);
+    for (const dep of modelNamed(name).uses ?? []) add(dep);
+  };
+  for (const n of names) add(n);
+  return MODELS.filter((m) => wanted.has(m.name));
+}
+
 async function recipeHash(model, pythonVersion) {
   const h = createHash('sha256');
   h.update(`recipe v${RECIPE_VERSION}\nmodel ${model.name}\nscript ${model.script}\npython ${pythonVersion}\n`);
   h.update(`requirements ${sha256Text(readFileSync(REQUIREMENTS))}\n`);
   if (model.extraRequirements) h.update(`extra requirements ${sha256Text(readFileSync(join(TRAINING, model.extraRequirements)))}\n`);
   for (const src of [...model.sources].sort()) h.update(`source ${src} ${sha256Text(readFileSync(join(TRAINING, src)))}\n`);
+  // A model that reads another built model (`uses`: an encoder whose embeddings are its input) is rebuilt
+  // when that model's recipe changes.
+  for (const dep of [...(model.uses ?? [])].sort()) h.update(`uses ${dep} ${await recipeHash(modelNamed(dep), pythonVersion)}\n`);
   const ds = datasetsDir();
   for (const file of [...model.data].sort()) {
     const path = join(ds, file);
@@ -355,7 +376,7 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const modelsDir = resolve(expandHome(opts.modelsDir ?? process.env.ANSWERGRAPH_MODELS_DIR ?? '~/.cache/answergraph/models'));
   const names = opts.only ?? PROFILES[opts.profile];
-  const selected = MODELS.filter((m) => names.includes(m.name));
+  const selected = withDependencies(names);
   if (opts.list) {
     for (const m of MODELS) console.log(`${m.name}\t${m.script}\t${PROFILES[opts.profile].includes(m.name) ? opts.profile : ''}`);
     return;

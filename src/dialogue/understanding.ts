@@ -11,6 +11,7 @@ import {
   type InferenceService,
   type IntentPrediction,
   type SentimentPrediction,
+  type TextVector,
 } from '../inference/index.js';
 import type { EntityLinker, LinkedEntity } from '../retrieval/entity-linker.js';
 import { sentences } from '../retrieval/text.js';
@@ -93,10 +94,18 @@ export class Understander {
     private readonly logger: Logger,
   ) {}
 
+  /** Whether a model is installed, with the embedding model it reads, if any. */
   private has(model: string): Promise<boolean> {
     let p = this.available.get(model);
     if (!p) {
-      p = this.inference.registry.has(model).catch(() => false);
+      const registry = this.inference.registry;
+      p = registry
+        .has(model)
+        .then(async (installed) => {
+          const reads = installed ? (await registry.spec(model)).embeddingInput?.model : undefined;
+          return installed && (reads === undefined || (await registry.has(reads)));
+        })
+        .catch(() => false);
       this.available.set(model, p);
     }
     return p;
@@ -129,8 +138,10 @@ export class Understander {
     const vectorModel = this.inference.models.embedding;
     const [vector] = (await this.inference.embed([text], 'query', vectorModel)) as [Float32Array];
     const intent = this.intents.predict(text, vector, vectorModel);
-    const sentimentP = options.sentimentGate ? this.gatedSentiment(text, lang) : this.sentiment(text, lang).then((c) => this.inference.sentimentOf(c));
-    const emotionP = options.emotion === false ? Promise.resolve(null) : this.emotion(text, lang);
+    // The emotion model may read this embedding (a head on the same encoder pass).
+    const embedded = { model: vectorModel, vector };
+    const sentimentP = options.sentimentGate ? this.gatedSentiment(text, lang, embedded) : this.sentiment(text, lang).then((c) => this.inference.sentimentOf(c));
+    const emotionP = options.emotion === false ? Promise.resolve(null) : this.emotion(text, lang, embedded);
     // The tagger runs only when the message has a capitalised word (Chinese: two ideographs) its linked names do not explain.
     const spansP = options.tagger === false ? Promise.resolve([]) : linkedP.then((linked) => (worthTagging(text, linked, lang) ? this.tag(text, lang) : []));
     const entities = await linkedP;
@@ -158,26 +169,26 @@ export class Understander {
   }
 
   /** The sentiment, or neutral without the transformer pass when the emotion model finds no negative emotion. */
-  private async gatedSentiment(text: string, language: string): Promise<SentimentPrediction> {
+  private async gatedSentiment(text: string, language: string, embedded: TextVector): Promise<SentimentPrediction> {
     const model = await this.inference.sentimentModel(language);
     const emotionModel = this.inference.emotionModel(language);
     const spec = (await this.has(model)) ? await this.inference.registry.spec(model) : null;
     const transformer = spec !== null && (spec.inputKind ?? spec.input ?? 'tokens') === 'tokens';
     if (transformer && (await this.has(emotionModel))) {
-      const c = await this.inference.classify(text, emotionModel);
+      const c = await this.inference.classify(text, emotionModel, embedded);
       const negative = (c.scores.angry ?? 0) + (c.scores.sad ?? 0) + (c.scores.fear ?? 0);
       if (negative < NEGATIVE_EMOTION_GATE) return { label: 'neutral', score: Math.round((1 - negative) * 1000) / 1000 };
     }
     return this.inference.sentimentOf(await this.sentiment(text, language));
   }
 
-  private async emotion(text: string, language: string): Promise<EmotionPrediction | null> {
+  private async emotion(text: string, language: string, embedded: TextVector): Promise<EmotionPrediction | null> {
     const model = this.inference.emotionModel(language);
     if (!(await this.has(model))) {
       this.degrade(model, 'messages carry no emotion (sentiment still works)');
       return null;
     }
-    return this.inference.emotionOf(await this.inference.classify(text, model));
+    return this.inference.emotionOf(await this.inference.classify(text, model, embedded));
   }
 
   private async tag(text: string, language: string): Promise<EntitySpan[]> {

@@ -20,7 +20,7 @@ export { detectLanguage, primaryLanguage } from './language.js';
 export { readManifest, type ModelSpec, type ModelsManifest, type ModelTask } from './manifest.js';
 export { ModelRegistry, cudaProviderInstalled, type InferenceDevice, type LoadedModel, type ModelRegistryOptions } from './model-registry.js';
 export type { SessionIsolation } from './model-session.js';
-export { TextClassificationPipeline, type Classification } from './text-classification.pipeline.js';
+export { TextClassificationPipeline, type Classification, type TextVector } from './text-classification.pipeline.js';
 export { TokenClassificationPipeline } from './token-classification.pipeline.js';
 export { alignTokens, type AlignedToken, type TokenOffset } from './token-alignment.js';
 export { EMOTIONS, toEmotion, toSentiment, understand, type EmotionLabel, type EmotionPrediction, type EntityMention, type SentimentLabel, type SentimentPrediction, type Understanding } from './understand.js';

@@ -163,6 +163,26 @@ describe('sentiment', () => {
   });
 });
 
+describe('emotion on the shared encoder pass', () => {
+  it('reads-the-callers-query-embedding-and-makes-the-same-one-itself-when-given-none-or-another-models', async () => {
+    const spec = await service.registry.spec('emotion-zh');
+    const encoder = spec.embeddingInput!.model;
+    const texts = ['快递三天了还没到，气死我了！', '太好了，谢谢你们，问题解决了！', '我的卡被盗刷了，好害怕', '退款多久到账？'];
+    const vectors = await service.embed(texts, 'query', encoder);
+    const minilm = await service.embed(texts, 'query', 'minilm-embed');
+    for (const [i, text] of texts.entries()) {
+      const given = await service.classify(text, 'emotion-zh', { model: encoder, vector: vectors[i]! });
+      const made = await service.classify(text, 'emotion-zh');
+      const other = await service.classify(text, 'emotion-zh', { model: 'minilm-embed', vector: minilm[i]! });
+      expect(made.label).toBe(given.label);
+      expect(other.label).toBe(given.label);
+      for (const label of spec.labels!) expect(made.scores[label]).toBeCloseTo(given.scores[label]!, 1);
+    }
+    expect((await service.classify(texts[0]!, 'emotion-zh')).label).toBe('angry');
+    expect((await service.classify(texts[3]!, 'emotion-zh')).label).toBe('neutral');
+  });
+});
+
 describe('understand', () => {
   it('answers-the-contract-for-english-and-chinese-concurrently', async () => {
     await service.setIntents([

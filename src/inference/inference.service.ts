@@ -5,7 +5,7 @@ import { EmbeddingPipeline, type EmbeddingPipelineOptions, type EmbedRole } from
 import type { EntitySpan } from './entity-aggregation.js';
 import { IntentClassifier, type IntentClassifierOptions, type IntentExamples, type IntentPrediction } from './intent-classifier.js';
 import { ModelRegistry, type ModelRegistryOptions } from './model-registry.js';
-import { TextClassificationPipeline, type Classification } from './text-classification.pipeline.js';
+import { TextClassificationPipeline, type Classification, type TextVector } from './text-classification.pipeline.js';
 import { TokenClassificationPipeline } from './token-classification.pipeline.js';
 import { toEmotion, toSentiment, understand, type EmotionPrediction, type SentimentMappingOptions, type SentimentPrediction, type Understanding } from './understand.js';
 
@@ -89,7 +89,7 @@ export class InferenceService {
   textClassification(model: string): TextClassificationPipeline {
     let p = this.classifiers.get(model);
     if (!p) {
-      p = new TextClassificationPipeline(this.registry, model, this.pipelineOptions);
+      p = new TextClassificationPipeline(this.registry, model, this.pipelineOptions, (texts, role, m) => this.embed(texts, role, m));
       this.classifiers.set(model, p);
     }
     return p;
@@ -124,9 +124,12 @@ export class InferenceService {
     return this.tokenClassification(model).tokenClassify(text);
   }
 
-  /** `{ label, score, scores }` of a text-classification model (temperature-calibrated). */
-  classify(text: string, model: string): Promise<Classification> {
-    return this.textClassification(model).classify(text);
+  /**
+   * `{ label, score, scores }` of a text-classification model (temperature-calibrated). `vector`: the text's
+   * query embedding, reused by a model that reads one from the same embedding model (else it embeds the text).
+   */
+  classify(text: string, model: string, vector?: TextVector): Promise<Classification> {
+    return this.textClassification(model).classify(text, vector);
   }
 
   /** Builds the intent classifier from the tenant's intents and makes `understand` use it. */

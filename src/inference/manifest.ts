@@ -65,6 +65,14 @@ export const modelSpecSchema = z
      * None: the tokenizer's own pre-tokenization.
      */
     segmentation: z.enum(['cjk-chars']).optional(),
+    /**
+     * A classifier that also reads a sentence embedding (a head on an encoder pass the caller makes anyway):
+     * the graph input `input` takes `model`'s embedding of the text as `role` ([batch, dimension]).
+     */
+    embeddingInput: z
+      .object({ model: z.string().min(1), role: z.enum(['query', 'passage']), input: z.string().min(1), dimension: z.number().int().positive() })
+      .passthrough()
+      .optional(),
     /** How word labels are read: `bio-viterbi` (entity-aggregation.ts `viterbiBio`) or argmax per word (default). */
     decoding: z.enum(['argmax', 'bio-viterbi']).optional(),
   })

@@ -63,7 +63,8 @@ export function buildTokenBatch(
 
 /** A string-tensor feed for models that take raw text (e.g. skl2onnx pipelines): `[batch, 1]` unless the graph says `[batch]`. */
 export function buildTextFeeds(texts: readonly string[], inputs: readonly ValueInfo[]): Record<string, TensorData> {
-  const input = inputs[0];
+  // The string input (a model may take an embedding beside it).
+  const input = inputs.find((i) => i.type === 'string') ?? inputs[0];
   if (!input) throw new Error('Model declares no inputs');
   const dims = input.shape && input.shape.length === 1 ? [texts.length] : [texts.length, 1];
   return { [input.name]: { type: 'string', data: [...texts], dims } };

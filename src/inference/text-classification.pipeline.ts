@@ -14,7 +14,16 @@ export interface Classification {
   scores: Record<string, number>;
 }
 
-type ClassifyItem = { kind: 'tokens'; ids: number[] } | { kind: 'text'; text: string };
+/** A text's embedding by a named model (a model with `embeddingInput` reads one). */
+export interface TextVector {
+  model: string;
+  vector: Float32Array;
+}
+
+/** Embeds texts with a named model as a role (InferenceService.embed). */
+export type EmbedFn = (texts: readonly string[], role: 'query' | 'passage', model: string) => Promise<Float32Array[]>;
+
+type ClassifyItem = ({ kind: 'tokens'; ids: number[] } | { kind: 'text'; text: string }) & { vector?: Float32Array };
 
 /**
  * Turns one row of model output into probabilities. Logits are divided by the manifest's `temperature`
@@ -51,6 +60,8 @@ export class TextClassificationPipeline {
     registry: ModelRegistry,
     readonly modelName: string,
     options: PipelineOptions = {},
+    /** Embeddings for a model with `embeddingInput` when the caller brings none of that model. */
+    private readonly embed?: EmbedFn,
   ) {
     this.batcher = pipelineBatcher<ClassifyItem, Classification>(modelName, options, { lengthOf: (item) => (item.kind === 'tokens' ? item.ids.length : item.text.length), run: (items) => this.runBatch(items) });
     this.model = new LazyModel(registry, modelName, (m) => {
@@ -71,17 +82,37 @@ export class TextClassificationPipeline {
     return m.labels ?? [];
   }
 
-  async classify(text: string): Promise<Classification> {
-    const [c] = await this.classifyBatch([text]);
+  /** `vector`: the text's embedding, used when the model reads one from that embedding model. */
+  async classify(text: string, vector?: TextVector): Promise<Classification> {
+    const [c] = await this.classifyBatch([text], vector ? [vector] : undefined);
     return c as Classification;
   }
 
-  async classifyBatch(texts: readonly string[]): Promise<Classification[]> {
+  async classifyBatch(texts: readonly string[], vectors?: ReadonlyArray<TextVector | undefined>): Promise<Classification[]> {
     if (texts.length === 0) return [];
     const model = await this.model.get();
     const items: ClassifyItem[] = model.tokenizer
       ? texts.map((t) => ({ kind: 'tokens', ids: (model.tokenizer as NonNullable<LoadedModel['tokenizer']>).encode(t, model.spec.maxLength) }))
       : texts.map((t) => ({ kind: 'text', text: truncateChars(t, model.spec.maxLength) }));
+    const wanted = model.spec.embeddingInput;
+    if (wanted) {
+      // The caller's embeddings where they come from the model this one reads; the rest embedded here.
+      const given = texts.map((_, i) => (vectors?.[i]?.model === wanted.model ? vectors[i]?.vector : undefined));
+      const missing = texts.flatMap((t, i) => (given[i] ? [] : [i]));
+      if (missing.length > 0) {
+        if (!this.embed) throw new Error(`Model "${model.spec.name}" reads ${wanted.model} embeddings and no embedder was given`);
+        const made = await this.embed(
+          missing.map((i) => texts[i] as string),
+          wanted.role,
+          wanted.model,
+        );
+        missing.forEach((i, j) => (given[i] = made[j]));
+      }
+      given.forEach((v, i) => {
+        if (!v || v.length !== wanted.dimension) throw new Error(`Model "${model.spec.name}" needs ${wanted.dimension}-dimensional ${wanted.model} embeddings`);
+        (items[i] as ClassifyItem).vector = v;
+      });
+    }
     return this.batcher.submitAll(items);
   }
 
@@ -98,6 +129,12 @@ export class TextClassificationPipeline {
             items.map((i) => (i.kind === 'text' ? i.text : '')),
             model.session.inputs,
           );
+    const wanted = model.spec.embeddingInput;
+    if (wanted) {
+      const data = new Float32Array(items.length * wanted.dimension);
+      items.forEach((item, i) => data.set(item.vector as Float32Array, i * wanted.dimension));
+      feeds[wanted.input] = { type: 'float32', data, dims: [items.length, wanted.dimension] };
+    }
     const outputName = pickOutput(model, ['logits', 'probabilities', 'output_probability']);
     const result = await model.session.run(feeds, [outputName]);
     const data = floatData(result[outputName], outputName);
