@@ -104,7 +104,7 @@ declare module './graph/executor.js' {
     'review/get': { task: ReviewTaskRow };
     'review/get-releases': { release: ReleaseRow };
     'review/list-releases': { total: number; ids: string[] };
-    'review/lock-item': { item: KnowledgeRow; snapshots: Array<{ version: number; snapshot: string }> };
+    'review/lock-item': { item: KnowledgeRow; snapshots: Array<{ version: number; snapshot: string }>; publishedVersions: number[] };
     'review/queue': Page<ReviewTaskRow>;
     'review/release-candidates': ReleaseCandidateRow;
   }

@@ -265,18 +265,24 @@ describe('releases', () => {
     expect(code(await api.gql('mutation { rollbackRelease(id: "no-such-release") { id } }', {}, keys.E1))).toBe('NOT_FOUND');
   });
 
-  it('rolls one item back to an earlier version; a version that does not exist is NOT_FOUND', async () => {
+  it('rolls one item back to an earlier live version; never to a draft that was not approved; a version that does not exist is NOT_FOUND', async () => {
     const { taskId, itemId } = await draftTask(fact('versions', 'The first answer.'));
     await approve(taskId, keys.E1, { edits: { answer: 'The second answer.' } });
+    // Version 1 was the machine's draft, never approved: a rollback must not put it live past review.
+    const unreviewed = await api.gql('mutation($id: ID!) { rollbackKnowledge(id: $id, toVersion: 1) { id } }', { id: itemId }, keys.E1);
+    expect(code(unreviewed)).toBe('BAD_USER_INPUT');
+    const untouched = await ok<{ knowledgeItem: { version: number; answer: string } }>('query($id: ID!) { knowledgeItem(id: $id) { version ... on Fact { answer } } }', { id: itemId });
+    expect(untouched.knowledgeItem).toMatchObject({ version: 2, answer: 'The second answer.' });
+    await ok('mutation($id: ID!) { updateKnowledge(id: $id, input: { answer: "The third answer." }) { version } }', { id: itemId });
     const back = await ok<{ rollbackKnowledge: { version: number; status: string; history: Array<{ change: string }> } }>(
-      'mutation($id: ID!) { rollbackKnowledge(id: $id, toVersion: 1) { version status history { change } ... on Fact { answer } } }',
+      'mutation($id: ID!) { rollbackKnowledge(id: $id, toVersion: 2) { version status history { change } ... on Fact { answer } } }',
       { id: itemId },
     );
-    expect(back.rollbackKnowledge).toMatchObject({ version: 3, status: 'PUBLISHED', answer: 'The first answer.' });
+    expect(back.rollbackKnowledge).toMatchObject({ version: 4, status: 'PUBLISHED', answer: 'The second answer.' });
     expect(back.rollbackKnowledge.history[0]!.change).toBe('rollback');
     const missing = await api.gql('mutation($id: ID!) { rollbackKnowledge(id: $id, toVersion: 9) { id } }', { id: itemId }, keys.E1);
     expect(code(missing)).toBe('NOT_FOUND');
-    expect(code(await api.gql('mutation($id: ID!) { rollbackKnowledge(id: $id, toVersion: 3) { id } }', { id: itemId }, keys.E1))).toBe('CONFLICT');
+    expect(code(await api.gql('mutation($id: ID!) { rollbackKnowledge(id: $id, toVersion: 4) { id } }', { id: itemId }, keys.E1))).toBe('CONFLICT');
     expect((await auditOf(itemId)).map((e) => e.action)).toContain('knowledge.rollback');
     await ok('mutation($id: ID!) { archiveKnowledge(id: $id, reason: "replaced") { status } }', { id: itemId });
     expect(code(await api.gql('mutation($id: ID!) { archiveKnowledge(id: $id) { status } }', { id: itemId }, keys.E1))).toBe('CONFLICT');

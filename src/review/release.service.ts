@@ -207,7 +207,9 @@ export class ReleaseService {
 
   /**
    * Rolls one item back to the content of an earlier version, written as a new version (history is
-   * never rewritten). Its status is kept: a live item goes live with the earlier content.
+   * never rewritten). Its status is kept: a live item goes live with the earlier content — so a live
+   * item goes back only to content that was live once (approved then); a draft's content goes live
+   * through review, never through a rollback.
    */
   async rollbackItem(viewer: Viewer, id: string, toVersion: number): Promise<void> {
     if (!Number.isInteger(toVersion) || toVersion < 1) throw new AppError('BAD_USER_INPUT', `toVersion must be a version number (1 or more); got ${toVersion}.`);
@@ -222,6 +224,13 @@ export class ReleaseService {
         throw new AppError('NOT_FOUND', `Knowledge item ${id} has no version ${toVersion} (versions: ${snapshots.map((s) => s.version).reverse().join(', ')}).`, { id, toVersion });
       }
       if (toVersion === item.version) throw new AppError('CONFLICT', `Knowledge item ${id} is at version ${toVersion} already.`, { id, toVersion });
+      if (item.status === 'PUBLISHED' && !row.publishedVersions.map(Number).includes(toVersion)) {
+        throw new AppError('BAD_USER_INPUT', `Version ${toVersion} of ${id} was never published: a live item goes back only to content that was live (a draft's content goes live through review).`, {
+          id,
+          toVersion,
+          publishedVersions: row.publishedVersions.map(Number),
+        });
+      }
       const content = { ...(JSON.parse(target.snapshot) as KnowledgeContent), externalId: item.externalId };
       if (!mayWriteVisibility(access, content.visibility)) throw new AppError('FORBIDDEN', `Version ${toVersion} of ${id} is ${content.visibility}; your key may not write it.`);
       const { outcomes } = await this.knowledge.saveInTx(tx, { items: [{ id, content }], status: item.status, keepStatus: true, by: viewer.keyId });

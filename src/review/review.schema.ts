@@ -438,7 +438,7 @@ builder.mutationFields((t) => ({
   rollbackKnowledge: t.field({
     type: KnowledgeItemRef,
     authScopes: { role: editors },
-    description: 'Restores the content of an earlier version as a new version (history is kept). A version that does not exist is NOT_FOUND.',
+    description: 'Restores the content of an earlier version as a new version (history is kept). A live item goes back only to a version that was live once (BAD_USER_INPUT otherwise: a draft goes live through review). A version that does not exist is NOT_FOUND.',
     args: { id: t.arg.id({ required: true }), toVersion: t.arg.int({ required: true }) },
     resolve: async (_r, args, ctx) => {
       await ctx.services.review.releases.rollbackItem(ctx.viewer, String(args.id), args.toVersion);

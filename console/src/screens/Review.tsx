@@ -362,7 +362,9 @@ function TaskView({ api, task, onDone }: { api: Api; task: Task; onDone: () => v
             ))}
           </ol>
           {item.history
+            // A live item goes back only to content that was live once (the API refuses the others).
             .filter((h) => h.version < item.version && (h.change === 'create' || h.change === 'update' || h.change === 'rollback'))
+            .filter((h) => item.status !== 'PUBLISHED' || item.history.some((x) => x.version === h.version && x.status === 'PUBLISHED'))
             .slice(0, 3)
             .map((h) => (
               <button key={`rb-${h.version}-${h.at}`} type="button" className="secondary" disabled={busy} onClick={() => void run('mutation Rollback($id: ID!, $v: Int!) { rollbackKnowledge(id: $id, toVersion: $v) { id } }', { id: item.id, v: h.version })}>
