@@ -5,7 +5,7 @@ import type { IntentHandler } from './dialogue/intent-model.js';
 import type { KnownEntity } from './ingestion/gazetteer.js';
 import type { GraphNeighbourhood } from './knowledge/entity.repository.js';
 import type { IntentRow } from './knowledge/intent.repository.js';
-import type { EntityRow, KnowledgeKind, KnowledgeRow, SourceRow, VersionRow } from './knowledge/knowledge.repository.js';
+import type { EntityRow, ExistingItem, KnowledgeRow, SourceRow, VersionRow } from './knowledge/knowledge.repository.js';
 import type { GapListRow, GapStatus } from './learning/gaps.js';
 import type { QualityHistoryRow, QualityInputRow } from './learning/quality.service.js';
 import type { Suggestion, SuggestionCandidates } from './learning/suggestions.js';
@@ -61,7 +61,7 @@ declare module './graph/executor.js' {
     'intents/list': Page<IntentRow>;
 
     'knowledge/entities-of': { id: string; entities: EntityRow[] };
-    'knowledge/existing-by-external-ids': { externalId: string; id: string; contentHash: string; status: KnowledgeStatus; kind: KnowledgeKind };
+    'knowledge/existing-by-external-ids': ExistingItem & { externalId: string };
     'knowledge/export': { item: KnowledgeRow; entities: string[] };
     'knowledge/export-by-ids': { item: KnowledgeRow; entities: string[] };
     'knowledge/get-by-ids': { item: KnowledgeRow };
@@ -99,6 +99,8 @@ declare module './graph/executor.js' {
 
     /** `wasOpen`: the task was open at the revision given, and is now closed with the decision. */
     'review/complete': { id: string; wasOpen: boolean };
+    /** `id` null: the item has an open revision task already (`openTaskId`), nothing was created. */
+    'review/create-revision': { id: string | null; openTaskId: string | null };
     'review/conflict-candidates': { taskId: string; item: KnowledgeRow; entities: string[]; via: Array<{ id: string; name: string }> };
     'review/diff': ReviewDiffRow;
     'review/get': { task: ReviewTaskRow };
@@ -107,5 +109,6 @@ declare module './graph/executor.js' {
     'review/lock-item': { item: KnowledgeRow; snapshots: Array<{ version: number; snapshot: string }>; publishedVersions: number[] };
     'review/queue': Page<ReviewTaskRow>;
     'review/release-candidates': ReleaseCandidateRow;
+    'review/set-revision': { id: string };
   }
 }

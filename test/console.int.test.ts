@@ -265,6 +265,34 @@ describe('web console', () => {
     expect(c.body.data!.conversation.messages.filter((m) => m.role === 'bot').at(-1)!.citations.map((x) => x.knowledgeId)).toContain(item.id);
   }, 240_000);
 
+  it('an-editor-approves-a-proposed-change-to-a-live-answer-seeing-each-field-before-and-after', async () => {
+    const question = `How long does a Vega ${run} refund take?`;
+    const data = JSON.stringify({ type: 'fact', externalId: `console-rev-${run}`, question, answer: 'Refunds take 10 days.', language: 'en' });
+    const imported = await api.gql<{ importKnowledge: { created: number } }>('mutation($d: String!) { importKnowledge(format: JSONL, data: $d, publish: true) { created } }', { d: data }, api.adminKey);
+    expect(imported.body.data!.importKnowledge.created).toBe(1);
+    const found = await api.gql<{ knowledgeItems: { edges: Array<{ node: { id: string } }> } }>('query($q: String!) { knowledgeItems(first: 1, filter: { text: $q }) { edges { node { id } } } }', { q: question }, keys.EDITOR);
+    const itemId = found.body.data!.knowledgeItems.edges[0]!.node.id;
+    const proposed = await api.gql('mutation($id: ID!) { proposeKnowledgeRevision(id: $id, input: { answer: "Refunds take 5 working days." }) { id } }', { id: itemId }, keys.EDITOR);
+    expect(proposed.body.errors).toBeUndefined();
+
+    const editor = await newPage();
+    await login(editor, keys.EDITOR);
+    await editor.locator('main[data-screen="review"]').waitFor();
+    const row = editor.getByTestId('review-row').filter({ hasText: question });
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toContain('revision');
+    await row.click();
+    const changes = editor.getByTestId('task-view').getByTestId('field-changes');
+    await changes.locator('del', { hasText: 'Refunds take 10 days.' }).waitFor();
+    await changes.locator('ins', { hasText: 'Refunds take 5 working days.' }).waitFor();
+    await shot(editor, 'review-revision');
+    expect(await axe(editor)).toEqual([]);
+    await editor.getByTestId('task-view').getByTestId('approve').click();
+    await row.waitFor({ state: 'detached' });
+    const after = await api.gql<{ knowledgeItem: { version: number; status: string; answer: string } }>('query($id: ID!) { knowledgeItem(id: $id) { version status ... on Fact { answer } } }', { id: itemId }, keys.EDITOR);
+    expect(after.body.data!.knowledgeItem).toEqual({ version: 2, status: 'PUBLISHED', answer: 'Refunds take 5 working days.' });
+  }, 120_000);
+
   it('runs-a-guided-process-with-cancel-and-takes-ratings-and-csat-in-the-chat', async () => {
     const customer = await newPage();
     await login(customer, keys.CUSTOMER);

@@ -75,6 +75,13 @@ describe('knowledge lifecycle through GraphQL', () => {
     expect(unlinked.body.data!.unlinkEntity.entities).toEqual([]);
     const missing = await api.gql('mutation($k: ID!) { linkEntity(knowledgeId: $k, entityId: "nope") { id } }', { k: f.id }, keys.EDITOR);
     expect(missing.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    // Each link and unlink is audited (the failed one wrote nothing, event included).
+    const audit = await api.gql<{ auditLog: { edges: Array<{ node: { action: string; details: { entityId: string; link: boolean } } }> } }>(
+      'query($id: ID!) { auditLog(first: 10, filter: { itemId: $id, action: "knowledge.link" }) { edges { node { action details } } } }',
+      { id: f.id },
+      api.adminKey,
+    );
+    expect(audit.body.data!.auditLog.edges.map((e) => e.node.details)).toEqual([{ entityId, link: false }, { entityId, link: true }]);
   });
 
   it.each([

@@ -4,7 +4,8 @@ import { eventually, startTestApi, type TestApi } from './harness.js';
 import { createKey, finished, ingest } from './ingestion-helpers.js';
 
 let api: TestApi;
-const run = randomUUID().replace(/-/g, '').slice(0, 8);
+// Starts with a letter: an all-digit run id would read as a value in the conflict checks.
+const run = `g${randomUUID().replace(/-/g, '').slice(0, 7)}`;
 const keys: Record<string, string> = {};
 const keyIds: Record<string, string> = {};
 
@@ -290,6 +291,110 @@ describe('releases', () => {
   });
 });
 
+describe('changes to live knowledge', () => {
+  const REVISION = 'id type status decision requiredApprovals baseVersion proposedBy approvals { by } diff { items { change fields before after } }';
+  interface Revision {
+    id: string;
+    type: string;
+    status: string;
+    decision: string | null;
+    requiredApprovals: number;
+    baseVersion: number | null;
+    proposedBy: string | null;
+    approvals: Array<{ by: string }>;
+    diff: { items: Array<{ change: string; fields: string[]; before: { answer: string }; after: { answer: string } }> };
+  }
+  const propose = (id: string, input: Record<string, unknown>, key: string) =>
+    api.gql<{ proposeKnowledgeRevision: Revision }>(`mutation($id: ID!, $input: KnowledgePatch!) { proposeKnowledgeRevision(id: $id, input: $input, note: "new limit") { ${REVISION} } }`, { id, input }, key);
+  const decide = (id: string, key: string) => api.gql<{ approveReviewTask: Revision }>(`mutation($id: ID!) { approveReviewTask(id: $id) { ${REVISION} } }`, { id }, key);
+  const itemOf = async (id: string) =>
+    (await ok<{ knowledgeItem: { version: number; status: string; visibility: string; answer: string } }>('query($id: ID!) { knowledgeItem(id: $id) { version status visibility ... on Fact { answer } } }', { id }, api.adminKey)).knowledgeItem;
+  const update = (id: string, input: Record<string, unknown>, key: string) => api.gql('mutation($id: ID!, $input: KnowledgePatch!) { updateKnowledge(id: $id, input: $input) { version } }', { id, input }, key);
+
+  it('changes a live PUBLIC item at once, audited; live RESTRICTED knowledge changes only through a reviewed revision with four eyes', async () => {
+    const ids = await importItems([fact('live open', 'Transfers clear in 1 day.'), fact('live vault', 'The vault limit is 5 bars.', { visibility: 'RESTRICTED' })], true);
+    const open = ids.get(`live open-${run}`)!;
+    const vault = ids.get(`live vault-${run}`)!;
+    // A PUBLIC live item: the edit is live at once, and audited with what changed.
+    expect(code(await update(open, { answer: 'Transfers clear in 2 days.' }, keys.E1!))).toBeUndefined();
+    expect(await itemOf(open)).toMatchObject({ version: 2, status: 'PUBLISHED', answer: 'Transfers clear in 2 days.' });
+    expect((await auditOf(open))[0]).toMatchObject({ action: 'knowledge.update', actor: keyIds.E1, before: { version: 1, status: 'PUBLISHED' }, after: { version: 2, status: 'PUBLISHED' } });
+    // RESTRICTED: one editor may not change the live content, nor make live knowledge RESTRICTED (or not).
+    for (const [id, input] of [[vault, { answer: 'The vault limit is 50 bars.' }], [vault, { visibility: 'PUBLIC' }], [open, { visibility: 'RESTRICTED' }]] as const) {
+      const refused = await update(id, input, keys.R1!);
+      expect(code(refused)).toBe('FORBIDDEN');
+      expect(refused.body.errors![0]!.message).toMatch(/proposeKnowledgeRevision/);
+    }
+    expect(await itemOf(vault)).toMatchObject({ version: 1, visibility: 'RESTRICTED', answer: 'The vault limit is 5 bars.' });
+    expect(await itemOf(open)).toMatchObject({ version: 2, visibility: 'PUBLIC' });
+
+    // The revision: the live version keeps answering while two different editors approve the change.
+    const proposed = await propose(vault, { answer: 'The vault limit is 50 bars.' }, keys.R1!);
+    expect(proposed.body.errors).toBeUndefined();
+    const task = proposed.body.data!.proposeKnowledgeRevision;
+    expect(task).toMatchObject({ type: 'revision', status: 'OPEN', requiredApprovals: 2, baseVersion: 1, proposedBy: keyIds.R1, approvals: [] });
+    expect(task.diff.items).toEqual([expect.objectContaining({ change: 'MODIFIED', fields: ['answer'], before: expect.objectContaining({ answer: 'The vault limit is 5 bars.' }), after: expect.objectContaining({ answer: 'The vault limit is 50 bars.' }) })]);
+    expect(code(await propose(vault, { answer: 'The vault limit is 60 bars.' }, keys.R2!))).toBe('CONFLICT'); // one open revision per item
+    expect(await getTask(task.id, keys.E1)).toBeNull(); // RESTRICTED: invisible without the grant
+    const first = await decide(task.id, keys.R1!);
+    expect(first.body.data!.approveReviewTask).toMatchObject({ status: 'OPEN', approvals: [{ by: keyIds.R1 }] });
+    expect(code(await decide(task.id, keys.R1!))).toBe('CONFLICT');
+    expect(await itemOf(vault)).toMatchObject({ version: 1, answer: 'The vault limit is 5 bars.' });
+    const second = await decide(task.id, keys.R2!);
+    expect(second.body.data!.approveReviewTask).toMatchObject({ status: 'DONE', decision: 'approved', approvals: [{ by: keyIds.R1 }, { by: keyIds.R2 }] });
+    expect(await itemOf(vault)).toMatchObject({ version: 2, status: 'PUBLISHED', visibility: 'RESTRICTED', answer: 'The vault limit is 50 bars.' });
+    expect((await auditOf(task.id)).map((e) => e.action)).toEqual(['review.approve', 'review.approve', 'review.propose']);
+    // The earlier live version stays reachable by rollback (it was live).
+    await ok('mutation($id: ID!) { rollbackKnowledge(id: $id, toVersion: 1) { version } }', { id: vault }, keys.R1);
+    expect(await itemOf(vault)).toMatchObject({ version: 3, answer: 'The vault limit is 5 bars.' });
+  });
+
+  it('refuses a revision of a draft, one that changes nothing, and the approval of one the item has moved past', async () => {
+    const { itemId: draftId } = await draftTask(fact('rev draft', 'Draft answer.'));
+    expect(code(await propose(draftId, { answer: 'Other.' }, keys.E1!))).toBe('BAD_USER_INPUT');
+    const live = (await importItems([fact('rev stale', 'Cards ship in 3 days.')], true)).get(`rev stale-${run}`)!;
+    expect(code(await propose(live, { answer: 'Cards ship in 3 days.' }, keys.E1!))).toBe('BAD_USER_INPUT');
+    const task = (await propose(live, { answer: 'Cards ship in 4 days.' }, keys.E1!)).body.data!.proposeKnowledgeRevision;
+    expect(task.requiredApprovals).toBe(1);
+    await update(live, { answer: 'Cards ship in 5 days.' }, keys.E2!);
+    const stale = await decide(task.id, keys.E2!);
+    expect(code(stale)).toBe('CONFLICT');
+    expect(stale.body.errors![0]!.message).toMatch(/changed since this revision was proposed/);
+    expect(await itemOf(live)).toMatchObject({ version: 2, answer: 'Cards ship in 5 days.' });
+    const rejected = await ok<{ rejectReviewTask: { status: string; decision: string } }>('mutation($id: ID!) { rejectReviewTask(id: $id, reason: "superseded") { status decision } }', { id: task.id }, keys.E2);
+    expect(rejected.rejectReviewTask).toEqual({ status: 'DONE', decision: 'rejected' });
+    expect(await itemOf(live)).toMatchObject({ version: 2, status: 'PUBLISHED' });
+  });
+
+  it('re-imports: never over knowledge the key may not write, live RESTRICTED content not past the four eyes, live changes audited', async () => {
+    const ids = await importItems([fact('reimp vault', 'Vault hours are 9 to 5.', { visibility: 'RESTRICTED' }), fact('reimp open', 'Branches open at 9.')], true);
+    const vault = ids.get(`reimp vault-${run}`)!;
+    const open = ids.get(`reimp open-${run}`)!;
+    const reimport = (records: Array<Record<string, unknown>>, key: string) =>
+      api.gql<{ importKnowledge: { created: number; updated: number; errors: Array<{ line: number; message: string }> } }>(
+        'mutation($d: String!) { importKnowledge(format: JSONL, data: $d) { created updated errors { line message } } }',
+        { d: records.map((r) => JSON.stringify(r)).join('\n') },
+        key,
+      );
+    // E1 has no RESTRICTED grant: naming the vault item's externalId with PUBLIC content must not overwrite it.
+    const blind = await reimport([fact('reimp open', 'Branches open at 8.'), fact('reimp vault', 'Vault hours are 8 to 8.')], keys.E1!);
+    expect(blind.body.data!.importKnowledge).toMatchObject({ updated: 0, errors: [{ line: 2, message: expect.stringMatching(/may not write RESTRICTED/) }] });
+    // R1 may write RESTRICTED, but a live RESTRICTED item changes through review.
+    const single = await reimport([fact('reimp vault', 'Vault hours are 8 to 8.', { visibility: 'RESTRICTED' })], keys.R1!);
+    expect(single.body.data!.importKnowledge.errors[0]!.message).toMatch(/proposeKnowledgeRevision/);
+    expect(await itemOf(vault)).toMatchObject({ version: 1, answer: 'Vault hours are 9 to 5.' });
+    expect(await itemOf(open)).toMatchObject({ version: 1, answer: 'Branches open at 9.' });
+    // A PUBLIC live item re-imported without publish stays live with the new content, audited in the import's transaction.
+    const fine = await reimport([fact('reimp open', 'Branches open at 8.')], keys.E1!);
+    expect(fine.body.data!.importKnowledge).toMatchObject({ updated: 1, errors: [] });
+    expect(await itemOf(open)).toMatchObject({ version: 2, status: 'PUBLISHED', answer: 'Branches open at 8.' });
+    const events = await ok<{ auditLog: { edges: Array<{ node: { actor: string; targetType: string; details: { ids: string[] } } }> } }>(
+      'query { auditLog(first: 1, filter: {action: "knowledge.update"}) { edges { node { actor targetType details } } } }',
+    );
+    expect(events.auditLog.edges[0]!.node).toMatchObject({ actor: keyIds.E1, targetType: 'Import', details: { ids: [open] } });
+  });
+});
+
 describe('entity merges', () => {
   it('shows a merge suggestion as a diff (entity removed, alias added, relations rewired) and drafts about the entity as suspected duplicates', async () => {
     const exec = api.app.services.executor;
@@ -360,6 +465,30 @@ describe('entity merges', () => {
     expect(again.undoEntityMerge.code).toBe('CONFLICT');
     expect((await auditOf(ids.existing)).map((e) => e.action)).toContain('entity.merge');
     expect((await auditOf(ids.fresh)).map((e) => e.action)).toContain('entity.unmerge');
+  });
+
+  it('gives an approved merge suggestion its merge id, whose undo reopens the task', async () => {
+    const exec = api.app.services.executor;
+    const ids = { fresh: `e-${randomUUID()}`, existing: `e-${randomUUID()}`, task: `rt-${randomUUID()}` };
+    await exec.writeText(
+      'test/gov-merge-task',
+      `CREATE (fresh:Entity {id: $ids.fresh, key: 'lx card ' + $run, name: 'LX Card ' + $run, type: 'Product', aliases: [], aliasKeys: []})
+       CREATE (existing:Entity {id: $ids.existing, key: 'lumix card ' + $run, name: 'Lumix Card ' + $run, type: 'Product', aliases: [], aliasKeys: []})
+       CREATE (t:ReviewTask {id: $ids.task, type: 'entity-merge', status: 'OPEN', createdAt: datetime(), score: 0.88, reason: 'similar names'})-[:FOR]->(fresh)
+       CREATE (t)-[:CANDIDATE]->(existing)`,
+      { ids, run },
+    );
+    const approved = await approve(ids.task);
+    expect(approved.body.errors).toBeUndefined();
+    const task = await ok<{ reviewTask: { status: string; decision: string; mergeId: string | null } }>('query($id: ID!) { reviewTask(id: $id) { status decision mergeId } }', { id: ids.task });
+    expect(task.reviewTask).toMatchObject({ status: 'DONE', decision: 'approved', mergeId: expect.any(String) });
+    const undone = await ok<{ undoEntityMerge: { data?: { reopenedTaskIds: string[] } } }>(
+      'mutation($id: ID!) { undoEntityMerge(id: $id) { ... on MutationUndoEntityMergeSuccess { data { reopenedTaskIds } } } }',
+      { id: task.reviewTask.mergeId },
+    );
+    expect(undone.undoEntityMerge.data!.reopenedTaskIds).toEqual([ids.task]);
+    const reopened = await ok<{ reviewTask: { status: string; mergeId: string | null } }>('query($id: ID!) { reviewTask(id: $id) { status mergeId } }', { id: ids.task });
+    expect(reopened.reviewTask).toEqual({ status: 'OPEN', mergeId: null });
   });
 });
 

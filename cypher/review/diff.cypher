@@ -3,7 +3,8 @@
 // suspected duplicate entities (open entity-merge suggestions), and the item's content snapshots.
 // For an entity-merge task: the relations that move from the merged entity to the kept one.
 // Params: $ids (task ids). Returns per task: {taskId, type, documentId, targetId, candidateId, entities,
-//   relations, duplicates, snapshots: [{version, snapshot, change}] newest first, publishedVersion, aboutCount}.
+//   relations, duplicates, snapshots: [{version, snapshot, change}] newest first, publishedVersion, proposed
+//   (a revision task's proposed content, JSON), aboutCount}.
 // Relationship types are the fixed whitelist below.
 UNWIND $ids AS id
 MATCH (t:ReviewTask {id: id})-[:FOR]->(target)
@@ -52,4 +53,4 @@ RETURN t.id AS taskId, t.type AS type, t.documentId AS documentId, target.id AS 
        CASE WHEN t.type = 'entity-merge' AND cand IS NOT NULL
             THEN [{entityId: target.id, entityName: target.name, candidateId: cand.id, candidateName: cand.name, score: t.score, taskId: t.id}]
             ELSE suspected END AS duplicates,
-       snapshots, publishedVersion, COUNT { (target:Entity)<-[:ABOUT]-(:Knowledge) } AS aboutCount
+       snapshots, publishedVersion, t.proposed AS proposed, COUNT { (target:Entity)<-[:ABOUT]-(:Knowledge) } AS aboutCount

@@ -59,3 +59,20 @@ export const fourEyesRefusal = 'RESTRICTED knowledge goes live with the approval
 export function assertMayPublishDirectly(viewer: Viewer, visibility: Visibility | null | undefined): void {
   if (!mayPublishDirectly(viewer, visibility)) throw new AppError('FORBIDDEN', fourEyesRefusal, { reason: 'FOUR_EYES' });
 }
+
+export const liveRestrictedRefusal =
+  'A live RESTRICTED item changes with the approvals of two different editors: propose the change with proposeKnowledgeRevision.';
+
+/**
+ * Changing a live item's content is publishing it: allowed without review where publishing directly is
+ * (an EDITOR for PUBLIC and INTERNAL knowledge), else FORBIDDEN (FOUR_EYES) — an EDITOR changes live
+ * RESTRICTED knowledge, or makes live knowledge RESTRICTED or no longer RESTRICTED, through a reviewed revision.
+ */
+export function mayChangeLive(viewer: Viewer, before: Visibility, after: Visibility): boolean {
+  return mayPublishDirectly(viewer, before) && mayPublishDirectly(viewer, after);
+}
+
+export function assertMayChangeLive(viewer: Viewer, before: Visibility, after: Visibility): void {
+  assertMayPublishWithoutReview(viewer, 'propose the change with proposeKnowledgeRevision');
+  if (!mayChangeLive(viewer, before, after)) throw new AppError('FORBIDDEN', liveRestrictedRefusal, { reason: 'FOUR_EYES' });
+}

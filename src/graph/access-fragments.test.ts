@@ -103,6 +103,7 @@ const ALLOWLIST: Record<string, string> = {
 
   // Review internals
   'review/conflict-candidates k': "the task's own item (from tasks read through review/get or review/queue); only p, filtered, is returned",
+  'review/create-revision': 'revision write, after review/lock-item checked the caller may see the item in the same transaction',
   'review/create-release': 'release write, for items planned through review/release-candidates (filtered)',
   'review/diff': 'by task ids the caller read through review/get or review/queue, which filter on the task target',
   'review/get-releases': 'entries carry ids, statuses, visibility; items load through knowledge/get-by-ids, rollback checks visibility',

@@ -40,12 +40,17 @@ builder.mutationField('importKnowledge', (t) =>
         by: ctx.viewer.keyId,
         access: knowledgeAccess(ctx.viewer),
         mayPublishRestricted: mayPublishDirectly(ctx.viewer, 'RESTRICTED'),
+        // What went live without review is audited in the import's transaction (ids: the first 1,000).
+        inTx: (tx, live) =>
+          ctx.services.audit.append(tx, ctx.viewer, {
+            action: live.published.length > 0 ? 'knowledge.publish' : 'knowledge.update',
+            targetType: 'Import',
+            targetId: `import:${ctx.requestId}`,
+            after: { status: 'PUBLISHED', items: live.published.length + live.liveUpdated.length, format: args.format },
+            details: { ids: [...live.published, ...live.liveUpdated].slice(0, 1000), publish: args.publish ?? false },
+          }),
       });
       if (result.created + result.updated > 0) await ctx.services.knowledge.notifyImport(ctx.viewer.keyId);
-      if (args.publish && result.created + result.updated > 0) {
-        // Publishing without review is audited (after the import's own transaction commits).
-        await ctx.services.audit.record(ctx.viewer, { action: 'knowledge.publish', targetType: 'Import', targetId: `import:${ctx.requestId}`, after: { created: result.created, updated: result.updated, unchanged: result.unchanged, format: args.format } });
-      }
       return result;
     },
   }),

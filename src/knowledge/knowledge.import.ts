@@ -1,7 +1,7 @@
-import { fourEyesRefusal, mayWriteVisibility, writeVisibilityRefusal } from '../auth/policies.js';
+import { fourEyesRefusal, liveRestrictedRefusal, mayWriteVisibility, writeVisibilityRefusal } from '../auth/policies.js';
 import type { KnowledgeStatus } from '../auth/roles.js';
 import { AppError } from '../errors.js';
-import type { CypherExecutor } from '../graph/executor.js';
+import type { CypherExecutor, Tx } from '../graph/executor.js';
 import { entityTypes, type EntityInput, type EntityType } from './entity.repository.js';
 import { exportRecords, parseKnowledgeImport, type ImportFormat, type ImportedRecord, type KnowledgeRecord } from './import/index.js';
 import type { IntentInput } from './intent.repository.js';
@@ -20,6 +20,14 @@ export interface ImportResult {
   updated: number;
   unchanged: number;
   errors: ImportRowError[];
+}
+
+/** What an import made live, for the caller's audit event (written in the import's transaction). */
+export interface ImportLiveChanges {
+  /** Items published by `publish` (created or changed). */
+  published: string[];
+  /** Live items whose content a re-import without `publish` changed (they stay live). */
+  liveUpdated: string[];
 }
 
 /** Raised inside the import transaction to roll it back with row errors. */
@@ -45,7 +53,16 @@ export async function importKnowledge(
    * `mayPublishRestricted`: whether the caller may publish RESTRICTED records without review (ADMIN and
    * in-process bootstraps; `mayPublishDirectly`): without it, `publish` with such a record is a line error.
    */
-  input: { format: ImportFormat; data: string; publish: boolean; by: string | null; access: Access; mayPublishRestricted: boolean },
+  input: {
+    format: ImportFormat;
+    data: string;
+    publish: boolean;
+    by: string | null;
+    access: Access;
+    mayPublishRestricted: boolean;
+    /** More writes in the import's transaction when it made something live (the caller's audit event). */
+    inTx?: (tx: Tx, changes: ImportLiveChanges) => Promise<unknown>;
+  },
 ): Promise<ImportResult> {
   const empty = { created: 0, updated: 0, unchanged: 0 };
   const parsed = parseKnowledgeImport(input.data, input.format);
@@ -87,6 +104,23 @@ export async function importKnowledge(
         keepStatus: !input.publish,
         by: input.by,
       });
+      // The items matched are checked as they were: a key never overwrites knowledge it may not write, and
+      // changing a live item is publishing it (live RESTRICTED knowledge changes through a reviewed revision).
+      const refused = saved.outcomes.flatMap((o, i) => {
+        const line = items[i]!.line;
+        if (!o.before) return [];
+        if (!mayWriteVisibility(input.access, o.before.visibility)) return [{ line, message: `line ${line}: ${writeVisibilityRefusal(o.before.visibility)}` }];
+        const restricted = o.before.visibility === 'RESTRICTED' || (items[i]!.record as KnowledgeItemRecord).visibility === 'RESTRICTED';
+        if (o.outcome === 'updated' && o.before.status === 'PUBLISHED' && restricted && !input.mayPublishRestricted) return [{ line, message: `line ${line}: ${liveRestrictedRefusal}` }];
+        return [];
+      });
+      if (refused.length > 0) throw new ImportRejected(refused);
+      const written = saved.outcomes.filter((o) => o.outcome !== 'unchanged');
+      const live: ImportLiveChanges = {
+        published: input.publish ? written.map((o) => o.id) : [],
+        liveUpdated: input.publish ? [] : written.filter((o) => o.before?.status === 'PUBLISHED').map((o) => o.id),
+      };
+      if (live.published.length + live.liveUpdated.length > 0) await input.inTx?.(tx, live);
       // Similar questions of facts: embedded after the import by src/learning (matched by words meanwhile).
       const questionRows = items.flatMap((i) =>
         i.record.type === 'fact' && i.record.questions !== undefined

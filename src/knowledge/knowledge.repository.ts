@@ -104,6 +104,15 @@ function byId<F extends string, T>(ids: readonly string[], rows: ReadonlyArray<{
   return ids.map((id) => map.get(id) ?? []);
 }
 
+/** An item an import or save matches, as it is before the write. */
+export interface ExistingItem {
+  id: string;
+  contentHash: string;
+  status: KnowledgeStatus;
+  kind: KnowledgeKind;
+  visibility: Visibility;
+}
+
 export class KnowledgeRepository {
   constructor(private readonly executor: CypherExecutor) {}
 
@@ -142,8 +151,8 @@ export class KnowledgeRepository {
     return byId(ids, await this.executor.read('knowledge/history-of', { ids }), 'versions');
   }
 
-  async existingByExternalIds(tx: Tx, externalIds: string[]): Promise<Map<string, { id: string; contentHash: string; status: KnowledgeStatus; kind: KnowledgeKind }>> {
-    const out = new Map<string, { id: string; contentHash: string; status: KnowledgeStatus; kind: KnowledgeKind }>();
+  async existingByExternalIds(tx: Tx, externalIds: string[]): Promise<Map<string, ExistingItem>> {
+    const out = new Map<string, ExistingItem>();
     for (let i = 0; i < externalIds.length; i += BATCH) {
       const rows = await tx.run('knowledge/existing-by-external-ids', { externalIds: externalIds.slice(i, i + BATCH) });
       for (const { externalId, ...existing } of rows) out.set(externalId, existing);
@@ -166,8 +175,8 @@ export class KnowledgeRepository {
     return row ?? null;
   }
 
-  async link(input: { id: string; entityId: string; link: boolean; by: string | null }) {
-    const [row] = await this.executor.write('knowledge/link-entity', input);
+  async link(tx: Tx, input: { id: string; entityId: string; link: boolean; by: string | null }) {
+    const [row] = await tx.run('knowledge/link-entity', input);
     return row ?? null;
   }
 

@@ -1,4 +1,4 @@
-import { assertMayPublishDirectly, assertMayPublishWithoutReview, assertMayWriteVisibility } from '../auth/policies.js';
+import { assertMayChangeLive, assertMayPublishDirectly, assertMayPublishWithoutReview, assertMayWriteVisibility } from '../auth/policies.js';
 import { knowledgeAccess } from '../auth/roles.js';
 import { AppError } from '../errors.js';
 import { builder, editors, anyRole, KnowledgeStatusEnum, VisibilityEnum } from '../schema/builder.js';
@@ -181,7 +181,7 @@ const KnowledgeInput = builder.inputType('KnowledgeInput', {
 });
 
 // The same field list as ReviewEdits (review.schema.ts); both are merged by `mergeContent`.
-const KnowledgePatch = builder.inputType('KnowledgePatch', {
+export const KnowledgePatch = builder.inputType('KnowledgePatch', {
   description: 'Changes to an item; omitted fields keep their value. Creates a new version.',
   fields: (t) => patchInputFields(t),
 });
@@ -206,20 +206,39 @@ builder.mutationFields((t) => ({
         assertMayPublishWithoutReview(ctx.viewer);
         assertMayPublishDirectly(ctx.viewer, content.visibility);
       }
-      const id = await ctx.services.knowledge.create(content, { status: publish ? 'PUBLISHED' : 'DRAFT', by: ctx.viewer.keyId });
-      // Publishing without review is audited (after the item's own transaction commits).
-      if (publish) await ctx.services.audit.record(ctx.viewer, { action: 'knowledge.publish', targetType: 'Knowledge', targetId: id, after: { status: 'PUBLISHED', version: 1 } });
+      // Publishing without review is audited, in the item's own transaction.
+      const id = await ctx.services.knowledge.create(content, {
+        status: publish ? 'PUBLISHED' : 'DRAFT',
+        by: ctx.viewer.keyId,
+        inTx: publish ? (tx, itemId) => ctx.services.audit.append(tx, ctx.viewer, { action: 'knowledge.publish', targetType: 'Knowledge', targetId: itemId, after: { status: 'PUBLISHED', version: 1 } }) : undefined,
+      });
       return loadVisible(ctx, id);
     },
   }),
   updateKnowledge: t.field({
     type: KnowledgeItemRef,
     authScopes: { role: editors },
+    description:
+      'Writes a new version of an item. A live (PUBLISHED) item changes at once — that is publishing, audited as knowledge.update — except RESTRICTED knowledge (or a change to or from RESTRICTED), which an EDITOR changes through review: proposeKnowledgeRevision.',
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: KnowledgePatch, required: true }) },
     resolve: async (_r, { id, input }, ctx) => {
       const current = await loadVisible(ctx, String(id));
       assertMayWriteVisibility(ctx.viewer, input.visibility);
-      await ctx.services.knowledge.update(current.id, (base) => mergeContent(current.kind, input, base), ctx.viewer.keyId);
+      await ctx.services.knowledge.update(current.id, (base) => mergeContent(current.kind, input, base), ctx.viewer.keyId, {
+        // Read in the write's transaction: the status and visibility the change applies to.
+        check: (item, next) => {
+          if (item.status === 'PUBLISHED') assertMayChangeLive(ctx.viewer, item.visibility, next.visibility);
+        },
+        inTx: (tx, change) =>
+          ctx.services.audit.append(tx, ctx.viewer, {
+            action: 'knowledge.update',
+            targetType: 'Knowledge',
+            targetId: change.id,
+            before: { version: change.fromVersion, status: change.status, visibility: change.visibility.before },
+            after: { version: change.toVersion, status: change.status, visibility: change.visibility.after },
+            details: { fields: change.fields, live: change.status === 'PUBLISHED' },
+          }),
+      });
       return loadVisible(ctx, current.id);
     },
   }),
@@ -259,7 +278,9 @@ builder.mutationFields((t) => ({
     args: { knowledgeId: t.arg.id({ required: true }), entityId: t.arg.id({ required: true }) },
     resolve: async (_r, args, ctx) => {
       const current = await loadVisible(ctx, String(args.knowledgeId));
-      return ctx.services.knowledge.link(current.id, String(args.entityId), true, ctx.viewer.keyId);
+      return ctx.services.knowledge.link(current.id, String(args.entityId), true, ctx.viewer.keyId, (tx, item) =>
+        ctx.services.audit.append(tx, ctx.viewer, { action: 'knowledge.link', targetType: 'Knowledge', targetId: item.id, after: { status: item.status, version: item.version }, details: { entityId: String(args.entityId), link: true } }),
+      );
     },
   }),
   unlinkEntity: t.field({
@@ -268,7 +289,9 @@ builder.mutationFields((t) => ({
     args: { knowledgeId: t.arg.id({ required: true }), entityId: t.arg.id({ required: true }) },
     resolve: async (_r, args, ctx) => {
       const current = await loadVisible(ctx, String(args.knowledgeId));
-      return ctx.services.knowledge.link(current.id, String(args.entityId), false, ctx.viewer.keyId);
+      return ctx.services.knowledge.link(current.id, String(args.entityId), false, ctx.viewer.keyId, (tx, item) =>
+        ctx.services.audit.append(tx, ctx.viewer, { action: 'knowledge.link', targetType: 'Knowledge', targetId: item.id, after: { status: item.status, version: item.version }, details: { entityId: String(args.entityId), link: false } }),
+      );
     },
   }),
 }));

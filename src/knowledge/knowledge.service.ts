@@ -11,6 +11,23 @@ import { kinds } from './kinds/index.js';
 
 export type SaveOutcome = 'created' | 'updated' | 'unchanged';
 
+/** One item of a save: its id, what happened, and (an existing item) its status and visibility before. */
+export interface SavedItem {
+  id: string;
+  outcome: SaveOutcome;
+  before: { status: KnowledgeStatus; visibility: KnowledgeContent['visibility'] } | null;
+}
+
+/** What an update changed (for the caller's audit event). */
+export interface ItemUpdate {
+  id: string;
+  status: KnowledgeStatus;
+  fromVersion: number;
+  toVersion: number;
+  fields: string[];
+  visibility: { before: KnowledgeContent['visibility']; after: KnowledgeContent['visibility'] };
+}
+
 export interface KnowledgeEvent {
   id: string;
   change: string;
@@ -60,7 +77,7 @@ export class KnowledgeService {
   async saveInTx(
     tx: Tx,
     input: { items: Array<{ id?: string; content: KnowledgeContent }>; entities?: EntityInput[]; status: KnowledgeStatus; keepStatus?: boolean; by: string | null },
-  ): Promise<{ outcomes: Array<{ id: string; outcome: SaveOutcome }>; entities: { created: number; updated: number; unchanged: number } }> {
+  ): Promise<{ outcomes: SavedItem[]; entities: { created: number; updated: number; unchanged: number } }> {
     const entityResult = await this.entities.upsertInTx(tx, input.entities ?? [], input.by);
 
     // Resolve every entity name the items mention; unknown names become Concept entities.
@@ -78,7 +95,7 @@ export class KnowledgeService {
 
     const upserts: UpsertRow[] = [];
     const about: Array<{ id: string; entityIds: string[] }> = [];
-    const outcomes: Array<{ id: string; outcome: SaveOutcome }> = [];
+    const outcomes: SavedItem[] = [];
     for (const { id: givenId, content: given } of input.items) {
       // Entities are part of the content by what they resolve to, so an alias and the canonical
       // name are the same content (and export → import is unchanged).
@@ -88,12 +105,13 @@ export class KnowledgeService {
       const byExt = content.externalId ? existingByExt.get(content.externalId) : undefined;
       const byId = givenId ? existingById.get(givenId) : undefined;
       if (givenId && !byId) throw new AppError('NOT_FOUND', `Knowledge item ${givenId} does not exist.`);
-      const current = byId ? { id: byId.row.id, contentHash: byId.row.contentHash, status: byId.row.status, kind: byId.row.kind } : byExt;
+      const current = byId ? { id: byId.row.id, contentHash: byId.row.contentHash, status: byId.row.status, kind: byId.row.kind, visibility: byId.row.visibility } : byExt;
+      const prior = current ? { status: current.status, visibility: current.visibility } : null;
       if (current && current.kind !== content.kind) {
         throw new AppError('VALIDATION_FAILED', `${content.externalId ?? current.id} is a ${current.kind}; it cannot become a ${content.kind}.`);
       }
       if (current && current.contentHash === hash && (input.keepStatus || current.status === input.status)) {
-        outcomes.push({ id: current.id, outcome: 'unchanged' });
+        outcomes.push({ id: current.id, outcome: 'unchanged', before: prior });
         continue;
       }
       const id = current?.id ?? randomUUID();
@@ -110,34 +128,55 @@ export class KnowledgeService {
         snapshot: JSON.stringify(content),
       });
       about.push({ id, entityIds: [...new Set(given.entities.map((n) => resolved.get(entityKey(n))!.id))] });
-      outcomes.push({ id, outcome: current ? 'updated' : 'created' });
+      outcomes.push({ id, outcome: current ? 'updated' : 'created', before: prior });
     }
     await this.repo.upsert(tx, upserts, about, input.by);
     return { outcomes, entities: entityResult };
   }
 
-  async create(content: KnowledgeContent, opts: { status: KnowledgeStatus; by: string | null }): Promise<string> {
+  /**
+   * `inTx`: more writes in the item's transaction (the caller's audit event: knowledge does not know the
+   * audit trail), given the item's id.
+   */
+  async create(content: KnowledgeContent, opts: { status: KnowledgeStatus; by: string | null; inTx?: (tx: Tx, id: string) => Promise<unknown> }): Promise<string> {
     this.assertValid(content);
-    const { outcomes } = await this.executor.writeTx('knowledge/create', (tx) =>
-      this.saveInTx(tx, { items: [{ content }], status: opts.status, by: opts.by }),
-    );
+    const { outcomes } = await this.executor.writeTx('knowledge/create', async (tx) => {
+      const saved = await this.saveInTx(tx, { items: [{ content }], status: opts.status, by: opts.by });
+      await opts.inTx?.(tx, saved.outcomes[0]!.id);
+      return saved;
+    });
     const id = outcomes[0]!.id;
     await this.notify(id, outcomes[0]!.outcome === 'created' ? 'create' : 'update', opts.by);
     return id;
   }
 
-  /** A new version with the merged content; status is kept (published stays published). */
-  async update(id: string, patch: (current: KnowledgeContent) => KnowledgeContent, by: string | null): Promise<SaveOutcome> {
-    const [row] = await this.executor.read('knowledge/export-by-ids', { ids: [id] });
-    if (!row) throw new AppError('NOT_FOUND', `Knowledge item ${id} does not exist.`);
-    const current = fromRow(row.item, row.entities);
-    const next = patch(current);
-    this.assertValid(next);
-    const { outcomes } = await this.executor.writeTx('knowledge/update', (tx) =>
-      this.saveInTx(tx, { items: [{ id, content: next }], status: row.item.status, keepStatus: true, by }),
-    );
-    if (outcomes[0]!.outcome !== 'unchanged') await this.notify(id, 'update', by);
-    return outcomes[0]!.outcome;
+  /**
+   * A new version with the merged content; status is kept (published stays published). `check` sees the
+   * item as it is (read in the transaction) and the content it would get, before anything is written
+   * (policy: throw to refuse); `inTx` runs after the write, in the same transaction, when something changed.
+   */
+  async update(
+    id: string,
+    patch: (current: KnowledgeContent) => KnowledgeContent,
+    by: string | null,
+    hooks: { check?: (item: KnowledgeRow, next: KnowledgeContent) => void; inTx?: (tx: Tx, change: ItemUpdate) => Promise<unknown> } = {},
+  ): Promise<SaveOutcome> {
+    const outcome = await this.executor.writeTx('knowledge/update', async (tx) => {
+      const [row] = await tx.run('knowledge/export-by-ids', { ids: [id] });
+      if (!row) throw new AppError('NOT_FOUND', `Knowledge item ${id} does not exist.`);
+      const current = fromRow(row.item, row.entities);
+      const next = patch(current);
+      this.assertValid(next);
+      hooks.check?.(row.item, next);
+      const { outcomes } = await this.saveInTx(tx, { items: [{ id, content: next }], status: row.item.status, keepStatus: true, by });
+      const result = outcomes[0]!.outcome;
+      if (result !== 'unchanged') {
+        await hooks.inTx?.(tx, { id, status: row.item.status, fromVersion: row.item.version, toVersion: row.item.version + 1, fields: changedFields(current, next), visibility: { before: current.visibility, after: next.visibility } });
+      }
+      return result;
+    });
+    if (outcome !== 'unchanged') await this.notify(id, 'update', by);
+    return outcome;
   }
 
   async transition(id: string, move: Transition, by: string | null, reason: string | null = null): Promise<KnowledgeRow> {
@@ -151,10 +190,15 @@ export class KnowledgeService {
     return r.item;
   }
 
-  async link(id: string, entityId: string, link: boolean, by: string | null): Promise<KnowledgeRow> {
-    const r = await this.repo.link({ id, entityId, link, by });
-    if (!r) throw new AppError('NOT_FOUND', `Knowledge item ${id} does not exist.`);
-    if (!r.entityFound) throw new AppError('NOT_FOUND', `Entity ${entityId} does not exist.`);
+  /** `inTx`: more writes in the link's transaction (the caller's audit event), once it was made. */
+  async link(id: string, entityId: string, link: boolean, by: string | null, inTx?: (tx: Tx, item: KnowledgeRow) => Promise<unknown>): Promise<KnowledgeRow> {
+    const r = await this.executor.writeTx('knowledge/link', async (tx) => {
+      const row = await this.repo.link(tx, { id, entityId, link, by });
+      if (!row) throw new AppError('NOT_FOUND', `Knowledge item ${id} does not exist.`);
+      if (!row.entityFound) throw new AppError('NOT_FOUND', `Entity ${entityId} does not exist.`);
+      await inTx?.(tx, row.item);
+      return row;
+    });
     await this.notify(id, link ? 'link' : 'unlink', by);
     return r.item;
   }

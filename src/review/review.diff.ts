@@ -79,6 +79,8 @@ export interface ReviewDiffRow {
   duplicates: DuplicateSuspect[];
   snapshots: Array<{ version: number; snapshot: string; change: string }>;
   publishedVersion: number | null;
+  /** A revision task's proposed content (JSON). */
+  proposed: string | null;
   aboutCount: number;
 }
 
@@ -101,19 +103,24 @@ export class ReviewDiffs {
   }
 
   async conflicts(tasks: readonly ReviewTaskRow[], visibilities: Visibility[]): Promise<KnowledgeConflict[][]> {
-    const drafts = tasks.filter((t) => t.type === 'draft' && t.targetLabel === 'Knowledge' && (t.kind === 'fact' || t.kind === 'rule'));
+    // A draft proposes its item's content; a revision, the content it carries.
+    const drafts = tasks.filter((t) => (t.type === 'draft' || t.type === 'revision') && t.targetLabel === 'Knowledge' && (t.kind === 'fact' || t.kind === 'rule'));
     if (drafts.length === 0) return tasks.map(() => []);
-    const items = await this.executor.read('knowledge/export-by-ids', { ids: drafts.map((t) => t.targetId) });
-    const proposed = new Map(items.map((r) => [r.item.id, fromRow(r.item, r.entities)]));
+    const items = await this.executor.read('knowledge/export-by-ids', { ids: drafts.filter((t) => t.type === 'draft').map((t) => t.targetId) });
+    const content = new Map(items.map((r) => [r.item.id, fromRow(r.item, r.entities)]));
+    const proposed = new Map(drafts.flatMap((t) => {
+      const c = t.type === 'revision' ? parse(t.proposed ?? undefined) : content.get(t.targetId);
+      return c ? [[t.id, c] as const] : [];
+    }));
     const rows = drafts.flatMap((t) => {
-      const c = proposed.get(t.targetId);
+      const c = proposed.get(t.id);
       return c ? [{ taskId: t.id, itemId: t.targetId, kind: c.kind, paths: c.kind === 'rule' ? referencedPaths(c.when) : [] }] : [];
     });
     const candidates = await this.executor.read('review/conflict-candidates', { rows, visibilities });
     const out = new Map<string, KnowledgeConflict[]>();
     for (const c of candidates) {
       const task = drafts.find((t) => t.id === c.taskId)!;
-      const mine = proposed.get(task.targetId)!;
+      const mine = proposed.get(task.id)!;
       const item = c.item;
       const theirs = fromRow(item, c.entities);
       const via = c.via[0] ?? null;
@@ -156,6 +163,10 @@ function toDiff(r: ReviewDiffRow): GraphDiff {
     items.push(live
       ? { itemId: r.targetId, change: 'MODIFIED', kind: current.kind, fields: changedFields(live, current), before: live, after: current }
       : { itemId: r.targetId, change: 'ADDED', kind: current.kind, fields: [], before: null, after: current });
+  } else if (r.type === 'revision' && current && r.proposed) {
+    // The live content against the proposed change (the item keeps its live version until approval).
+    const proposed = parse(r.proposed)!;
+    items.push({ itemId: r.targetId, change: 'MODIFIED', kind: current.kind, fields: changedFields(current, proposed), before: current, after: proposed });
   } else if (r.type === 'source-removed' && current) {
     items.push({ itemId: r.targetId, change: 'REMOVED', kind: current.kind, fields: [], before: current, after: null });
   }

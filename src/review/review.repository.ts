@@ -1,8 +1,12 @@
 import type { Visibility } from '../auth/roles.js';
 import type { CypherExecutor, Tx } from '../graph/executor.js';
 
-/** `quality`: a published item whose quality score fell below the threshold; `suggestion`: a contradiction, near-duplicate or stale item found by src/learning. */
-export const reviewTaskTypes = ['draft', 'entity-merge', 'source-removed', 'quality', 'suggestion'] as const;
+/**
+ * `quality`: a published item whose quality score fell below the threshold; `suggestion`: a contradiction,
+ * near-duplicate or stale item found by src/learning; `revision`: an editor's proposed change to a live item
+ * (proposeKnowledgeRevision), which keeps answering with its live version until the change is approved.
+ */
+export const reviewTaskTypes = ['draft', 'entity-merge', 'source-removed', 'quality', 'suggestion', 'revision'] as const;
 export type ReviewTaskType = (typeof reviewTaskTypes)[number];
 export const reviewTaskStatuses = ['OPEN', 'DONE'] as const;
 export type ReviewTaskStatus = (typeof reviewTaskStatuses)[number];
@@ -42,8 +46,16 @@ export interface ReviewTaskRow {
   approvedAt: string[];
   /** Content hash the approvals so far were given to. */
   approvedHash: string | null;
-  /** Visibility of the knowledge item (null for entities). */
+  /** Visibility of the knowledge item (null for entities); RESTRICTED when a revision proposes to make it so. */
   visibility: Visibility | null;
+  /** A revision task's proposed content (KnowledgeContent as JSON), else null. */
+  proposed: string | null;
+  /** The live version a revision was proposed on: approving it after the item moved on is a CONFLICT. */
+  baseVersion: number | null;
+  /** Key id of the editor who proposed a revision. */
+  proposedBy: string | null;
+  /** The merge an approved entity-merge task carried out (undoEntityMerge takes it), while not undone. */
+  mergeId: string | null;
   /** Extraction confidence (entity merges: name similarity; drafts: the extraction rule's). */
   confidence: number;
 }

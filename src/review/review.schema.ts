@@ -4,7 +4,8 @@ import { EntityRef } from '../knowledge/entity.schema.js';
 import { knowledgeKinds } from '../knowledge/knowledge.repository.js';
 import { patchInputFields } from '../knowledge/knowledge.inputs.js';
 import { kindList } from '../knowledge/kinds/index.js';
-import { KnowledgeItemRef } from '../knowledge/knowledge.schema.js';
+import { KnowledgeItemRef, KnowledgePatch } from '../knowledge/knowledge.schema.js';
+import type { KnowledgePatch as KnowledgePatchValue } from '../knowledge/kinds/index.js';
 import { KNOWLEDGE_TOPIC, type KnowledgeEvent } from '../knowledge/knowledge.service.js';
 import { builder, editors } from '../schema/builder.js';
 import type { GraphQLContext } from '../schema/context.js';
@@ -20,7 +21,7 @@ import { requiredApprovals, type BulkOutcome, type ReviewEdits } from './review.
 const loadItems = (ids: string[], ctx: GraphQLContext) => ctx.services.knowledge.repo.getByIds(ids, knowledgeAccess(ctx.viewer));
 
 const ReviewTaskTypeEnum = builder.enumType('ReviewTaskType', {
-  values: Object.fromEntries(reviewTaskTypes.map((t) => [t.toUpperCase().replace('-', '_'), { value: t }])) as Record<'DRAFT' | 'ENTITY_MERGE' | 'SOURCE_REMOVED' | 'QUALITY' | 'SUGGESTION', { value: (typeof reviewTaskTypes)[number] }>,
+  values: Object.fromEntries(reviewTaskTypes.map((t) => [t.toUpperCase().replace('-', '_'), { value: t }])) as Record<'DRAFT' | 'ENTITY_MERGE' | 'SOURCE_REMOVED' | 'QUALITY' | 'SUGGESTION' | 'REVISION', { value: (typeof reviewTaskTypes)[number] }>,
 });
 const ReviewTaskStatusEnum = builder.enumType('ReviewTaskStatus', { values: reviewTaskStatuses });
 
@@ -184,7 +185,12 @@ const ReviewTaskRef = builder.objectRef<ReviewTaskRow>('ReviewTask').implement({
   description: 'Something the machines proposed and an editor decides: a knowledge draft, an uncertain entity merge, or a live item whose source sentence disappeared.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    type: t.exposeString('type', { description: 'draft, entity-merge, source-removed, quality (a live item whose quality score fell) or suggestion (a finding of src/learning).' }),
+    type: t.exposeString('type', {
+      description: 'draft, entity-merge, source-removed, quality (a live item whose quality score fell), suggestion (a finding of src/learning) or revision (a proposed change to a live item: diff.items shows it).',
+    }),
+    baseVersion: t.int({ nullable: true, description: 'The live version a revision was proposed on.', resolve: (r) => r.baseVersion }),
+    proposedBy: t.id({ nullable: true, description: 'Key id of the editor who proposed a revision.', resolve: (r) => r.proposedBy }),
+    mergeId: t.id({ nullable: true, description: 'The merge an approved entity-merge task carried out, for undoEntityMerge (null once undone).', resolve: (r) => r.mergeId }),
     status: t.exposeString('status', { description: 'OPEN or DONE.' }),
     kind: t.exposeString('kind', { description: 'What the task is about: fact, rule, process, or entity.' }),
     reason: t.string({ nullable: true, description: 'Why the task exists (e.g. "conditional sentence").', resolve: (r) => r.reason }),
@@ -376,6 +382,14 @@ const DocumentApprovalRef = builder.objectRef<{ id: string; approvedAt: string; 
 });
 
 builder.mutationFields((t) => ({
+  proposeKnowledgeRevision: t.field({
+    type: ReviewTaskRef,
+    authScopes: { role: editors },
+    description:
+      'Proposes a change to a live (PUBLISHED) item for review: the item keeps answering with its live version until the revision task is approved (two different editors when the item is, or becomes, RESTRICTED). One open revision per item (CONFLICT otherwise); approving after the item changed is a CONFLICT.',
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: KnowledgePatch, required: true }), note: t.arg.string({ description: 'Why the change is needed (the task reason).' }) },
+    resolve: (_r, args, ctx) => ctx.services.review.proposeRevision(ctx.viewer, String(args.id), args.input as KnowledgePatchValue, args.note ?? null),
+  }),
   approveReviewTask: t.field({
     type: ReviewTaskRef,
     authScopes: { role: editors },

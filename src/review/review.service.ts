@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { AuditService } from '../audit/audit.service.js';
 import { assertMayWriteVisibility } from '../auth/policies.js';
 import { knowledgeAccess, type Viewer } from '../auth/roles.js';
 import { AppError } from '../errors.js';
 import type { CypherExecutor, Tx } from '../graph/executor.js';
-import { fromRow } from '../knowledge/knowledge.content.js';
+import { changedFields, contentHash, fromRow, type KnowledgeContent } from '../knowledge/knowledge.content.js';
 import { mergeContent, type KnowledgePatch } from '../knowledge/kinds/index.js';
 import type { KnowledgeRow } from '../knowledge/knowledge.repository.js';
 import { contentProblems, transitions, type KnowledgeService, type Transition } from '../knowledge/knowledge.service.js';
@@ -21,9 +22,12 @@ import { ReviewRepository, type QueueFilter, type ReviewTaskRow } from './review
  */
 export type ReviewEdits = KnowledgePatch;
 
-/** Approvals a task needs: RESTRICTED knowledge needs two different editors (four eyes). */
+/**
+ * Approvals a task needs: RESTRICTED knowledge needs two different editors (four eyes), for a draft and
+ * for a revision of a live item alike (a revision's row is RESTRICTED when it proposes to make the item so).
+ */
 export function requiredApprovals(task: Pick<ReviewTaskRow, 'type' | 'visibility'>): number {
-  return task.type === 'draft' && task.visibility === 'RESTRICTED' ? 2 : 1;
+  return (task.type === 'draft' || task.type === 'revision') && task.visibility === 'RESTRICTED' ? 2 : 1;
 }
 
 export interface ApproveOptions {
@@ -108,6 +112,7 @@ export class ReviewService {
       }
       const [row] = await tx.run('knowledge/export-by-ids', { ids: [task.targetId] });
       if (!row) throw new AppError('NOT_FOUND', `Knowledge item ${task.targetId} does not exist.`);
+      if (task.type === 'revision') return this.approveRevisionInTx(tx, viewer, task, row, hasEdits(opts.edits) ? opts.edits : null, opts);
       let item = row.item;
       const edits = hasEdits(opts.edits) ? opts.edits : null;
       if (edits) {
@@ -127,26 +132,12 @@ export class ReviewService {
       }
       // A draft: count this approval (four eyes for RESTRICTED).
       const required = requiredApprovals({ type: task.type, visibility: item.visibility });
-      const sameContent = task.approvedHash === item.contentHash;
-      const earlier = sameContent ? task.approvedBy : [];
-      if (earlier.includes(by ?? '')) {
-        throw new AppError('CONFLICT', `You approved task ${id} already; RESTRICTED knowledge needs a second, different editor.`, { id, reason: 'FOUR_EYES', approvals: earlier.length, required });
-      }
-      const approvals = earlier.length + 1;
-      if (approvals < required) {
-        const [added] = await tx.run('review/add-approval', { id, rev: task.rev, by, name: viewer.name, reset: !sameContent, approvedHash: item.contentHash });
-        if (!added) throw new AppError('CONFLICT', `Review task ${id} changed while it was being approved; reload it.`, { id, reason: 'STALE' });
+      const counted = await this.countApproval(tx, viewer, task, { hash: item.contentHash, required, itemId: item.id, itemVersion: item.version, edited: !!edits });
+      if (counted.pending) {
         if (item.status === 'DRAFT') await this.releases.setStatus(tx, item.id, 'IN_REVIEW', transitions.submit.from, 'submit', by, 'first of two approvals');
-        await this.audit.append(tx, viewer, {
-          action: 'review.approve',
-          targetType: 'ReviewTask',
-          targetId: id,
-          before: { status: 'OPEN', approvals: earlier.length },
-          after: { status: 'OPEN', approvals, required, itemVersion: item.version },
-          details: { itemId: item.id, edited: !!edits },
-        });
         return { change: 'approval' as ReviewQueueChange, itemId: item.id, releaseId: null, status: 'OPEN' };
       }
+      const { approvals, sameContent } = counted;
       let releaseId: string | null = null;
       if (opts.publish !== false) {
         releaseId = (await this.releases.publishInTx(tx, viewer, { publish: [item.id], archive: [], note: opts.note ?? `review task ${id}` }, { approvingTaskId: id })).id;
@@ -159,6 +150,130 @@ export class ReviewService {
     if (out.itemId) await this.knowledge.notify(out.itemId, out.releaseId ? 'publish' : 'review', by);
     await publishReviewEvent(this.pubsub, { taskId: id, releaseId: out.releaseId, change: out.change, status: out.status, by });
     return this.get(viewer, id);
+  }
+
+  /**
+   * Counts one approval of `hash` (the content approved). Approvals of other content no longer count; the
+   * same editor twice is a CONFLICT (FOUR_EYES). Below `required`, the approval is recorded and audited and
+   * the task stays open (`pending`).
+   */
+  private async countApproval(
+    tx: Tx,
+    viewer: Viewer,
+    task: ReviewTaskRow,
+    input: { hash: string; required: number; itemId: string; itemVersion: number; edited: boolean },
+  ): Promise<{ pending: true } | { pending: false; approvals: number; sameContent: boolean }> {
+    const by = viewer.keyId;
+    const sameContent = task.approvedHash === input.hash;
+    const earlier = sameContent ? task.approvedBy : [];
+    if (earlier.includes(by ?? '')) {
+      throw new AppError('CONFLICT', `You approved task ${task.id} already; RESTRICTED knowledge needs a second, different editor.`, { id: task.id, reason: 'FOUR_EYES', approvals: earlier.length, required: input.required });
+    }
+    const approvals = earlier.length + 1;
+    if (approvals >= input.required) return { pending: false, approvals, sameContent };
+    const [added] = await tx.run('review/add-approval', { id: task.id, rev: task.rev, by, name: viewer.name, reset: !sameContent, approvedHash: input.hash });
+    if (!added) throw new AppError('CONFLICT', `Review task ${task.id} changed while it was being approved; reload it.`, { id: task.id, reason: 'STALE' });
+    await this.audit.append(tx, viewer, {
+      action: 'review.approve',
+      targetType: 'ReviewTask',
+      targetId: task.id,
+      before: { status: 'OPEN', approvals: earlier.length },
+      after: { status: 'OPEN', approvals, required: input.required, itemVersion: input.itemVersion },
+      details: { itemId: input.itemId, edited: input.edited },
+    });
+    return { pending: true };
+  }
+
+  /**
+   * Proposes a change to a live item for review (a `revision` task): the item keeps answering with its
+   * live version; approving the task (two different editors when the item is, or becomes, RESTRICTED)
+   * writes the change as a new live version. One open revision per item; the proposal is audited.
+   */
+  async proposeRevision(viewer: Viewer, itemId: string, patch: KnowledgePatch, note: string | null): Promise<ReviewTaskRow> {
+    const access = knowledgeAccess(viewer);
+    const id = randomUUID();
+    await this.executor.writeTx('review/propose-revision', async (tx) => {
+      const [locked] = await tx.run('review/lock-item', { id: itemId, visibilities: access.visibilities });
+      if (!locked) throw new AppError('NOT_FOUND', `Knowledge item ${itemId} does not exist.`, { id: itemId });
+      const item = locked.item;
+      if (item.status !== 'PUBLISHED') {
+        throw new AppError('BAD_USER_INPUT', `Knowledge item ${itemId} is ${item.status}, not live: change it with updateKnowledge (a revision changes a live item).`, { id: itemId, status: item.status });
+      }
+      assertMayWriteVisibility(viewer, patch.visibility);
+      const [row] = await tx.run('knowledge/export-by-ids', { ids: [itemId] });
+      const base = fromRow(row!.item, row!.entities);
+      const next = mergeContent(base.kind, patch, base);
+      const problems = contentProblems(next);
+      if (problems.length > 0) throw new AppError('VALIDATION_FAILED', `Invalid ${next.kind}: ${problems.join('; ')}`, { problems });
+      const fields = changedFields(base, next);
+      if (fields.length === 0) throw new AppError('BAD_USER_INPUT', `The change leaves knowledge item ${itemId} as it is.`, { id: itemId });
+      const [created] = await tx.run('review/create-revision', {
+        id,
+        itemId,
+        proposed: JSON.stringify(next),
+        proposedVisibility: next.visibility,
+        baseVersion: item.version,
+        reason: note?.trim() || `edit of live ${next.kind}: ${fields.join(', ')}`,
+        by: viewer.keyId,
+        byName: viewer.name,
+      });
+      if (!created?.id) {
+        throw new AppError('CONFLICT', `Knowledge item ${itemId} has a revision waiting for review (task ${created?.openTaskId ?? '?'}); decide that one first.`, { id: itemId, reason: 'REVISION_OPEN', taskId: created?.openTaskId ?? null });
+      }
+      await this.audit.append(tx, viewer, {
+        action: 'review.propose',
+        targetType: 'ReviewTask',
+        targetId: id,
+        before: { itemVersion: item.version, status: item.status },
+        after: { status: 'OPEN', fields },
+        details: { itemId, visibility: next.visibility },
+      });
+    });
+    await publishReviewEvent(this.pubsub, { taskId: id, releaseId: null, change: 'created', status: 'OPEN', by: viewer.keyId });
+    return this.get(viewer, id);
+  }
+
+  /**
+   * Approves a revision (under the task's lock): the proposal (with the approver's edits over it) is
+   * counted like a draft's content; the last approval writes it as the item's new live version. A live
+   * item changed since the proposal was made is a CONFLICT: the approver would not see what goes live.
+   */
+  private async approveRevisionInTx(tx: Tx, viewer: Viewer, task: ReviewTaskRow, row: { item: KnowledgeRow; entities: string[] }, edits: ReviewEdits | null, opts: ApproveOptions) {
+    const item = row.item;
+    if (item.status !== 'PUBLISHED' || item.version !== task.baseVersion) {
+      throw new AppError('CONFLICT', `Knowledge item ${item.id} changed since this revision was proposed (version ${task.baseVersion ?? '?'}, now ${item.version}, ${item.status}); reject the task and propose the change again.`, {
+        id: task.id,
+        reason: 'STALE_REVISION',
+      });
+    }
+    if (opts.publish === false) throw new AppError('BAD_USER_INPUT', 'A revision of a live item goes live when it is approved; publish: false applies to drafts.');
+    let proposed = JSON.parse(task.proposed ?? 'null') as KnowledgeContent | null;
+    if (!proposed) throw new AppError('CONFLICT', `Review task ${task.id} carries no proposed content; reject it.`, { id: task.id });
+    if (edits) {
+      assertMayWriteVisibility(viewer, edits.visibility);
+      proposed = mergeContent(proposed.kind, edits, proposed);
+      const problems = contentProblems(proposed);
+      if (problems.length > 0) throw new AppError('VALIDATION_FAILED', `Invalid ${proposed.kind}: ${problems.join('; ')}`, { problems });
+      await tx.run('review/set-revision', { id: task.id, proposed: JSON.stringify(proposed), proposedVisibility: proposed.visibility });
+    }
+    const visibility = item.visibility === 'RESTRICTED' || proposed.visibility === 'RESTRICTED' ? 'RESTRICTED' : item.visibility;
+    const required = requiredApprovals({ type: 'revision', visibility });
+    const counted = await this.countApproval(tx, viewer, task, { hash: contentHash(proposed), required, itemId: item.id, itemVersion: item.version, edited: !!edits });
+    if (counted.pending) return { change: 'approval' as ReviewQueueChange, itemId: null, releaseId: null, status: 'OPEN' };
+    const before = fromRow(item, row.entities);
+    const { outcomes } = await this.knowledge.saveInTx(tx, { items: [{ id: item.id, content: proposed }], status: 'PUBLISHED', keepStatus: true, by: viewer.keyId });
+    const changed = outcomes[0]?.outcome !== 'unchanged';
+    await this.closeInTx(
+      tx,
+      viewer,
+      task,
+      'approved',
+      null,
+      null,
+      { itemId: item.id, fromVersion: item.version, toVersion: changed ? item.version + 1 : item.version, fields: changedFields(before, proposed), approvals: counted.approvals, required, edited: !!edits },
+      !counted.sameContent,
+    );
+    return { change: 'approved' as ReviewQueueChange, itemId: changed ? item.id : null, releaseId: null, status: 'DONE' };
   }
 
   async reject(viewer: Viewer, id: string, reason: string, expectedRevision: number | null = null): Promise<ReviewTaskRow> {

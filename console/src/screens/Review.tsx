@@ -31,7 +31,7 @@ interface Item {
 type Change = 'ADDED' | 'CHANGED' | 'DELETED' | 'LINKED' | 'MODIFIED' | 'REMOVED' | 'REWIRED';
 interface Diff {
   entities: Array<{ entityId: string; name: string; type: string | null; change: Change; detail: string | null }>;
-  items: Array<{ itemId: string; kind: string; change: Change; fields: string[] }>;
+  items: Array<{ itemId: string; kind: string; change: Change; fields: string[]; before: Record<string, unknown> | null; after: Record<string, unknown> | null }>;
   relations: Array<{ fromId: string; fromName: string; toId: string; toName: string; type: string; change: Change; evidence: string | null }>;
   duplicates: Array<{ entityId: string; entityName: string; candidateId: string; candidateName: string; score: number | null }>;
 }
@@ -62,7 +62,7 @@ interface Task {
 const ENTITY = 'id name type aliases';
 const TASK = `id type kind status reason createdAt decision decidedBy note score revision confidence assignee requiredApprovals
   approvals { by name }
-  diff { entities { entityId name type change detail } items { itemId kind change fields }
+  diff { entities { entityId name type change detail } items { itemId kind change fields before after }
     relations { fromId fromName toId toName type change evidence } duplicates { entityId entityName candidateId candidateName score } }
   conflicts { kind message itemId entityName proposed published }
   source { documentTitle quote start end chunkId }
@@ -135,6 +135,7 @@ export function Review({ api }: { api: Api }) {
               <option value="SOURCE_REMOVED">source-removed</option>
               <option value="QUALITY">quality</option>
               <option value="SUGGESTION">suggestion</option>
+              <option value="REVISION">revision</option>
             </select>
           </label>
           <label>
@@ -239,13 +240,18 @@ function TaskView({ api, task, onDone }: { api: Api; task: Task; onDone: () => v
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const diff = diffOf(task);
+  // A revision is edited over the content it proposes (the item still holds its live version).
+  const proposed = task.type === 'revision' ? task.diff.items[0]?.after : null;
+  const value = (field: 'question' | 'answer' | 'statement' | 'name' | 'then'): string | null | undefined => (proposed ? (proposed[field] as string | null | undefined) : item?.[field]);
   const fields: Array<[string, MessageKey, string | undefined | null]> = !item
     ? []
     : item.kind === 'fact'
-      ? [['question', 'fieldQuestion', item.question], ['answer', 'fieldAnswer', item.answer], ['statement', 'fieldStatement', item.statement]]
+      ? [['question', 'fieldQuestion', value('question')], ['answer', 'fieldAnswer', value('answer')], ['statement', 'fieldStatement', value('statement')]]
       : item.kind === 'rule'
-        ? [['name', 'fieldName', item.name], ['when', 'fieldWhen', JSON.stringify(item.when)], ['then', 'fieldThen', item.then]]
-        : [['name', 'fieldName', item.name]];
+        ? [['name', 'fieldName', value('name')], ['when', 'fieldWhen', JSON.stringify(proposed ? proposed.when : item.when)], ['then', 'fieldThen', value('then')]]
+        : [['name', 'fieldName', value('name')]];
+  const modified = task.diff.items.filter((c) => c.change === 'MODIFIED' && c.fields.length > 0);
+  const shown = (v: unknown) => (v == null ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
 
   const run = async (query: string, vars: Record<string, unknown>) => {
     setBusy(true);
@@ -306,6 +312,16 @@ function TaskView({ api, task, onDone }: { api: Api; task: Task; onDone: () => v
         <ul className="diff-list">
           {diff.nodes.map((n) => <li key={n.id}><span className={`key ${n.state}`}>{t(n.state ?? 'existing')}</span> {n.group}: {n.label}</li>)}
         </ul>
+        {modified.map((c) => (
+          <dl key={`mod-${c.itemId}`} className="field-changes" data-testid="field-changes" aria-label={t('fieldChanges')}>
+            {c.fields.map((f) => (
+              <div key={f}>
+                <dt>{f}</dt>
+                <dd><del>{shown(c.before?.[f])}</del> → <ins>{shown(c.after?.[f])}</ins></dd>
+              </div>
+            ))}
+          </dl>
+        ))}
       </section>
       <section aria-labelledby="conflicts-title">
         <h3 id="conflicts-title">{t('conflicts')}</h3>
