@@ -146,7 +146,8 @@ export async function buildApp(config: Config, connections: Connections, logger:
     integrations: integrations.dialogue,
     changes: analytics.aggregator,
   });
-  const learning = createLearning({ executor, knowledge, redis, config: config.learning, minConfidence: config.dialogue.answerAbove, embed: inference, model: () => inference.models.embedding, logger });
+  const audit = new AuditService(executor);
+  const learning = createLearning({ audit, executor, knowledge, redis, config: config.learning, minConfidence: config.dialogue.answerAbove, embed: inference, model: () => inference.models.embedding, logger });
   retrieval.retriever.useQuestions(learning.questions);
   // Model work runs in the worker role as deduplicated jobs; every role may ask for a run.
   const background = new BackgroundJobs({ redisUrl: connections.redisUrl, logger });
@@ -155,7 +156,6 @@ export async function buildApp(config: Config, connections: Connections, logger:
   background.register({ name: 'train-intents', delayMs: 300, run: async (progress) => ({ trained: (await dialogue.intents.train(progress)).trained }) });
   const ingestion = createIngestion({ config, redis, redisUrl: connections.redisUrl, pubsub, executor: workerExecutor, knowledge, inference, logger, metrics: metrics.ingestion });
   const queueMetrics = ingestionQueueMetrics(metrics.registry, redis, BULL_PREFIX);
-  const audit = new AuditService(executor);
   const services: AppServices = {
     config,
     logger,

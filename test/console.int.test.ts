@@ -293,6 +293,37 @@ describe('web console', () => {
     expect(after.body.data!.knowledgeItem).toEqual({ version: 2, status: 'PUBLISHED', answer: 'Refunds take 5 working days.' });
   }, 120_000);
 
+  it('an-editor-undoes-an-approved-entity-merge-from-its-task', async () => {
+    const ids = { fresh: `e-${randomUUID()}`, existing: `e-${randomUUID()}`, task: `rt-${randomUUID()}` };
+    await api.app.services.executor.writeText(
+      'test/console-merge',
+      `CREATE (fresh:Entity {id: $ids.fresh, key: 'orb tab ' + $run, name: 'Orb Tab ' + $run, type: 'Product', aliases: [], aliasKeys: []})
+       CREATE (existing:Entity {id: $ids.existing, key: 'orbit tablet ' + $run, name: 'Orbit Tablet ' + $run, type: 'Product', aliases: [], aliasKeys: []})
+       CREATE (t:ReviewTask {id: $ids.task, type: 'entity-merge', status: 'OPEN', createdAt: datetime(), score: 0.9, reason: 'similar names'})-[:FOR]->(fresh)
+       CREATE (t)-[:CANDIDATE]->(existing)`,
+      { ids, run },
+    );
+    const approved = await api.gql('mutation($id: ID!) { approveReviewTask(id: $id) { status } }', { id: ids.task }, keys.EDITOR);
+    expect(approved.body.errors).toBeUndefined();
+
+    const editor = await newPage();
+    await login(editor, keys.EDITOR);
+    await editor.locator('main[data-screen="review"]').waitFor();
+    await editor.getByLabel('Task status').selectOption('DONE');
+    await editor.getByLabel('Task type').selectOption('ENTITY_MERGE');
+    // After the merge the task's links follow the kept entity: the row shows either name.
+    const row = editor.getByTestId('review-row').filter({ hasText: new RegExp(`Orb(it)? Tab(let)? ${run}`) });
+    await row.click();
+    await editor.getByTestId('task-view').getByTestId('undo-merge').click();
+    const reopened = await eventually(async () => {
+      const r = await api.gql<{ reviewTask: { status: string; mergeId: string | null } }>('query($id: ID!) { reviewTask(id: $id) { status mergeId } }', { id: ids.task }, keys.EDITOR);
+      return r.body.data!.reviewTask.status === 'OPEN' ? r.body.data!.reviewTask : null;
+    }, 10_000, 100);
+    expect(reopened).toEqual({ status: 'OPEN', mergeId: null });
+    const entity = await api.app.services.executor.readText('test/console-merge-state', 'MATCH (e:Entity {id: $id}) RETURN e.name AS name', { id: ids.fresh });
+    expect(entity).toEqual([{ name: `Orb Tab ${run}` }]);
+  }, 120_000);
+
   it('runs-a-guided-process-with-cancel-and-takes-ratings-and-csat-in-the-chat', async () => {
     const customer = await newPage();
     await login(customer, keys.CUSTOMER);

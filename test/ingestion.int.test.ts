@@ -212,6 +212,8 @@ describe('versions of a document', () => {
     const flagged = (await allTasks('SOURCE_REMOVED')).filter((t) => t.item?.id === removed.item!.id);
     expect(flagged).toHaveLength(1);
     expect(flagged[0]!.source!.quote).toBe('If the wrapping is damaged on arrival, we send new wrapping free of charge.');
+    const flaggedDiff = await api.gql<{ reviewTask: { diff: { items: Array<{ itemId: string; change: string }> } } }>('query($id: ID!) { reviewTask(id: $id) { diff { items { itemId change } } } }', { id: flagged[0]!.id }, keys.EDITOR);
+    expect(flaggedDiff.body.data!.reviewTask.diff.items).toEqual([{ itemId: removed.item!.id, change: 'REMOVED' }]);
     // The unreviewed draft of version 1 is gone; version 2 proposes its own drafts (not the one already live).
     expect(await item(unreviewed.item!.id)).toBeNull();
     const v2Drafts = (await allTasks('DRAFT')).filter((t) => t.source?.documentId === second.documentId).map((t) => t.source!.quote);
@@ -333,6 +335,13 @@ describe('progress and access', () => {
     expect(j.counts.reviewTasks).toBe(0);
     const rows = await api.app.services.executor.readText('test/trusted', 'MATCH (k:Knowledge)-[:DERIVED_FROM]->(:Chunk)<-[:HAS_CHUNK]-(:Document {id: $id}) RETURN collect(k.status) AS statuses', { id: j.documentId });
     expect(rows[0]!.statuses).toEqual(['PUBLISHED']);
+    // Publishing without review is audited: who asked, for which source, why it was trusted.
+    const audit = await api.gql<{ auditLog: { edges: Array<{ node: { action: string; targetType: string; details: { trustedBy: string } } }> } }>(
+      'query($id: ID!) { auditLog(first: 5, filter: { itemId: $id }) { edges { node { action targetType details } } } }',
+      { id: j.id },
+      api.adminKey,
+    );
+    expect(audit.body.data!.auditLog.edges.map((e) => e.node)).toEqual([{ action: 'knowledge.publish', targetType: 'Document', details: expect.objectContaining({ trustedBy: 'INGEST_TRUSTED_SOURCES' }) }]);
   });
 
   it('reviews RESTRICTED documents of a trusted source: trust never skips the four eyes', async () => {

@@ -86,6 +86,14 @@ describe('quality scores and demotion', { timeout: 240_000 }, () => {
     expect(item.quality.score).toBe(0.457);
     expect(item.quality.reasons).toEqual(['3 of 3 ratings not helpful']);
     expect(item.history[0]).toMatchObject({ change: 'demote', reason: 'quality score 0.457: 3 of 3 ratings not helpful' });
+    const audit = await api.gql<{ auditLog: { edges: Array<{ node: { actorName: string; before: unknown; after: unknown; details: { change: string; score: number } } }> } }>(
+      'query($id: ID!) { auditLog(first: 5, filter: { itemId: $id, action: "knowledge.status" }) { edges { node { actorName before after details } } } }',
+      { id },
+      api.adminKey,
+    );
+    expect(audit.body.data!.auditLog.edges.map((e) => e.node)).toEqual([
+      { actorName: 'quality sweep', before: { status: 'PUBLISHED' }, after: { status: 'IN_REVIEW' }, details: expect.objectContaining({ change: 'demote', score: 0.457 }) },
+    ]);
     const scores = item.qualityHistory.map((h) => h.score);
     expect(scores[0]).toBe(0.457);
     expect(scores.at(-1)).toBe(0.8);
@@ -296,6 +304,11 @@ describe('similar questions through the API and imports', { timeout: 240_000 }, 
     expect((await answeredBy(`${tag}贵宾室无线网络密码是多少`))[0]).toBe(zhId);
     const removed = await gql<{ removeSimilarQuestions: { questions: string[] } }>('mutation($k: ID!, $q: [String!]!) { removeSimilarQuestions(knowledgeId: $k, questions: $q) { ... on Fact { questions } } }', { k: id, q: [`Wifi code ${tag} lounge`] });
     expect(removed.removeSimilarQuestions.questions).toEqual([`how to get online in the ${tag} lounge`]);
+    const edits = await gql<{ auditLog: { edges: Array<{ node: { details: { similarQuestions: string; count: number } } }> } }>(
+      'query($id: ID!) { auditLog(first: 5, filter: { itemId: $id, action: "knowledge.update" }) { edges { node { details } } } }',
+      { id },
+    );
+    expect(edits.auditLog.edges.map((e) => e.node.details)).toEqual([expect.objectContaining({ similarQuestions: 'removed', count: 1 }), expect.objectContaining({ similarQuestions: 'added', count: 2 })]);
 
     const data = [
       JSON.stringify({ type: 'fact', externalId: `imp-${run}`, question: `Can I bring a ${tag} gerbil on board?`, answer: 'Small pets travel in the cabin.', questions: [`are ${tag} gerbils allowed in the cabin`, `may my ${tag} gerbil fly with me`] }),

@@ -223,6 +223,20 @@ describe('decisions', () => {
     expect(r.bulkReview.items.find((i) => i.id === t3.taskId)).toMatchObject({ ok: false, code: 'CONFLICT', task: null });
     expect(await itemStatus(t1.itemId)).toBe('PUBLISHED');
     expect(code(await api.gql('mutation($ids: [ID!]!) { bulkReview(ids: $ids, action: REJECT) { succeeded } }', { ids: [t1.taskId] }, keys.E1))).toBe('BAD_USER_INPUT');
+    // Bulk reject: each draft REJECTED with the reason; a rejected item never answers.
+    const t4 = await draftTask(fact('bulk four', `Bulk four ${run} costs 31 euros.`));
+    const t5 = await draftTask(fact('bulk five', 'Bulk five.'));
+    const rejected = await ok<{ bulkReview: { succeeded: number; failed: number; items: Array<{ task: { status: string; decision: string; note: string } | null }> } }>(
+      'mutation($ids: [ID!]!) { bulkReview(ids: $ids, action: REJECT, reason: "not our wording") { succeeded failed items { task { status decision note } } } }',
+      { ids: [t4.taskId, t5.taskId] },
+    );
+    expect(rejected.bulkReview).toMatchObject({ succeeded: 2, failed: 0 });
+    expect(rejected.bulkReview.items.map((i) => i.task)).toEqual([0, 1].map(() => ({ status: 'DONE', decision: 'rejected', note: 'not our wording' })));
+    expect(await itemStatus(t4.itemId)).toBe('REJECTED');
+    expect(await itemStatus(t5.itemId)).toBe('REJECTED');
+    const asked = await ok<{ answer: { text: string; knowledge: Array<{ id: string }> } }>('query($q: String!) { answer(question: $q) { text knowledge { id } } }', { q: `What is the bulk four ${run}?` }, keys.CUSTOMER);
+    expect(asked.answer.knowledge.map((k) => k.id)).not.toContain(t4.itemId);
+    expect(asked.answer.text).not.toContain('31 euros');
   });
 });
 
@@ -573,6 +587,41 @@ describe('nothing unreviewed reaches customers', () => {
     expect(superseded.citations.map((c) => c.documentId)).not.toContain(v1.documentId);
     expect(superseded.text).not.toContain('47 euros');
     expect(superseded.text).not.toContain('52 euros'); // v2 is not reviewed yet
+  });
+
+  it('vouches for a published draft’s own passage only: the rest of its document waits for review', async () => {
+    const word = `Quillbank${run}`;
+    const filler = (topic: string) =>
+      `This section explains the ${word} ${topic} for every account holder, with the conditions that apply, the documents you need and the branches where staff can help you with it.`;
+    const content = `# ${word} fees\n\n## What does the ${word} plan cost?\n\nThe ${word} plan costs 47 euros per month. ${filler('plan')}\n\n## What does a ${word} replacement card cost?\n\nA ${word} replacement card costs 19 euros. ${filler('card')}\n`;
+    const job = await finished(api, (await ingest(api, { title: `${word} fees`, mediaType: 'text/markdown', content, source: `gov-chunks-${run}`, language: 'en', visibility: 'PUBLIC' }, keys.E1)).id);
+    expect(job.status).toBe('COMPLETED');
+    // Precondition: the two prices sit in different passages.
+    const chunks = await api.app.services.executor.readText('test/gov-chunks', 'MATCH (:Document {id: $id})-[:HAS_CHUNK]->(c:Chunk) RETURN c.text AS text', { id: job.documentId });
+    expect(chunks.filter((c) => /47 euros|19 euros/.test(String(c.text))).map((c) => String(c.text).includes('47 euros') && String(c.text).includes('19 euros'))).toEqual([false, false]);
+    const queue = await ok<{ reviewQueue: { edges: Array<{ node: { id: string; item: { question: string | null } | null } }> } }>(
+      'query($doc: ID) { reviewQueue(first: 10, document: $doc, kind: "fact") { edges { node { id item { ... on Fact { question } } } } } }',
+      { doc: job.documentId },
+    );
+    const planTask = queue.reviewQueue.edges.find((e) => e.node.item?.question?.includes('plan cost'))!;
+    expect(planTask).toBeDefined();
+    expect((await approve(planTask.node.id)).body.errors).toBeUndefined();
+    const cardQuestion = `How much does a ${word} replacement card cost?`;
+    // (The published plan fact may be cited — it is about the same product — but never the card's passage.)
+    const passages = async () => {
+      const r = await ok<{ answer: { text: string; citations: Array<{ quote: string | null }> } }>('query($q: String!) { answer(question: $q) { text citations { quote } } }', { q: cardQuestion }, keys.CUSTOMER);
+      return { text: r.answer.text, quotes: r.answer.citations.map((c) => c.quote ?? '') };
+    };
+    const card = await passages();
+    expect(card.quotes.filter((q) => q.includes('19 euros'))).toEqual([]);
+    expect(card.text).not.toContain('19 euros');
+    // Approving the document as a whole opens the rest of it (the control: the passage is what would answer).
+    await ok('mutation($id: ID!) { approveDocument(id: $id) { id } }', { id: job.documentId });
+    const opened = await eventually(async () => {
+      const a = await passages();
+      return a.quotes.some((q) => q.includes('19 euros')) ? a : null;
+    }, 10_000, 50);
+    expect(opened.text).toContain('19 euros');
   });
 
   it('leaves draft vectors to the embedder when vectors live outside the graph (Qdrant mode), so the external store receives them', async () => {

@@ -91,9 +91,10 @@ CALL () {
   }
   MATCH (d:Document)-[:HAS_CHUNK]->(c)
   WHERE {{visible-document d}} AND ($languages IS NULL OR d.language IS NULL OR d.language IN $languages)
-    // Passages answer only from a current version that is reviewed: approved, trusted, or with a published draft.
+    // Passages answer only from a current version that is reviewed: approved or trusted as a whole, or this
+    // passage backs a published item (approving one draft vouches for its passage, not for the whole document).
     AND coalesce(d.status, 'current') = 'current'
-    AND (d.trusted = true OR d.approvedAt IS NOT NULL OR EXISTS { (d)-[:HAS_CHUNK]->(:Chunk)<-[:DERIVED_FROM]-(:Knowledge {status: 'PUBLISHED'}) })
+    AND (d.trusted = true OR d.approvedAt IS NOT NULL OR EXISTS { (c)<-[:DERIVED_FROM]-(:Knowledge {status: 'PUBLISHED'}) })
   WITH c, d, via, max(score) AS score ORDER BY score DESC
   WITH via, collect({c: c, d: d, score: score})[..toInteger($kChunk)] AS ranked
   UNWIND range(0, size(ranked) - 1) AS i

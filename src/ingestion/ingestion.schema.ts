@@ -126,7 +126,19 @@ builder.mutationField('ingestDocument', (t) =>
         assertMayPublishWithoutReview(ctx.viewer, 'leave trusted unset or configure the source in INGEST_TRUSTED_SOURCES');
         assertMayPublishDirectly(ctx.viewer, input.visibility);
       }
-      return ctx.services.ingestion.submit(input, ctx.viewer.keyId);
+      const job = await ctx.services.ingestion.submit(input, ctx.viewer.keyId);
+      // Publishing without review is audited when it is asked for (the worker writes the drafts later,
+      // PUBLISHED, all or nothing): who asked, for which source, and why it is trusted.
+      if (job.trusted) {
+        await ctx.services.audit.record(ctx.viewer, {
+          action: 'knowledge.publish',
+          targetType: 'Document',
+          targetId: job.id,
+          after: { status: 'PUBLISHED', source: job.source, visibility: job.visibility },
+          details: { jobId: job.id, trustedBy: input.trusted ? 'request' : 'INGEST_TRUSTED_SOURCES' },
+        });
+      }
+      return job;
     },
   }),
 );

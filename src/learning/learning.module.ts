@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AuditService } from '../audit/audit.service.js';
 import type { Config } from '../config/config.js';
 import type { CypherExecutor } from '../graph/executor.js';
 import type { RedisClient } from '../infra/redis.js';
@@ -34,6 +35,8 @@ export interface LearningModuleOptions {
   /** The served embedding model (question vectors are tagged with it). */
   model: () => string;
   logger: Logger;
+  /** Demotions are audited with it. */
+  audit?: Pick<AuditService, 'append'>;
 }
 
 /** The knowledge base learning from its conversations (docs: src/learning/README.md). */
@@ -48,6 +51,7 @@ export function createLearning(o: LearningModuleOptions): LearningModule {
     intervalMs: o.config.sweepIntervalMs,
     redis: o.redis,
     logger: o.logger,
+    audit: o.audit,
   });
   const questions = new SimilarQuestionService(o.executor, o.knowledge, o.embed, { model: o.model, logger: o.logger });
   const gaps = new GapService(o.executor, o.knowledge, questions, o.embed, { threshold: o.config.gapSimilarity, minConfidence: o.minConfidence, model: o.model, redis: o.redis, logger: o.logger });

@@ -136,7 +136,9 @@ builder.mutationFields((t) => ({
     args: { knowledgeId: t.arg.id({ required: true }), questions: t.arg.stringList({ required: true }) },
     resolve: async (_r, args, ctx) => {
       const id = String(args.knowledgeId);
-      await ctx.services.learning.questions.add(id, args.questions, knowledgeAccess(ctx.viewer), ctx.viewer.keyId);
+      await ctx.services.learning.questions.add(id, args.questions, knowledgeAccess(ctx.viewer), ctx.viewer.keyId, (tx, n) =>
+        ctx.services.audit.append(tx, ctx.viewer, { action: 'knowledge.update', targetType: 'Knowledge', targetId: id, details: { similarQuestions: 'added', count: n, questions: args.questions.slice(0, 50) } }),
+      );
       return (await ctx.services.knowledge.get(id, knowledgeAccess(ctx.viewer)))!;
     },
   }),
@@ -147,7 +149,9 @@ builder.mutationFields((t) => ({
     args: { knowledgeId: t.arg.id({ required: true }), questions: t.arg.stringList({ required: true }) },
     resolve: async (_r, args, ctx) => {
       const id = String(args.knowledgeId);
-      await ctx.services.learning.questions.remove(id, args.questions, knowledgeAccess(ctx.viewer), ctx.viewer.keyId);
+      await ctx.services.learning.questions.remove(id, args.questions, knowledgeAccess(ctx.viewer), ctx.viewer.keyId, (tx, n) =>
+        ctx.services.audit.append(tx, ctx.viewer, { action: 'knowledge.update', targetType: 'Knowledge', targetId: id, details: { similarQuestions: 'removed', count: n, questions: args.questions.slice(0, 50) } }),
+      );
       const item = await ctx.services.knowledge.get(id, knowledgeAccess(ctx.viewer));
       if (!item) throw new AppError('NOT_FOUND', `Knowledge item ${id} does not exist.`);
       return item;

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AuditService } from '../audit/audit.service.js';
 import type { CypherExecutor } from '../graph/executor.js';
 import type { RedisClient } from '../infra/redis.js';
 import type { KnowledgeService } from '../knowledge/knowledge.service.js';
@@ -47,6 +48,9 @@ const SINCE_KEY = 'answergraph:learning:quality-since';
 const LOCK_KEY = 'answergraph:learning:quality-lock';
 const BATCH = 500;
 
+/** The actor of audit events the quality sweep writes (no key: the system, by the configured threshold). */
+const QUALITY_SWEEP = { keyId: null, name: 'quality sweep', role: null } as const;
+
 /**
  * Keeps every item's quality score current (src/learning/quality.ts) and sends published items that
  * fall below the threshold back to review with their reasons. A sweep scores what got feedback or an
@@ -61,7 +65,7 @@ export class QualityService {
   constructor(
     private readonly executor: CypherExecutor,
     private readonly knowledge: KnowledgeService,
-    private readonly options: QualityOptions & { intervalMs: number; redis: RedisClient; logger: Logger },
+    private readonly options: QualityOptions & { intervalMs: number; redis: RedisClient; logger: Logger; audit?: Pick<AuditService, 'append'> },
   ) {}
 
   get threshold(): number {
@@ -106,7 +110,22 @@ export class QualityService {
         return { id: r.id, score: s.score, evidenceScore: s.evidenceScore, decay: s.decay, reviewBy: s.reviewBy, inputs: JSON.stringify(s.inputs), reasons: s.reasons, demote: s.score < this.options.threshold };
       });
       if (rows.length === 0) continue;
-      const written = await this.executor.write('learning/set-quality', { rows });
+      // A demotion takes a live item out of answers: audited (the sweep is the actor) in the same transaction.
+      const written = await this.executor.writeTx('learning/set-quality', async (tx) => {
+        const out = await tx.run('learning/set-quality', { rows });
+        for (const w of out.filter((x) => x.demoted)) {
+          const row = rows.find((r) => r.id === w.id)!;
+          await this.options.audit?.append(tx, QUALITY_SWEEP, {
+            action: 'knowledge.status',
+            targetType: 'Knowledge',
+            targetId: w.id,
+            before: { status: 'PUBLISHED' },
+            after: { status: 'IN_REVIEW' },
+            details: { change: 'demote', score: row.score, threshold: this.options.threshold, reasons: row.reasons },
+          });
+        }
+        return out;
+      });
       demoted.push(...written.filter((w) => w.demoted).map((w) => w.id));
     }
     for (const id of demoted) {

@@ -109,24 +109,29 @@ export class SimilarQuestionService implements QuestionMatcher {
     return Number(r?.added ?? 0);
   }
 
-  async add(factId: string, questions: readonly string[], access: Access, by: string | null): Promise<number> {
+  /** `inTx`: more writes in the same transaction when questions were added (the caller's audit event). */
+  async add(factId: string, questions: readonly string[], access: Access, by: string | null, inTx?: (tx: Tx, added: number) => Promise<unknown>): Promise<number> {
     const clean = cleanQuestions(questions);
     const vectors = await this.embed(clean);
     const added = await this.executor.writeTx('learning/add-questions', async (tx) => {
       await this.lockFact(tx, factId, access);
-      return this.addInTx(tx, { factId, questions: clean, vectors, origin: 'editor', gapId: null, by });
+      const n = await this.addInTx(tx, { factId, questions: clean, vectors, origin: 'editor', gapId: null, by });
+      if (n > 0) await inTx?.(tx, n);
+      return n;
     });
     if (added > 0) await this.knowledge.notify(factId, 'questions', by);
     return added;
   }
 
-  async remove(factId: string, questions: readonly string[], access: Access, by: string | null): Promise<number> {
+  async remove(factId: string, questions: readonly string[], access: Access, by: string | null, inTx?: (tx: Tx, removed: number) => Promise<unknown>): Promise<number> {
     const keys = cleanQuestions(questions).map((q) => q.key);
     const removed = await this.executor.writeTx('learning/remove-questions', async (tx) => {
       const [row] = await tx.run('learning/lock-fact', { id: factId, visibilities: access.visibilities });
       if (!row) throw new AppError('NOT_FOUND', `Knowledge item ${factId} does not exist.`, { id: factId });
       const [r] = await tx.run('learning/remove-questions', { id: factId, keys });
-      return Number(r?.removed ?? 0);
+      const n = Number(r?.removed ?? 0);
+      if (n > 0) await inTx?.(tx, n);
+      return n;
     });
     if (removed > 0) await this.knowledge.notify(factId, 'questions', by);
     return removed;

@@ -482,7 +482,7 @@ builder.mutationFields((t) => ({
   approveDocument: t.field({
     type: DocumentApprovalRef,
     authScopes: { role: editors },
-    description: "Approves a document version's passages for answering. Until a document (or one of its drafts) is approved, or its source is trusted, customers never get its sentences.",
+    description: "Approves a document version's passages for answering. Until a document is approved, or its source is trusted, customers get its sentences only from the passages of its published drafts.",
     args: { id: t.arg.id({ required: true }) },
     resolve: (_r, args, ctx) => ctx.services.review.approveDocument(ctx.viewer, String(args.id)),
   }),

@@ -357,7 +357,7 @@ export class ReviewService {
   }
 
   /**
-   * Approves a document version's passages for answering: until then (or until one of its drafts is
+   * Approves a document version's passages for answering: until then (or, passage by passage, until a draft of it is
    * approved, or when its source is trusted) customers never get its sentences as answers.
    */
   async approveDocument(viewer: Viewer, id: string): Promise<{ id: string; approvedAt: string; status: string }> {

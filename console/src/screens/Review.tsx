@@ -38,6 +38,7 @@ interface Diff {
 interface Task {
   id: string;
   type: string;
+  mergeId: string | null;
   kind: string;
   status: string;
   revision: number;
@@ -60,7 +61,7 @@ interface Task {
 }
 
 const ENTITY = 'id name type aliases';
-const TASK = `id type kind status reason createdAt decision decidedBy note score revision confidence assignee requiredApprovals
+const TASK = `id type kind status reason createdAt decision decidedBy note score revision confidence assignee requiredApprovals mergeId
   approvals { by name }
   diff { entities { entityId name type change detail } items { itemId kind change fields before after }
     relations { fromId fromName toId toName type change evidence } duplicates { entityId entityName candidateId candidateName score } }
@@ -265,6 +266,20 @@ function TaskView({ api, task, onDone }: { api: Api; task: Task; onDone: () => v
       setBusy(false);
     }
   };
+  // The API answers a refused undo (already undone, kept entity gone) as a typed result, not an error.
+  const undoMerge = async (mergeId: string) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await api.request<{ undoEntityMerge: { __typename: string; message?: string } }>('mutation Undo($id: ID!) { undoEntityMerge(id: $id) { __typename ... on ReviewActionError { message } } }', { id: mergeId });
+      if (r.undoEntityMerge.message) setError(r.undoEntityMerge.message);
+      else onDone();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
   const approve = () => {
     const changed: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(edits)) {
@@ -364,6 +379,14 @@ function TaskView({ api, task, onDone }: { api: Api; task: Task; onDone: () => v
           </label>
           <button type="button" className="danger" disabled={busy || !reason.trim()} onClick={() => void run('mutation Reject($id: ID!, $reason: String!, $rev: Int) { rejectReviewTask(id: $id, reason: $reason, expectedRevision: $rev) { id } }', { id: task.id, reason: reason.trim(), rev: task.revision })}>
             {t('reject')}
+          </button>
+        </div>
+      )}
+      {!open && task.mergeId && (
+        <div className="actions">
+          {/* Undo restores the merged entity and its relationships, and reopens this task. */}
+          <button type="button" className="secondary" disabled={busy} data-testid="undo-merge" onClick={() => void undoMerge(task.mergeId!)}>
+            {t('undoMerge')}
           </button>
         </div>
       )}
