@@ -124,6 +124,16 @@ describe('ingesting the demo documents', () => {
     expect(rows[0]!.names).toEqual(expect.arrayContaining(['Northwind X5', 'Northwind Care+', 'Northwind 65W Charger']));
   });
 
+  it('links entities imported just before the document (the import refreshes the ingestion dictionary)', async () => {
+    const name = `Quasarcard${run}`;
+    const imported = await api.gql<{ importKnowledge: { created: number } }>('mutation($d: String!) { importKnowledge(format: JSONL, data: $d) { created } }', { d: JSON.stringify({ type: 'entity', externalId: `ent-qc-${run}`, name, entityType: 'Product' }) }, keys.EDITOR);
+    expect(imported.body.data!.importKnowledge.created).toBe(1);
+    const j = await finished(api, (await ingest(api, { title: 'Quasar', mediaType: 'text/plain', content: `If your ${name} is lost, block it in the app.`, source: `gaz-${run}`, language: 'en' }, keys.EDITOR)).id);
+    const rows = await api.app.services.executor.readText('test/gazetteer-fresh', 'MATCH (:Document {id: $id})-[:HAS_CHUNK]->(:Chunk)-[m:MENTIONS]->(e:Entity) RETURN e.name AS name, e.origin AS origin', { id: j.documentId });
+    expect(rows.map((r) => r.name)).toContain(name);
+    expect(rows.find((r) => r.name === name)!.origin).not.toBe('ingestion'); // the imported entity, not a new one
+  });
+
   it('finds people, companies and places in a Chinese document with the Chinese tagger', async () => {
     const content = '门店服务说明\n\n如果您在上海的门店遇到问题，请联系华东区负责人李明。\n\n我们与招商银行合作提供分期付款，详情请咨询深圳总部。';
     const j = await finished(api, (await ingest(api, { title: '门店服务说明', mediaType: 'text/plain', content, source: `ner-zh-${run}`, language: 'zh' }, keys.EDITOR)).id);

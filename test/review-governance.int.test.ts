@@ -119,6 +119,36 @@ describe('what a review task shows', () => {
     expect(await conflicts(disjoint.taskId)).toEqual([]);
   });
 
+  it('shows the relations a new version of a source re-reads as CHANGED, and those of a sentence it lost as REMOVED', async () => {
+    // One token each: the names resolve the same way in both versions (a space would let a tagger find "Zorbacare" alone).
+    const care = `Zorbacare${run}`;
+    const phone = `Zorbaphone${run}`;
+    const entities = [
+      { type: 'entity', externalId: `ent-zc-${run}`, name: care, entityType: 'Service' },
+      { type: 'entity', externalId: `ent-zp-${run}`, name: phone, entityType: 'Product' },
+    ];
+    await ok('mutation($d: String!) { importKnowledge(format: JSONL, data: $d, publish: true) { created } }', { d: entities.map((e) => JSON.stringify(e)).join('\n') }, api.adminKey);
+    const source = `gov-relations-${run}`;
+    const lost = `If you buy a ${phone}, ${care} covers the ${phone} against accidental damage for two years.`;
+    const kept = 'If the screen cracks, we repair it within five days.';
+    const restated = `If you register it, ${care} covers the ${phone} against theft as well.`;
+    const v1 = await finished(api, (await ingest(api, { title: 'Zorba cover', mediaType: 'text/markdown', content: `# Zorba cover\n\n${lost}\n\n${kept}\n`, source, language: 'en' }, keys.E1)).id);
+    const RELS = 'id type source { quote } diff { relations { type fromName toName change } }';
+    type RelTask = { id: string; type: string; source: { quote: string } | null; diff: { relations: Array<{ type: string; fromName: string; toName: string; change: string }> } };
+    const tasksOf = async (documentId: string, type: string) =>
+      (await ok<{ reviewQueue: { edges: Array<{ node: RelTask }> } }>(`query($doc: ID, $type: ReviewTaskType) { reviewQueue(first: 10, document: $doc, type: $type) { edges { node { ${RELS} } } } }`, { doc: documentId, type })).reviewQueue.edges.map((e) => e.node);
+    const first = (await tasksOf(v1.documentId!, 'DRAFT')).find((t) => t.source?.quote === lost)!;
+    expect(first.diff.relations).toContainEqual({ type: 'COVERS', fromName: care, toName: phone, change: 'ADDED' });
+    expect((await approve(first.id)).body.errors).toBeUndefined();
+
+    const v2 = await finished(api, (await ingest(api, { title: 'Zorba cover', mediaType: 'text/markdown', content: `# Zorba cover\n\n${restated}\n\n${kept}\n`, source, language: 'en' }, keys.E1)).id);
+    expect(v2.documentVersion).toBe(2);
+    const [removal] = await tasksOf(v2.documentId!, 'SOURCE_REMOVED');
+    expect(removal!.diff.relations).toContainEqual({ type: 'COVERS', fromName: care, toName: phone, change: 'REMOVED' });
+    const again = (await tasksOf(v2.documentId!, 'DRAFT')).find((t) => t.source?.quote === restated)!;
+    expect(again.diff.relations).toContainEqual({ type: 'COVERS', fromName: care, toName: phone, change: 'CHANGED' });
+  });
+
   it('filters the queue by kind, assignee, confidence and age, with Relay pagination', async () => {
     const a = await draftTask(fact('filter a', 'Answer A.'));
     const b = await draftTask(fact('filter b', 'Answer B.'), 'conditional sentence (condition to be written by the editor)');

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { CypherExecutor } from '../graph/executor.js';
 import type { InferenceService } from '../inference/index.js';
-import type { KnowledgeService } from '../knowledge/knowledge.service.js';
+import { KNOWLEDGE_TOPIC, type KnowledgeEvent, type KnowledgeService } from '../knowledge/knowledge.service.js';
 import type { PubSub } from '../infra/pubsub.js';
 import { IngestionQueue, type QueuePolicy } from './ingestion.queues.js';
 import { IngestionService } from './ingestion.service.js';
@@ -55,6 +55,7 @@ export function createIngestion(deps: {
   const causal = { bookmarks: () => deps.executor.bookmarks(), observe: (b: readonly string[] | null | undefined) => deps.executor.observe(b) };
   const service = new IngestionService(deps.redis, deps.pubsub, deps.logger, { prefix: BULL_PREFIX, policy, trustedSources: c.trustedSources, causal });
   let workers: IngestionWorkers | null = null;
+  let knowledgeEvents: AsyncIterableIterator<KnowledgeEvent> | undefined;
   let models: Promise<ModelAccess> | null = null;
   let modelsFor = '';
   return {
@@ -93,14 +94,29 @@ export function createIngestion(deps: {
         },
       );
       await workers.start();
+      // An import may bring entities: documents ingested right after it link them (else the gazetteer
+      // would know them only after its TTL).
+      knowledgeEvents = deps.pubsub.subscribe<KnowledgeEvent>(KNOWLEDGE_TOPIC);
+      const events = knowledgeEvents;
+      void (async () => {
+        try {
+          for await (const e of events) if (e.change === 'import') pipeline.invalidateGazetteer();
+        } catch (err) {
+          deps.logger.warn({ err }, 'knowledge events for the gazetteer stopped');
+        }
+      })();
       return workers;
     },
     stopWorkers: async () => {
       const w = workers;
       workers = null;
+      await knowledgeEvents?.return?.();
+      knowledgeEvents = undefined;
       await w?.close();
     },
     close: async () => {
+      await knowledgeEvents?.return?.();
+      knowledgeEvents = undefined;
       await workers?.close();
       workers = null;
       await service.close();

@@ -133,6 +133,11 @@ export class IngestionPipeline {
     await this.deps.executor.write('ingestion/set-entity-embeddings', { rows: rows.map((r, i) => ({ id: r.id, embedding: Array.from(vectors[i]!) })), model: models.embeddingModel });
   }
 
+  /** Entities were imported (or renamed): the next document reads the dictionary again, not after the TTL. */
+  invalidateGazetteer(): void {
+    this.dictionary = null;
+  }
+
   async gazetteer(): Promise<Gazetteer> {
     if (!this.dictionary || Date.now() - this.dictionary.at > this.options.gazetteerTtlMs) {
       const gazetteer = this.deps.executor.read('ingestion/entity-dictionary', { limit: this.options.gazetteerLimit }).then((rows) => new Gazetteer(rows));

@@ -31,8 +31,12 @@ export interface RelationChange {
   toName: string;
   confidence: number | null;
   evidence: string | null;
-  /** ADDED (read from the item's source span) or REWIRED (moves to the kept entity of a merge). */
-  change: 'ADDED' | 'REWIRED';
+  /**
+   * ADDED (read from the item's source span), CHANGED (read again from a new version of a source whose previous
+   * version stated it), REMOVED (read from the sentence a source-removed item lost; gone with that version) or
+   * REWIRED (moves to the kept entity of a merge).
+   */
+  change: 'ADDED' | 'CHANGED' | 'REMOVED' | 'REWIRED';
 }
 
 export interface DuplicateSuspect {
